@@ -1,0 +1,81 @@
+// The only export surface of the module: a pointer ABI (output first where a kernel writes),
+// typed by hand on the host side in src/engine/abi.ts.
+import { Net } from "./nn/net";
+import { Dense } from "./nn/dense";
+import { Activation, isActivation } from "./nn/activation";
+import { LAYER_DENSE } from "./nn/layer";
+import { Optimizer } from "./train/optimizer";
+import { Gan, STAT_COUNT } from "./train/gan";
+import { rngSeed } from "./kernels/rng";
+
+export { gemm, gemmReference } from "./kernels/gemm";
+export { biasAddForward, biasAddBackward } from "./kernels/bias";
+export {
+  reluForward, reluBackward, leakyReluForward, leakyReluBackward,
+  tanhForward, tanhBackward, sigmoidForward, sigmoidBackward,
+} from "./kernels/activations";
+export {
+  bceLogitsReal, bceLogitsFake, generatorMinimax, generatorNonSaturating, meanSigmoid,
+} from "./kernels/losses";
+export { adamUpdate, sgdUpdate, rmspropUpdate, sumSquares } from "./kernels/optim";
+export { rngSeed, rngUniformFill, rngNormalFill } from "./kernels/rng";
+
+// ---- memory (bump allocation: everything is laid out once, when a model is built)
+export function alloc(bytes: usize): usize {
+  return heap.alloc(bytes);
+}
+
+export function rngNew(seed: u32): usize {
+  const s = heap.alloc(16);
+  rngSeed(s, seed);
+  return s;
+}
+
+// ---- nets
+export function netNew(inSize: i32, maxBatch: i32): Net {
+  return new Net(inSize, maxBatch);
+}
+
+// Adds a layer; returns 0, or -1 for an unknown kind (the host validates first; this is the backstop).
+export function netAdd(net: Net, kind: i32, units: i32, alpha: f32): i32 {
+  const inSize = net.outSize;
+  if (kind == LAYER_DENSE) net.add(new Dense(inSize, units));
+  else if (isActivation(kind)) net.add(new Activation(kind, inSize, alpha));
+  else return -1;
+  return 0;
+}
+
+export function netBuild(net: Net): void { net.build(); }
+export function netInit(net: Net, rng: usize): void { net.initParams(rng); }
+export function netParamCount(net: Net): i32 { return net.paramCount; }
+export function netParams(net: Net): usize { return net.params; }
+export function netGrads(net: Net): usize { return net.grads; }
+export function netOptState(net: Net, which: i32): usize { return which == 0 ? net.opt1 : net.opt2; }
+export function netOutSize(net: Net): i32 { return net.outSize; }
+export function netLayerParamOffset(net: Net, i: i32): i32 { return net.layers[i].paramOffset; }
+export function netZeroGrads(net: Net): void { net.zeroGrads(); }
+export function netForward(net: Net, x: usize, n: i32, training: bool): usize { return net.forward(x, n, training); }
+export function netBackward(net: Net, dy: usize, dx: usize, n: i32, paramGrads: bool): void { net.backward(dy, dx, n, paramGrads); }
+
+// ---- optimisers and the GAN
+export function optimizerNew(kind: i32, lr: f32, beta1: f32, beta2: f32, eps: f32): Optimizer {
+  return new Optimizer(kind, lr, beta1, beta2, eps);
+}
+export function optimizerStep(opt: Optimizer, net: Net): void { opt.step(net); }
+export function optimizerGetT(opt: Optimizer): i32 { return opt.t; }
+export function optimizerSetT(opt: Optimizer, t: i32): void { opt.t = t; }
+
+export function ganNew(G: Net, D: Net, batch: i32, loss: i32, optG: Optimizer, optD: Optimizer, dSteps: i32, realLabel: f32, seed: u32): Gan {
+  const gan = new Gan(G, D, batch, loss, optG, optD);
+  gan.dSteps = dSteps;
+  gan.realLabel = realLabel;
+  rngSeed(gan.rng, seed);
+  return gan;
+}
+export function ganRng(gan: Gan): usize { return gan.rng; }
+export function ganSetData(gan: Gan, ptr: usize, count: i32): void { gan.setData(ptr, count); }
+export function ganTrain(gan: Gan, steps: i32): void { gan.train(steps); }
+export function ganStats(gan: Gan): usize { return gan.stats; }
+export function ganStatCount(): i32 { return STAT_COUNT; }
+export function ganSteps(gan: Gan): i32 { return gan.steps; }
+export function ganSetSteps(gan: Gan, steps: i32): void { gan.steps = steps; }

@@ -1,0 +1,55 @@
+// Parameter updates over one flat arena slice: p, g, and optimiser state of `len` floats.
+// Conventions follow PyTorch (so the reference figures in DESIGN.md are comparable).
+
+// Adam (Kingma & Ba 2015, Alg. 1), bias-corrected, step t >= 1:
+//   m = β1 m + (1−β1) g;  v = β2 v + (1−β2) g²;  p −= lr · m̂ / (sqrt(v̂) + ε)
+export function adamUpdate(p: usize, g: usize, m: usize, v: usize, len: i32,
+  lr: f32, beta1: f32, beta2: f32, eps: f32, t: i32): void {
+  const bc1: f32 = 1 - Mathf.pow(beta1, <f32>t);
+  const bc2: f32 = 1 - Mathf.pow(beta2, <f32>t);
+  const stepSize: f32 = lr / bc1;
+  const invSqrtBc2: f32 = 1 / Mathf.sqrt(bc2);
+  for (let i = 0; i < len; i++) {
+    const o = <usize>i << 2;
+    const gi = load<f32>(g + o);
+    const mi = beta1 * load<f32>(m + o) + (1 - beta1) * gi;
+    const vi = beta2 * load<f32>(v + o) + (1 - beta2) * gi * gi;
+    store<f32>(m + o, mi);
+    store<f32>(v + o, vi);
+    store<f32>(p + o, load<f32>(p + o) - stepSize * mi / (Mathf.sqrt(vi) * invSqrtBc2 + eps));
+  }
+}
+
+// SGD with (optional) momentum:  b = μ b + g;  p −= lr · b
+export function sgdUpdate(p: usize, g: usize, buf: usize, len: i32, lr: f32, momentum: f32): void {
+  for (let i = 0; i < len; i++) {
+    const o = <usize>i << 2;
+    let d = load<f32>(g + o);
+    if (momentum != 0) {
+      d += momentum * load<f32>(buf + o);
+      store<f32>(buf + o, d);
+    }
+    store<f32>(p + o, load<f32>(p + o) - lr * d);
+  }
+}
+
+// RMSProp (PyTorch form):  s = α s + (1−α) g²;  p −= lr · g / (sqrt(s) + ε)
+export function rmspropUpdate(p: usize, g: usize, s: usize, len: i32, lr: f32, alpha: f32, eps: f32): void {
+  for (let i = 0; i < len; i++) {
+    const o = <usize>i << 2;
+    const gi = load<f32>(g + o);
+    const si = alpha * load<f32>(s + o) + (1 - alpha) * gi * gi;
+    store<f32>(s + o, si);
+    store<f32>(p + o, load<f32>(p + o) - lr * gi / (Mathf.sqrt(si) + eps));
+  }
+}
+
+// Σ g²  (f64 accumulator: a norm over 10^5..10^6 values)
+export function sumSquares(g: usize, len: i32): f64 {
+  let s: f64 = 0;
+  for (let i = 0; i < len; i++) {
+    const v = <f64>load<f32>(g + (<usize>i << 2));
+    s += v * v;
+  }
+  return s;
+}

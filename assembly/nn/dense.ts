@@ -1,0 +1,40 @@
+// Dense (fully connected):  y[n, out] = x[n, in] · W[in, out] + b[out]
+// W uses the tfjs kernel layout [in, out], then b: one block of in*out + out floats.
+import { Layer, LAYER_DENSE } from "./layer";
+import { gemm } from "../kernels/gemm";
+import { biasAddForward, biasAddBackward } from "../kernels/bias";
+import { rngUniformFill } from "../kernels/rng";
+
+export class Dense extends Layer {
+  constructor(inSize: i32, units: i32) {
+    super(LAYER_DENSE, inSize, units);
+    this.paramCount = inSize * units + units;
+  }
+
+  // PyTorch's default: W, b ~ U(−1/sqrt(in), 1/sqrt(in))  (kaiming_uniform with a = sqrt(5))
+  initParams(params: usize, rng: usize): void {
+    const bound: f32 = 1 / Mathf.sqrt(<f32>this.inSize);
+    rngUniformFill(rng, params + (<usize>this.paramOffset << 2), this.paramCount, -bound, bound);
+  }
+
+  forward(params: usize, x: usize, y: usize, n: i32, training: bool): void {
+    const W = params + (<usize>this.paramOffset << 2);
+    const b = W + (<usize>(this.inSize * this.outSize) << 2);
+    gemm(false, false, n, this.outSize, this.inSize, x, this.inSize, W, this.outSize, y, this.outSize, false);
+    biasAddForward(y, b, n, this.outSize);
+  }
+
+  //   dW[in, out] += xᵀ · dy;  db += Σ_rows dy;  dx[n, in] = dy · Wᵀ
+  backward(params: usize, grads: usize, x: usize, y: usize, dy: usize, dx: usize, n: i32, paramGrads: bool): void {
+    const inS = this.inSize, outS = this.outSize;
+    if (paramGrads) {
+      const dW = grads + (<usize>this.paramOffset << 2);
+      gemm(true, false, inS, outS, n, x, inS, dy, outS, dW, outS, true);
+      biasAddBackward(dW + (<usize>(inS * outS) << 2), dy, n, outS);
+    }
+    if (dx != 0) {
+      const W = params + (<usize>this.paramOffset << 2);
+      gemm(false, true, n, inS, outS, dy, outS, W, outS, dx, inS, false);
+    }
+  }
+}

@@ -1,0 +1,28 @@
+// The layer interface. Every layer maps x: [n, inSize] -> y: [n, outSize] (per-sample sizes;
+// images are NHWC and flattened per sample) and owns `paramCount` floats at `paramOffset` of
+// its net's arena (params, grads and optimiser state share one layout).
+//
+// backward() is the adjoint of forward(): it WRITES dx (when dx != 0; 0 means "not needed")
+// and ADDS parameter gradients into the grads arena (when paramGrads), so two passes
+// (D on real, then on fake) accumulate before one update.
+// A third pass for double backprop (WGAN-GP, R1: the directional derivative of backward,
+// Pearlmutter's R-operator) will be a further method with the same arguments plus the
+// tangent buffers; the arena layout does not change for it.
+
+// Layer kinds: mirrored by src/spec/ops.ts (a test keeps them in sync).
+export const LAYER_DENSE: i32 = 1;
+export const LAYER_RELU: i32 = 2;
+export const LAYER_LEAKY_RELU: i32 = 3;
+export const LAYER_TANH: i32 = 4;
+export const LAYER_SIGMOID: i32 = 5;
+
+export class Layer {
+  paramOffset: i32 = 0;
+  paramCount: i32 = 0;
+  constructor(public kind: i32, public inSize: i32, public outSize: i32) {}
+
+  // params: the net's parameter arena base; this layer's floats start at params + 4 * paramOffset
+  initParams(params: usize, rng: usize): void {}
+  forward(params: usize, x: usize, y: usize, n: i32, training: bool): void {}
+  backward(params: usize, grads: usize, x: usize, y: usize, dy: usize, dx: usize, n: i32, paramGrads: bool): void {}
+}

@@ -1,0 +1,25 @@
+// An optimiser bound to one net's arena (its state lives in the net's opt1/opt2 blocks).
+import { Net } from "../nn/net";
+import { adamUpdate, sgdUpdate, rmspropUpdate } from "../kernels/optim";
+
+export const OPT_ADAM: i32 = 0;
+export const OPT_SGD: i32 = 1;
+export const OPT_RMSPROP: i32 = 2;
+
+export class Optimizer {
+  t: i32 = 0; // updates taken (Adam's bias correction)
+  constructor(
+    public kind: i32, public lr: f32,
+    public beta1: f32, // Adam β1; SGD momentum; RMSProp α
+    public beta2: f32, // Adam β2
+    public eps: f32,
+  ) {}
+
+  step(net: Net): void {
+    this.t++;
+    const P = net.paramCount;
+    if (this.kind == OPT_ADAM) adamUpdate(net.params, net.grads, net.opt1, net.opt2, P, this.lr, this.beta1, this.beta2, this.eps, this.t);
+    else if (this.kind == OPT_SGD) sgdUpdate(net.params, net.grads, net.opt1, P, this.lr, this.beta1);
+    else rmspropUpdate(net.params, net.grads, net.opt1, P, this.lr, this.beta1, this.eps);
+  }
+}

@@ -1,0 +1,69 @@
+// The wasm module's exports, typed by hand (assembly/index.ts is the other side).
+// Pointers are byte offsets into `memory`; object handles (Net, Optimizer, Gan) are pointers too.
+export type Ptr = number;
+export type Handle = number;
+
+export interface WasmExports {
+  memory: WebAssembly.Memory;
+  alloc(bytes: number): Ptr;
+  rngNew(seed: number): Ptr;
+  rngSeed(state: Ptr, seed: number): void;
+  rngUniformFill(state: Ptr, out: Ptr, len: number, lo: number, hi: number): void;
+  rngNormalFill(state: Ptr, out: Ptr, len: number, mean: number, std: number): void;
+
+  gemm(transA: number, transB: number, m: number, n: number, k: number,
+    A: Ptr, lda: number, B: Ptr, ldb: number, C: Ptr, ldc: number, accumulate: number): void;
+  gemmReference(transA: number, transB: number, m: number, n: number, k: number,
+    A: Ptr, lda: number, B: Ptr, ldb: number, C: Ptr, ldc: number, accumulate: number): void;
+  biasAddForward(y: Ptr, b: Ptr, n: number, c: number): void;
+  biasAddBackward(db: Ptr, dy: Ptr, n: number, c: number): void;
+  reluForward(y: Ptr, x: Ptr, len: number): void;
+  reluBackward(dx: Ptr, dy: Ptr, x: Ptr, len: number): void;
+  leakyReluForward(y: Ptr, x: Ptr, len: number, alpha: number): void;
+  leakyReluBackward(dx: Ptr, dy: Ptr, x: Ptr, len: number, alpha: number): void;
+  tanhForward(y: Ptr, x: Ptr, len: number): void;
+  tanhBackward(dx: Ptr, dy: Ptr, y: Ptr, len: number): void;
+  sigmoidForward(y: Ptr, x: Ptr, len: number): void;
+  sigmoidBackward(dx: Ptr, dy: Ptr, y: Ptr, len: number): void;
+  bceLogitsReal(dl: Ptr, l: Ptr, n: number, target: number): number;
+  bceLogitsFake(dl: Ptr, l: Ptr, n: number): number;
+  generatorMinimax(dl: Ptr, l: Ptr, n: number): number;
+  generatorNonSaturating(dl: Ptr, l: Ptr, n: number): number;
+  meanSigmoid(l: Ptr, n: number): number;
+  adamUpdate(p: Ptr, g: Ptr, m: Ptr, v: Ptr, len: number, lr: number, beta1: number, beta2: number, eps: number, t: number): void;
+  sgdUpdate(p: Ptr, g: Ptr, buf: Ptr, len: number, lr: number, momentum: number): void;
+  rmspropUpdate(p: Ptr, g: Ptr, s: Ptr, len: number, lr: number, alpha: number, eps: number): void;
+  sumSquares(g: Ptr, len: number): number;
+
+  netNew(inSize: number, maxBatch: number): Handle;
+  netAdd(net: Handle, kind: number, units: number, alpha: number): number;
+  netBuild(net: Handle): void;
+  netInit(net: Handle, rng: Ptr): void;
+  netParamCount(net: Handle): number;
+  netParams(net: Handle): Ptr;
+  netGrads(net: Handle): Ptr;
+  netOptState(net: Handle, which: number): Ptr;
+  netOutSize(net: Handle): number;
+  netLayerParamOffset(net: Handle, layer: number): number;
+  netZeroGrads(net: Handle): void;
+  netForward(net: Handle, x: Ptr, n: number, training: number): Ptr;
+  netBackward(net: Handle, dy: Ptr, dx: Ptr, n: number, paramGrads: number): void;
+
+  optimizerNew(kind: number, lr: number, beta1: number, beta2: number, eps: number): Handle;
+  optimizerStep(opt: Handle, net: Handle): void;
+  optimizerGetT(opt: Handle): number;
+  optimizerSetT(opt: Handle, t: number): void;
+
+  ganNew(G: Handle, D: Handle, batch: number, loss: number, optG: Handle, optD: Handle,
+    dSteps: number, realLabel: number, seed: number): Handle;
+  ganRng(gan: Handle): Ptr;
+  ganSetData(gan: Handle, ptr: Ptr, count: number): void;
+  ganTrain(gan: Handle, steps: number): void;
+  ganStats(gan: Handle): Ptr;
+  ganStatCount(): number;
+  ganSteps(gan: Handle): number;
+  ganSetSteps(gan: Handle, steps: number): void;
+}
+
+// Layout of the statistics block: mirrors assembly/train/gan.ts
+export const STAT = { dLoss: 0, gLoss: 1, dReal: 2, dFake: 3, dGradNorm: 4, gGradNorm: 5 } as const;

@@ -1,0 +1,74 @@
+// Loads the engine's WebAssembly: the strict-SIMD build (bit-reproducible everywhere) or the
+// relaxed-SIMD build (fused multiply-add; faster, not bit-reproducible), chosen by
+// WebAssembly.validate. Each model gets its own instance (its own linear memory), compiled
+// from one cached WebAssembly.Module per flavour.
+import { strictWasm, relaxedWasm } from "../generated/wasm_bytes.ts";
+import type { WasmExports } from "./abi.ts";
+
+export type SimdFlavour = "strict" | "relaxed";
+
+function decodeBase64(b64: string): Uint8Array {
+  if (typeof atob === "function") {
+    const bin = atob(b64);
+    const out = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  }
+  throw new Error("wasm-gan: no base64 decoder (atob) in this runtime");
+}
+
+const bytes: Record<SimdFlavour, Uint8Array | undefined> = { strict: undefined, relaxed: undefined };
+function moduleBytes(flavour: SimdFlavour): Uint8Array {
+  return (bytes[flavour] ??= decodeBase64(flavour === "strict" ? strictWasm : relaxedWasm));
+}
+
+// Node 20 validates relaxed SIMD only with --experimental-wasm-relaxed-simd (PLATFORM.md);
+// Deno and current browsers accept it as is.
+export function relaxedSimdSupported(): boolean {
+  return WebAssembly.validate(moduleBytes("relaxed") as BufferSource);
+}
+
+export function simdSupported(): boolean {
+  return WebAssembly.validate(moduleBytes("strict") as BufferSource);
+}
+
+// deterministic: true -> always strict. Otherwise relaxed where the runtime accepts it.
+export function chooseFlavour(deterministic: boolean): { flavour: SimdFlavour; reason: string } {
+  if (deterministic) return { flavour: "strict", reason: "determinism requested: strict SIMD (bit-reproducible)" };
+  if (relaxedSimdSupported()) return { flavour: "relaxed", reason: "relaxed SIMD validated: fused multiply-add build" };
+  return { flavour: "strict", reason: "relaxed SIMD not accepted by this runtime: strict SIMD build" };
+}
+
+const compiled = new Map<SimdFlavour, Promise<WebAssembly.Module>>();
+function compile(flavour: SimdFlavour): Promise<WebAssembly.Module> {
+  let m = compiled.get(flavour);
+  if (!m) {
+    m = WebAssembly.compile(moduleBytes(flavour) as BufferSource);
+    compiled.set(flavour, m);
+  }
+  return m;
+}
+
+export async function instantiate(flavour: SimdFlavour = "strict"): Promise<WasmExports> {
+  if (!simdSupported()) {
+    throw new Error("wasm-gan: this runtime's WebAssembly has no SIMD (needed by every build of the engine)");
+  }
+  const module = await compile(flavour);
+  let memory: WebAssembly.Memory | undefined;
+  const instance = await WebAssembly.instantiate(module, {
+    env: {
+      // AssemblyScript's abort(message, file, line, column): strings are UTF-16 with a length header
+      abort(msg: number, file: number, line: number, col: number) {
+        const read = (p: number) => {
+          if (!p || !memory) return "";
+          const len = new Uint32Array(memory.buffer, p - 4, 1)[0] >>> 1;
+          return String.fromCharCode(...new Uint16Array(memory.buffer, p, len));
+        };
+        throw new Error(`wasm-gan engine abort: ${read(msg)} at ${read(file)}:${line}:${col}`);
+      },
+    },
+  });
+  const exports = instance.exports as unknown as WasmExports;
+  memory = exports.memory;
+  return exports;
+}
