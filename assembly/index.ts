@@ -79,3 +79,6 @@ export function ganStats(gan: Gan): usize { return gan.stats; }
 export function ganStatCount(): i32 { return STAT_COUNT; }
 export function ganSteps(gan: Gan): i32 { return gan.steps; }
 export function ganSetSteps(gan: Gan, steps: i32): void { gan.steps = steps; }
+// the last step's latent batch [B, Z] and real batch [B, X] (for parity tests and diagnostics)
+export function ganZ(gan: Gan): usize { return gan.z; }
+export function ganReal(gan: Gan): usize { return gan.real; }

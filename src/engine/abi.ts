@@ -63,6 +63,8 @@ export interface WasmExports {
   ganStatCount(): number;
   ganSteps(gan: Handle): number;
   ganSetSteps(gan: Handle, steps: number): void;
+  ganZ(gan: Handle): Ptr;
+  ganReal(gan: Handle): Ptr;
 }
 
 // Layout of the statistics block: mirrors assembly/train/gan.ts

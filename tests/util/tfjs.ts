@@ -1,6 +1,7 @@
 // tfjs on its CPU backend: the numerical reference for every kernel and layer.
-import * as tf from "@tensorflow/tfjs-core";
-import "@tensorflow/tfjs-backend-cpu";
+// The union package `@tensorflow/tfjs` registers the gradient table (tfjs-core's Node bundle
+// alone does not, so tf.grad would fail with "gradient function not found").
+import * as tf from "@tensorflow/tfjs";
 
 let ready: Promise<typeof tf> | undefined;
 export function tfCpu(): Promise<typeof tf> {

@@ -1,0 +1,155 @@
+// The model spec: plain JSON that both engines build from. validateSpec() refuses anything
+// malformed with an error naming the field (`spec.generator[2].units: ...`), fills defaults,
+// and returns a normalised copy.
+import { LAYER_CODES, LOSS_CODES, OPTIMIZER_CODES, type LayerType, type LossName, type OptimizerType } from "./ops.ts";
+
+export interface LayerSpec {
+  type: LayerType;
+  units?: number; // dense
+  alpha?: number; // leaky_relu slope for x < 0 (default 0.2)
+}
+
+export interface OptimizerSpec {
+  type: OptimizerType;
+  lr: number;
+  beta1?: number;    // adam (default 0.5, the GAN convention)
+  beta2?: number;    // adam (default 0.999)
+  eps?: number;      // adam 1e-8, rmsprop 1e-8
+  momentum?: number; // sgd (default 0)
+  alpha?: number;    // rmsprop smoothing (default 0.99)
+}
+
+export interface GanSpec {
+  name?: string;
+  latentDim: number;
+  dataShape: number[];     // one sample's shape, e.g. [2] or [28, 28, 1] (NHWC)
+  generator: LayerSpec[];  // z: [n, latentDim] -> [n, prod(dataShape)]
+  discriminator: LayerSpec[]; // x: [n, prod(dataShape)] -> one logit per sample
+  loss: LossName;
+  batchSize: number;
+  dSteps?: number;         // discriminator updates per generator update (default 1)
+  labelSmoothing?: number; // one-sided: real label 1 - labelSmoothing (default 0)
+  optimizer: { generator: OptimizerSpec; discriminator: OptimizerSpec };
+}
+
+export type NormalisedSpec = Required<Omit<GanSpec, "name">> & { name: string };
+
+export class SpecError extends Error {
+  constructor(public readonly field: string, problem: string) {
+    super(`${field}: ${problem}`);
+    this.name = "SpecError";
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const show = (v: unknown) => (typeof v === "string" ? JSON.stringify(v) : Array.isArray(v) ? "an array" : v === null ? "null" : typeof v === "object" ? "an object" : String(v));
+
+function noUnknownKeys(obj: Record<string, unknown>, allowed: readonly string[], path: string): void {
+  for (const key of Object.keys(obj)) {
+    if (!allowed.includes(key)) throw new SpecError(`${path}.${key}`, `unknown field (allowed: ${allowed.join(", ")})`);
+  }
+}
+
+function positiveInt(v: unknown, path: string, max = 1 << 24): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 1 || v > max) {
+    throw new SpecError(path, `must be an integer from 1 to ${max} (got ${v === undefined ? "nothing" : show(v)})`);
+  }
+  return v;
+}
+
+function finite(v: unknown, path: string, lo: number, hi: number, fallback?: number, loOpen = false): number {
+  if (v === undefined && fallback !== undefined) return fallback;
+  if (typeof v !== "number" || !Number.isFinite(v) || (loOpen ? v <= lo : v < lo) || v > hi) {
+    throw new SpecError(path, `must be a number in ${loOpen ? "(" : "["}${lo}, ${hi}] (got ${v === undefined ? "nothing" : show(v)})`);
+  }
+  return v;
+}
+
+function oneOf<T extends string>(v: unknown, names: readonly T[], path: string): T {
+  if (typeof v !== "string" || !names.includes(v as T)) {
+    throw new SpecError(path, `must be one of ${names.map((n) => JSON.stringify(n)).join(", ")} (got ${v === undefined ? "nothing" : show(v)})`);
+  }
+  return v as T;
+}
+
+function validateLayers(v: unknown, path: string): LayerSpec[] {
+  if (!Array.isArray(v) || v.length === 0) throw new SpecError(path, "must be a non-empty array of layers");
+  return v.map((layer, i) => {
+    const p = `${path}[${i}]`;
+    if (!isObject(layer)) throw new SpecError(p, `must be an object like {"type": "dense", "units": 128} (got ${show(layer)})`);
+    const type = oneOf(layer.type, Object.keys(LAYER_CODES) as LayerType[], `${p}.type`);
+    if (type === "dense") {
+      noUnknownKeys(layer, ["type", "units"], p);
+      return { type, units: positiveInt(layer.units, `${p}.units`, 1 << 16) };
+    }
+    if (type === "leaky_relu") {
+      noUnknownKeys(layer, ["type", "alpha"], p);
+      return { type, alpha: finite(layer.alpha, `${p}.alpha`, 0, 1, 0.2) };
+    }
+    noUnknownKeys(layer, ["type"], p);
+    return { type };
+  });
+}
+
+// the per-sample output size of a layer stack given its input size
+export function outputSize(layers: LayerSpec[], inSize: number): number {
+  let size = inSize;
+  for (const l of layers) if (l.type === "dense") size = l.units!;
+  return size;
+}
+
+function validateOptimizer(v: unknown, path: string): OptimizerSpec {
+  if (!isObject(v)) throw new SpecError(path, `must be an object like {"type": "adam", "lr": 0.0002} (got ${v === undefined ? "nothing" : show(v)})`);
+  const type = oneOf(v.type, Object.keys(OPTIMIZER_CODES) as OptimizerType[], `${path}.type`);
+  const lr = finite(v.lr, `${path}.lr`, 0, 10, undefined, true);
+  if (type === "adam") {
+    noUnknownKeys(v, ["type", "lr", "beta1", "beta2", "eps"], path);
+    return {
+      type, lr,
+      beta1: finite(v.beta1, `${path}.beta1`, 0, 0.9999999, 0.5),
+      beta2: finite(v.beta2, `${path}.beta2`, 0, 0.9999999, 0.999),
+      eps: finite(v.eps, `${path}.eps`, 0, 1, 1e-8, true),
+    };
+  }
+  if (type === "sgd") {
+    noUnknownKeys(v, ["type", "lr", "momentum"], path);
+    return { type, lr, momentum: finite(v.momentum, `${path}.momentum`, 0, 0.9999999, 0) };
+  }
+  noUnknownKeys(v, ["type", "lr", "alpha", "eps"], path);
+  return { type, lr, alpha: finite(v.alpha, `${path}.alpha`, 0, 0.9999999, 0.99), eps: finite(v.eps, `${path}.eps`, 0, 1, 1e-8, true) };
+}
+
+export function validateSpec(input: unknown): NormalisedSpec {
+  if (!isObject(input)) throw new SpecError("spec", `must be an object (got ${show(input)})`);
+  const s = input;
+  noUnknownKeys(s, ["name", "latentDim", "dataShape", "generator", "discriminator", "loss", "batchSize", "dSteps", "labelSmoothing", "optimizer"], "spec");
+  if (s.name !== undefined && typeof s.name !== "string") throw new SpecError("spec.name", `must be a string (got ${show(s.name)})`);
+  const latentDim = positiveInt(s.latentDim, "spec.latentDim", 1 << 16);
+  if (!Array.isArray(s.dataShape) || s.dataShape.length === 0 || s.dataShape.length > 3) {
+    throw new SpecError("spec.dataShape", `must be an array of 1 to 3 positive integers, e.g. [2] or [28, 28, 1] (got ${show(s.dataShape)})`);
+  }
+  const dataShape = s.dataShape.map((d, i) => positiveInt(d, `spec.dataShape[${i}]`, 1 << 16));
+  const dataSize = dataShape.reduce((a, b) => a * b, 1);
+  const generator = validateLayers(s.generator, "spec.generator");
+  const discriminator = validateLayers(s.discriminator, "spec.discriminator");
+  const gOut = outputSize(generator, latentDim);
+  if (gOut !== dataSize) {
+    throw new SpecError("spec.generator", `ends with ${gOut} values per sample, but spec.dataShape [${dataShape.join(", ")}] holds ${dataSize}`);
+  }
+  const dOut = outputSize(discriminator, dataSize);
+  if (dOut !== 1) throw new SpecError("spec.discriminator", `must end with one logit per sample (a dense layer of 1 unit); it ends with ${dOut}`);
+  if (discriminator.at(-1)!.type !== "dense") {
+    throw new SpecError(`spec.discriminator[${discriminator.length - 1}]`, `the discriminator's last layer must be dense (it outputs a logit; the losses apply the sigmoid themselves), not ${discriminator.at(-1)!.type}`);
+  }
+  const loss = oneOf(s.loss, Object.keys(LOSS_CODES) as LossName[], "spec.loss");
+  const batchSize = positiveInt(s.batchSize, "spec.batchSize", 1 << 16);
+  const dSteps = s.dSteps === undefined ? 1 : positiveInt(s.dSteps, "spec.dSteps", 100);
+  const labelSmoothing = finite(s.labelSmoothing, "spec.labelSmoothing", 0, 0.5, 0);
+  if (!isObject(s.optimizer)) throw new SpecError("spec.optimizer", `must be an object {"generator": {...}, "discriminator": {...}} (got ${s.optimizer === undefined ? "nothing" : show(s.optimizer)})`);
+  noUnknownKeys(s.optimizer, ["generator", "discriminator"], "spec.optimizer");
+  const optimizer = {
+    generator: validateOptimizer(s.optimizer.generator, "spec.optimizer.generator"),
+    discriminator: validateOptimizer(s.optimizer.discriminator, "spec.optimizer.discriminator"),
+  };
+  return { name: s.name ?? "custom", latentDim, dataShape, generator, discriminator, loss, batchSize, dSteps, labelSmoothing, optimizer };
+}
