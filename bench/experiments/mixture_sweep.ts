@@ -1,0 +1,37 @@
+// Quality sweep on the 2-D mixtures: every configuration on seeds 1, 2, 3, scored every
+// `evalEvery` steps with the literature's metrics (2,500 samples). Prints one JSON line per
+// evaluation so the log can be tabulated. Usage:
+//   npx tsx bench/experiments/mixture_sweep.ts [steps] [config names...]
+import { createGAN, preset, ring8, grid25, mixtureMetrics, type GanSpec } from "../../src/index.ts";
+
+const steps = Number(process.argv[2] ?? 20000);
+const evalEvery = 2000;
+const adam = (lr: number, beta1 = 0.5, beta2 = 0.999) => ({ type: "adam" as const, lr, beta1, beta2 });
+
+const configs: Record<string, { data: "ring8" | "grid25"; spec: (s: GanSpec) => GanSpec }> = {
+  "ring8-ns": { data: "ring8", spec: (s) => s },
+  "ring8-minimax": { data: "ring8", spec: (s) => ({ ...s, loss: "minimax" }) },
+  "ring8-ns-lr1e-3": { data: "ring8", spec: (s) => ({ ...s, optimizer: { generator: adam(1e-3), discriminator: adam(1e-3) } }) },
+  "ring8-ns-ttur": { data: "ring8", spec: (s) => ({ ...s, optimizer: { generator: adam(1e-4), discriminator: adam(4e-4) } }) },
+  "ring8-ns-b512": { data: "ring8", spec: (s) => ({ ...s, batchSize: 512 }) },
+  "ring8-ns-b0.9": { data: "ring8", spec: (s) => ({ ...s, optimizer: { generator: adam(1e-4, 0.9), discriminator: adam(1e-4, 0.9) } }) },
+  "grid25-ns": { data: "grid25", spec: (s) => ({ ...s, name: "grid25" }) },
+  "grid25-minimax": { data: "grid25", spec: (s) => ({ ...s, name: "grid25", loss: "minimax" }) },
+  "grid25-ns-lr1e-3": { data: "grid25", spec: (s) => ({ ...s, optimizer: { generator: adam(1e-3), discriminator: adam(1e-3) } }) },
+};
+
+const names = process.argv.slice(3).length ? process.argv.slice(3) : Object.keys(configs);
+for (const name of names) {
+  const c = configs[name];
+  if (!c) throw new Error(`unknown config ${name}`);
+  for (const seed of [1, 2, 3]) {
+    const data = c.data === "ring8" ? await ring8({ count: 100_000, seed }) : await grid25({ count: 100_000, seed });
+    const gan = await createGAN(c.spec(preset("ring8")), { seed });
+    const t0 = performance.now();
+    for (let s = evalEvery; s <= steps; s += evalEvery) {
+      await gan.train(data, { steps: evalEvery });
+      const m = mixtureMetrics(gan.sample(2500, { seed: 7 }), data.mixture!);
+      console.log(JSON.stringify({ name, seed, step: s, modes: m.modes, hq: +m.highQuality.toFixed(3), kl: +m.kl.toFixed(3), sec: +((performance.now() - t0) / 1000).toFixed(1) }));
+    }
+  }
+}

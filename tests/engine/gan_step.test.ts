@@ -1,0 +1,89 @@
+// The in-wasm training step against tfjs-cpu, and its reproducibility.
+// Parity: with SGD (lr η) the update is θ1 = θ0 − η·∇, so ∇ = (θ0 − θ1)/η is read back and
+// compared with tf.grads of the same losses on the same z and real batch (the engine keeps the
+// last step's z and real batch). D's gradient is taken at (θG0, θD0); G's through D at θD1,
+// as the step does. Tolerance |a − b| <= 1e-5 + 2e-3·|b|: the recovery divides f32 rounding
+// of θ (~6e-8·|θ|) by η = 0.25, and both sides sum in f32 in different orders.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { createGAN, ring8, type GanSpec } from "../../src/index.ts";
+import { expectClose, expectBitIdentical } from "../util/check.ts";
+import { tfCpu } from "../util/tfjs.ts";
+import { tfForward } from "../util/tf_mlp.ts";
+
+const tf = await tfCpu();
+const data = await ring8({ count: 4096, seed: 3 });
+
+const small = (loss: GanSpec["loss"], labelSmoothing = 0): GanSpec => ({
+  latentDim: 3, dataShape: [2], batchSize: 24, loss, labelSmoothing,
+  generator: [{ type: "dense", units: 16 }, { type: "leaky_relu", alpha: 0.2 }, { type: "dense", units: 9 }, { type: "tanh" }, { type: "dense", units: 2 }],
+  discriminator: [{ type: "dense", units: 17 }, { type: "relu" }, { type: "dense", units: 5 }, { type: "leaky_relu", alpha: 0.1 }, { type: "dense", units: 1 }],
+  optimizer: { generator: { type: "sgd", lr: 0.25 }, discriminator: { type: "sgd", lr: 0.25 } },
+});
+
+for (const [loss, smoothing] of [["non-saturating", 0], ["minimax", 0], ["non-saturating", 0.1]] as const) {
+  test(`one step (${loss}, label smoothing ${smoothing}): gradients and statistics match tfjs-cpu`, async () => {
+    const spec = small(loss, smoothing);
+    const gan = await createGAN(spec, { seed: 5 });
+    const w0 = gan.getWeights();
+    const stats = await gan.train(data, { steps: 1 });
+    const w1 = gan.getWeights();
+    const { wasm, gan: h } = gan.raw;
+    const B = spec.batchSize;
+    const z = tf.tensor2d(new Float32Array(wasm.memory.buffer, wasm.ganZ(h), B * 3).slice(), [B, 3]);
+    const real = tf.tensor2d(new Float32Array(wasm.memory.buffer, wasm.ganReal(h), B * 2).slice(), [B, 2]);
+    const G = (p: any, zz: any) => tfForward(tf, spec.generator, 3, p, zz);
+    const D = (p: any, xx: any) => tfForward(tf, spec.discriminator, 2, p, xx);
+    const target = 1 - smoothing;
+    const dLossFn = (pd: any) => {
+      const lr = D(pd, real), lf = D(pd, G(tf.tensor1d(w0.generator), z));
+      const realTerm = tf.add(tf.mul(target, tf.softplus(tf.neg(lr))), tf.mul(1 - target, tf.softplus(lr)));
+      return tf.add(tf.mean(realTerm), tf.mean(tf.softplus(lf)));
+    };
+    const gLossFn = (pg: any) => {
+      const l = D(tf.tensor1d(w1.discriminator), G(pg, z));
+      return loss === "minimax" ? tf.neg(tf.mean(tf.softplus(l))) : tf.mean(tf.softplus(tf.neg(l)));
+    };
+    const dGrad = tf.grad(dLossFn)(tf.tensor1d(w0.discriminator)).dataSync();
+    const gGrad = tf.grad(gLossFn)(tf.tensor1d(w0.generator)).dataSync();
+    const recovered = (a: Float32Array, b: Float32Array) => a.map((v, i) => (v - b[i]) / 0.25);
+    expectClose("∇D", recovered(w0.discriminator, w1.discriminator), dGrad, 1e-5, 2e-3);
+    expectClose("∇G", recovered(w0.generator, w1.generator), gGrad, 1e-5, 2e-3);
+    expectClose("D loss", [stats.dLoss], [dLossFn(tf.tensor1d(w0.discriminator)).dataSync()[0]], 1e-5, 1e-5);
+    expectClose("G loss", [stats.gLoss], [gLossFn(tf.tensor1d(w0.generator)).dataSync()[0]], 1e-5, 1e-5);
+    const sig = (t: any) => tf.mean(tf.sigmoid(t)).dataSync()[0];
+    expectClose("mean D(x)", [stats.dReal], [sig(D(tf.tensor1d(w0.discriminator), real))], 1e-6, 1e-5);
+    expectClose("mean D(G(z))", [stats.dFake], [sig(D(tf.tensor1d(w0.discriminator), G(tf.tensor1d(w0.generator), z)))], 1e-6, 1e-5);
+    const norm = (g: ArrayLike<number>) => Math.sqrt(Array.from(g).reduce((s, v) => s + v * v, 0));
+    expectClose("‖∇D‖", [stats.dGradNorm], [norm(dGrad)], 1e-5, 1e-3);
+    expectClose("‖∇G‖", [stats.gGradNorm], [norm(gGrad)], 1e-5, 1e-3);
+  });
+}
+
+test("same seed twice: bit-identical weights after 200 steps (strict build); another seed differs", async () => {
+  const run = async (seed: number) => {
+    const gan = await createGAN({ ...small("non-saturating"), optimizer: { generator: { type: "adam", lr: 2e-4 }, discriminator: { type: "adam", lr: 2e-4 } } }, { seed, deterministic: true });
+    assert.is(gan.engineInfo().simd, "strict");
+    await gan.train(data, { steps: 200 });
+    return gan.getWeights();
+  };
+  const a = await run(9), b = await run(9), c = await run(10);
+  expectBitIdentical("G weights", a.generator, b.generator);
+  expectBitIdentical("D weights", a.discriminator, b.discriminator);
+  assert.not.equal(Array.from(a.generator), Array.from(c.generator));
+});
+
+test("the ring8 preset: 200 steps of the exact reference nets are bit-reproducible", async () => {
+  const { preset } = await import("../../src/index.ts");
+  const big = await ring8({ count: 20000, seed: 1 });
+  const w = [];
+  for (let i = 0; i < 2; i++) {
+    const gan = await createGAN(preset("ring8"), { seed: 1 });
+    await gan.train(big, { steps: 200 });
+    w.push(gan.getWeights());
+  }
+  expectBitIdentical("ring8 G", w[0].generator, w[1].generator);
+  expectBitIdentical("ring8 D", w[0].discriminator, w[1].discriminator);
+});
+
+test.run();

@@ -1,0 +1,75 @@
+// Spec validation: every malformed spec is refused with an error naming the field.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { validateSpec, SpecError, preset, presets, createGAN } from "../../src/index.ts";
+import { LAYER_CODES, LOSS_CODES, OPTIMIZER_CODES } from "../../src/spec/ops.ts";
+import { readFileSync } from "node:fs";
+
+function refuses(mutate: (s: any) => void, field: string, words: RegExp) {
+  const s: any = structuredClone(preset("ring8"));
+  mutate(s);
+  try {
+    validateSpec(s);
+  } catch (e) {
+    assert.instance(e, SpecError);
+    assert.ok((e as Error).message.startsWith(field + ":"), `message "${(e as Error).message}" should start with "${field}:"`);
+    assert.match((e as Error).message, words);
+    return;
+  }
+  assert.unreachable(`spec with ${field} broken was accepted`);
+}
+
+test("the presets validate", () => {
+  for (const name of Object.keys(presets)) validateSpec(preset(name));
+  assert.throws(() => preset("ring9"), /unknown preset "ring9" \(known: ring8, grid25\)/);
+});
+
+test("unknown layer type, bad sizes, missing fields, unknown fields", () => {
+  refuses((s) => (s.generator[2].type = "conv9d"), "spec.generator[2].type", /must be one of .*"dense"/);
+  refuses((s) => (s.generator[0].units = -3), "spec.generator[0].units", /integer from 1/);
+  refuses((s) => (s.generator[0].units = 2.5), "spec.generator[0].units", /got 2.5/);
+  refuses((s) => delete s.discriminator[0].units, "spec.discriminator[0].units", /got nothing/);
+  refuses((s) => delete s.latentDim, "spec.latentDim", /got nothing/);
+  refuses((s) => (s.generator = []), "spec.generator", /non-empty array/);
+  refuses((s) => (s.generator[1].units = 5), "spec.generator[1].units", /unknown field \(allowed: type\)/);
+  refuses((s) => (s.learningRate = 1), "spec.learningRate", /unknown field/);
+  refuses((s) => (s.loss = "wasserstein-ish"), "spec.loss", /"minimax", "non-saturating"/);
+  refuses((s) => (s.batchSize = 0), "spec.batchSize", /integer from 1/);
+  refuses((s) => (s.dataShape = "2"), "spec.dataShape", /array of 1 to 3/);
+  refuses((s) => (s.optimizer.generator.lr = NaN), "spec.optimizer.generator.lr", /number in \(0, 10\]/);
+  refuses((s) => (s.optimizer.discriminator.type = "adagrad"), "spec.optimizer.discriminator.type", /"adam", "sgd", "rmsprop"/);
+  refuses((s) => delete s.optimizer, "spec.optimizer", /must be an object/);
+  refuses((s) => (s.labelSmoothing = 0.7), "spec.labelSmoothing", /\[0, 0.5\]/);
+  refuses((s) => (s.generator.at(-1).units = 3), "spec.generator", /ends with 3 values per sample, but spec.dataShape \[2\] holds 2/);
+  refuses((s) => (s.discriminator.at(-1).units = 2), "spec.discriminator", /one logit/);
+  refuses((s) => s.discriminator.push({ type: "sigmoid" }), "spec.discriminator[7]", /last layer must be dense/);
+  assert.throws(() => validateSpec(null), /spec: must be an object/);
+});
+
+test("defaults are filled and the input is not modified", () => {
+  const s: any = preset("ring8");
+  delete s.dSteps;
+  const n = validateSpec(s);
+  assert.is(n.dSteps, 1);
+  assert.is(n.labelSmoothing, 0);
+  assert.is(n.optimizer.generator.eps, 1e-8);
+  assert.is(s.dSteps, undefined);
+});
+
+test("createGAN refuses a bad spec and a bad seed before touching wasm", async () => {
+  try { await createGAN({ ...preset("ring8"), batchSize: -1 }); assert.unreachable(); } catch (e) { assert.match((e as Error).message, /spec.batchSize/); }
+  try { await createGAN(preset("ring8"), { seed: -1 }); assert.unreachable(); } catch (e) { assert.match((e as Error).message, /seed must be an integer/); }
+});
+
+// The numeric codes of src/spec/ops.ts mirror the AssemblyScript constants.
+test("layer, loss and optimiser codes agree with assembly/", () => {
+  const read = (f: string) => readFileSync(new URL(`../../assembly/${f}`, import.meta.url), "utf8");
+  const constants = (src: string, prefix: string) => Object.fromEntries(
+    [...src.matchAll(new RegExp(`export const ${prefix}_([A-Z_]+): i32 = (\\d+);`, "g"))].map((m) => [m[1].toLowerCase(), Number(m[2])]));
+  assert.equal(constants(read("nn/layer.ts"), "LAYER"), LAYER_CODES);
+  const losses = constants(read("kernels/losses.ts"), "LOSS");
+  for (const [name, code] of Object.entries(LOSS_CODES)) assert.is(losses[name.replace("-", "_")], code, `loss ${name}`);
+  assert.equal(constants(read("train/optimizer.ts"), "OPT"), OPTIMIZER_CODES);
+});
+
+test.run();
