@@ -1,0 +1,135 @@
+#!/usr/bin/env node
+// wasm-gan command line.  wasm-gan train | info   (see `wasm-gan help`)
+import { parseArgs } from "node:util";
+import { join } from "node:path";
+import { createGAN, preset, presets, ring8, grid25, mixtureMetrics, relaxedSimdSupported, type Dataset, type StepStats } from "./index.ts";
+import { encodePng } from "./io/png.ts";
+import { scatterPlot } from "./io/plot2d.ts";
+import { writeFileAtomic } from "./io/files.ts";
+
+const HELP = `wasm-gan: train and run GANs in WebAssembly
+
+  wasm-gan train --preset ring8|grid25 [--steps N] [--seed S] [--batch B] [--loss minimax|non-saturating]
+                 [--lr-g LR] [--lr-d LR] [--sample-every N] [--out DIR]
+  wasm-gan info
+  wasm-gan help
+
+train writes to DIR (default out/<preset>): samples-<step>.png and samples.png (scatter of
+2,500 samples over the data), metrics.jsonl (one line per logged step), summary.json.`;
+
+class UsageError extends Error {}
+
+const datasets: Record<string, (seed: number) => Promise<Dataset>> = {
+  ring8: (seed) => ring8({ count: 100_000, seed }),
+  grid25: (seed) => grid25({ count: 100_000, seed }),
+};
+
+function intFlag(v: string | undefined, name: string, fallback: number, min = 0): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min} (got ${JSON.stringify(v)})`);
+  return n;
+}
+function numFlag(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number (got ${JSON.stringify(v)})`);
+  return n;
+}
+
+async function train(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args, strict: true, allowPositionals: false,
+    options: {
+      preset: { type: "string" }, steps: { type: "string" }, seed: { type: "string" }, batch: { type: "string" },
+      loss: { type: "string" }, "lr-g": { type: "string" }, "lr-d": { type: "string" },
+      "sample-every": { type: "string" }, out: { type: "string" }, quiet: { type: "boolean" },
+    },
+  });
+  const name = values.preset ?? "ring8";
+  if (!presets[name]) throw new UsageError(`unknown preset ${JSON.stringify(name)} (known: ${Object.keys(presets).join(", ")})`);
+  const steps = intFlag(values.steps, "steps", 10_000);
+  const seed = intFlag(values.seed, "seed", 1);
+  const spec = preset(name);
+  if (values.batch !== undefined) spec.batchSize = intFlag(values.batch, "batch", spec.batchSize, 1);
+  if (values.loss !== undefined) spec.loss = values.loss as typeof spec.loss; // validated by the spec
+  const lrG = numFlag(values["lr-g"], "lr-g"), lrD = numFlag(values["lr-d"], "lr-d");
+  if (lrG) spec.optimizer.generator.lr = lrG;
+  if (lrD) spec.optimizer.discriminator.lr = lrD;
+  const sampleEvery = intFlag(values["sample-every"], "sample-every", Math.max(1, Math.ceil(steps / 5)), 1);
+  const out = values.out ?? join("out", name);
+
+  const data = await datasets[name](seed);
+  const gan = await createGAN(spec, { seed });
+  const info = gan.engineInfo();
+  console.log(`wasm-gan: training ${name} for ${steps} steps (batch ${spec.batchSize}, ${spec.loss}, seed ${seed}) on the ${info.engine} engine, ${info.simd} SIMD -> ${out}/`);
+
+  const metricsLines: string[] = [];
+  const logEvery = Math.max(1, Math.floor(steps / 200));
+  const t0 = Date.now();
+  const tty = process.stdout.isTTY && !values.quiet;
+  const progress = (s: StepStats) => {
+    const sec = (Date.now() - t0) / 1000, rate = s.step / Math.max(sec, 1e-9), eta = (steps - s.step) / Math.max(rate, 1e-9);
+    const width = 30, filled = Math.round((width * s.step) / Math.max(steps, 1));
+    const line = `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${s.step}/${steps} ${rate.toFixed(0)} steps/s ETA ${eta.toFixed(0)}s  D ${s.dLoss.toFixed(3)}  G ${s.gLoss.toFixed(3)}  D(x) ${s.dReal.toFixed(2)}  D(G(z)) ${s.dFake.toFixed(2)}`;
+    if (tty) process.stdout.write(`\r${line}`);
+    else if (!values.quiet && s.step % Math.max(1, Math.floor(steps / 10)) < logEvery) console.log(line);
+  };
+  const snapshot = async (step: number) => {
+    const samples = gan.sample(2500, { seed: 7 });
+    const m = mixtureMetrics(samples, data.mixture!);
+    const png = encodePng(scatterPlot(samples, { real: data.x.subarray(0, 5000), centres: data.mixture!.centres }));
+    await writeFileAtomic(join(out, `samples-${String(step).padStart(6, "0")}.png`), png);
+    await writeFileAtomic(join(out, "samples.png"), png);
+    return { samples, metrics: m };
+  };
+
+  let done = 0;
+  let last = gan.stats();
+  while (done < steps) {
+    const chunk = Math.min(sampleEvery - (done % sampleEvery), steps - done);
+    last = await gan.train(data, {
+      steps: chunk, every: logEvery,
+      onStep: (s) => { metricsLines.push(JSON.stringify(s)); progress(s); },
+    });
+    done += chunk;
+    if (done % sampleEvery === 0 || done === steps) await snapshot(done);
+  }
+  if (tty) process.stdout.write("\n");
+  const { samples, metrics } = await snapshot(done);
+  const seconds = (Date.now() - t0) / 1000;
+  await writeFileAtomic(join(out, "metrics.jsonl"), metricsLines.join("\n") + "\n");
+  await writeFileAtomic(join(out, "samples.json"), JSON.stringify(Array.from(samples)));
+  const summary = { preset: name, steps, seed, spec, engine: info, seconds, stepsPerSecond: steps / seconds, last, metrics: { ...metrics, kl: Number.isFinite(metrics.kl) ? metrics.kl : null } };
+  await writeFileAtomic(join(out, "summary.json"), JSON.stringify(summary, null, 2));
+  console.log(`done in ${seconds.toFixed(1)} s (${(steps / seconds).toFixed(0)} steps/s): ${metrics.modes}/${metrics.totalModes} modes, ${(100 * metrics.highQuality).toFixed(1)}% high-quality samples, KL ${metrics.kl.toFixed(3)}; wrote ${out}/samples.png`);
+}
+
+function info(): void {
+  const runtime = typeof (globalThis as any).Deno !== "undefined" ? `Deno ${(globalThis as any).Deno.version.deno}` : `Node ${process.versions.node}`;
+  console.log(JSON.stringify({
+    runtime, engine: "wasm", simd: true, relaxedSimd: relaxedSimdSupported(),
+    threads: "1 (workers: not yet)", presets: Object.keys(presets),
+  }, null, 2));
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "train": await train(rest); return 0;
+      case "info": info(); return 0;
+      case undefined: case "help": case "--help": case "-h": console.log(HELP); return command === undefined ? 1 : 0;
+      default: throw new UsageError(`unknown command ${JSON.stringify(command)} (commands: train, info, help)`);
+    }
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    // parseArgs errors (unknown flag, missing value) and our own are one-line messages
+    const known = e instanceof UsageError || err.name === "SpecError" || err.code?.startsWith("ERR_PARSE_ARGS") || e instanceof RangeError;
+    console.error(`wasm-gan: ${err.message}`);
+    if (!known && process.env.WASM_GAN_DEBUG) console.error(err.stack);
+    return known ? 2 : 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
