@@ -15,6 +15,7 @@ const configs: Record<string, { data: "ring8" | "grid25"; spec: (s: GanSpec) => 
   "ring8-ns-ttur": { data: "ring8", spec: (s) => ({ ...s, optimizer: { generator: adam(1e-4), discriminator: adam(4e-4) } }) },
   "ring8-ns-b512": { data: "ring8", spec: (s) => ({ ...s, batchSize: 512 }) },
   "ring8-ns-b0.9": { data: "ring8", spec: (s) => ({ ...s, optimizer: { generator: adam(1e-4, 0.9), discriminator: adam(1e-4, 0.9) } }) },
+  "ring8-ns-dsteps2-b512": { data: "ring8", spec: (s) => ({ ...s, dSteps: 2, batchSize: 512 }) },
   "grid25-ns": { data: "grid25", spec: (s) => ({ ...s, name: "grid25" }) },
   "grid25-minimax": { data: "grid25", spec: (s) => ({ ...s, name: "grid25", loss: "minimax" }) },
   "grid25-ns-lr1e-3": { data: "grid25", spec: (s) => ({ ...s, optimizer: { generator: adam(1e-3), discriminator: adam(1e-3) } }) },
