@@ -26,6 +26,7 @@ import { instantiate } from "../../src/engine/wasm_module.ts";
 import { testRandom, randomArray, expectBitIdentical } from "../util/check.ts";
 import { Guarded, U, expectUlps, expectWithin, expectAllFinite } from "../util/f32.ts";
 import { tfCpu } from "../util/tfjs.ts";
+import type { Tensor } from "@tensorflow/tfjs-core";
 
 const wasm = await instantiate("strict");
 const tf = await tfCpu();
@@ -36,7 +37,6 @@ const LENGTHS = [1, 3, 4, 5, 17, 65, 1000];
 const EXTREMES = [0, -0, 1e-3, -1e-3, 50, -50, 100, -100, 1e4, -1e4, 88.8, -88.8, 3e38, -3e38,
   Infinity, -Infinity, 1e-30, -1e-30, 1e-40];
 
-type Tensor = ReturnType<typeof tf.tensor1d>;
 interface Act {
   name: string;
   forward(y: number, x: number, len: number): void;

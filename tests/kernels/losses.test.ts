@@ -32,6 +32,7 @@ import { instantiate } from "../../src/engine/wasm_module.ts";
 import { testRandom, randomArray, expectBitIdentical } from "../util/check.ts";
 import { Guarded, U, expectWithin, expectAllFinite } from "../util/f32.ts";
 import { tfCpu } from "../util/tfjs.ts";
+import type { Tensor } from "@tensorflow/tfjs-core";
 
 const wasm = await instantiate("strict");
 const tf = await tfCpu();
@@ -40,7 +41,6 @@ const mem = new Guarded(wasm);
 const sp = (x: number) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 const sigmoid64 = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 
-type Tensor = ReturnType<typeof tf.tensor1d>;
 interface Loss {
   name: string;
   kernel(dl: number, l: number, n: number): number;

@@ -30,12 +30,12 @@ export function expectUlps(label: string, actual: ArrayLike<number>, expected: A
   }
 }
 
-// |actual_i - expected_i| <= tol_i with a per-element tolerance; equal infinities pass, NaN fails
-export function expectWithin(label: string, actual: ArrayLike<number>, expected: ArrayLike<number>, tol: ArrayLike<number> | ((i: number) => number)): void {
+// |actual_i - expected_i| <= tol_i (one tolerance, or one per element); equal infinities pass, NaN fails
+export function expectWithin(label: string, actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number | ArrayLike<number> | ((i: number) => number)): void {
   assert.is(actual.length, expected.length, `${label}: length`);
   for (let i = 0; i < actual.length; i++) {
     const a = actual[i], e = expected[i];
-    const t = typeof tol === "function" ? tol(i) : tol[i];
+    const t = typeof tol === "number" ? tol : typeof tol === "function" ? tol(i) : tol[i];
     if (a === e) continue;
     if (!(Math.abs(a - e) <= t)) {
       assert.unreachable(`${label}: element ${i} is ${a}, expected ${e} (|diff| ${Math.abs(a - e)} > tol ${t})`);
