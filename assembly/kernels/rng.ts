@@ -38,9 +38,20 @@ export function rngBelow(s: usize, n: u32): u32 {
   return <u32>((<u64>rngNextU32(s) * <u64>n) >> 32);
 }
 
+// the largest f32 below x (x finite)
+function floatBelow(x: f32): f32 {
+  const b = reinterpret<u32>(x);
+  if (x > 0) return reinterpret<f32>(b - 1);
+  if (x == 0) return reinterpret<f32>(<u32>0x80000001);
+  return reinterpret<f32>(b + 1);
+}
+
+// uniform on [lo, hi): lo + fl(w·u) can round up to hi when |lo| >> w, so it is clamped to the
+// float below hi (the stream itself does not change)
 export function rngUniformFill(s: usize, out: usize, len: i32, lo: f32, hi: f32): void {
   const w = hi - lo;
-  for (let i = 0; i < len; i++) store<f32>(out + (<usize>i << 2), lo + w * rngUniform(s));
+  const top = floatBelow(hi);
+  for (let i = 0; i < len; i++) store<f32>(out + (<usize>i << 2), min(lo + w * rngUniform(s), top));
 }
 
 // Normal(mean, std) by Box–Muller, two values per pair of uniforms; an odd tail uses one

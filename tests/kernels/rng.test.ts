@@ -66,6 +66,13 @@ function newState(seed: number): number {
   return s;
 }
 const stateOf = (s: number) => Array.from(new Uint32Array(wasm.memory.buffer, s, 4));
+// the largest f32 below x (x > 0 here)
+function floatBelow(x: number): number {
+  const u = new Uint32Array(new Float32Array([x]).buffer);
+  u[0] -= 1;
+  return new Float32Array(u.buffer)[0];
+}
+
 function uniformFill(s: number, len: number, lo: number, hi: number): Float32Array {
   const p = mem.zeros(len);
   wasm.rngUniformFill(s, p, len, lo, hi);
@@ -96,7 +103,7 @@ test("rngUniformFill: bit-identical to reference xoshiro128**, stream position e
     const w = fr(fr(hi) - fr(lo));
     for (const len of LENGTHS) {
       const got = uniformFill(s, len, lo, hi);
-      const want = Float32Array.from({ length: len }, () => fr(fr(lo) + fr(w * ref.uniform())));
+      const want = Float32Array.from({ length: len }, () => Math.min(fr(fr(lo) + fr(w * ref.uniform())), floatBelow(hi)));
       expectBitIdentical(`uniform seed ${seed} [${lo}, ${hi}) len ${len}`, got, want);
       assert.equal(stateOf(s), Array.from(ref.s), `state after uniform fill of ${len}`);
     }
@@ -181,6 +188,17 @@ function erfc(x: number): number {
 }
 const Phi = (x: number) => 0.5 * erfc(-x / Math.SQRT2);
 const KS_BOUND = 2.69 / Math.sqrt(N);
+
+test("rngUniformFill: never returns hi, even where lo + w·u rounds up to it ([1000, 1001))", () => {
+  const a = uniformFill(newState(5), 1_000_000, 1000, 1001);
+  let atTop = 0;
+  for (const v of a) {
+    if (!(v >= 1000 && v < 1001)) assert.unreachable(`[1000, 1001): sample ${v}`);
+    if (v === floatBelow(1001)) atTop++;
+  }
+  // without the clamp ~29 in 1e6 rounded up to 1001; they now sit on the float below it
+  assert.ok(atTop > 0 && atTop < 200, `${atTop} samples on the float below 1001`);
+});
 
 test("rngUniformFill: 100k samples in [lo, hi), mean, variance, KS, serial correlation, low bit", () => {
   for (const [seed, lo, hi] of [[11, 0, 1], [12, -1, 1], [13, -3, 5]]) {
