@@ -64,10 +64,12 @@ export function optimizerNew(kind: i32, lr: f32, beta1: f32, beta2: f32, eps: f3
 export function optimizerStep(opt: Optimizer, net: Net): void { opt.step(net); }
 export function optimizerGetT(opt: Optimizer): i32 { return opt.t; }
 export function optimizerSetT(opt: Optimizer, t: i32): void { opt.t = t; }
+export function optimizerSetDecay(opt: Optimizer, updates: i32): void { opt.decayUpdates = updates; }
 
-export function ganNew(G: Net, D: Net, batch: i32, loss: i32, optG: Optimizer, optD: Optimizer, dSteps: i32, realLabel: f32, seed: u32): Gan {
+export function ganNew(G: Net, D: Net, batch: i32, loss: i32, optG: Optimizer, optD: Optimizer, dSteps: i32, realLabel: f32, seed: u32, pack: i32): Gan {
   const gan = new Gan(G, D, batch, loss, optG, optD);
   gan.dSteps = dSteps;
+  gan.pack = pack;
   gan.realLabel = realLabel;
   rngSeed(gan.rng, seed);
   return gan;

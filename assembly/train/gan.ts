@@ -5,6 +5,9 @@
 // Nothing here allocates or calls into JS; the host writes the data set into linear memory
 // once and reads the statistics block after each call.
 //   B = batch, Z = latent size, X = per-sample data size
+// Packing (PacGAN, Lin et al. 2018): D judges `pack` samples at once, so its input is
+// [B/pack, pack·X], which is the same row-major buffer as [B, X]: no copy, just a reshape;
+// the losses are over B/pack logits.
 import { Net } from "../nn/net";
 import { Optimizer } from "./optimizer";
 import {
@@ -34,16 +37,17 @@ export class Gan {
   steps: i32 = 0;
   dSteps: i32 = 1;
   realLabel: f32 = 1; // < 1 for one-sided label smoothing
+  pack: i32 = 1;      // samples per discriminator input (batch % pack == 0, D.inSize == pack·X)
 
   constructor(
     public G: Net, public D: Net, public batch: i32, public loss: i32,
     public optG: Optimizer, public optD: Optimizer,
   ) {
-    const B = <usize>batch;
+    const B = <usize>batch, X = <usize>G.outSize;
     this.z = heap.alloc(B * G.inSize * 4);
-    this.real = heap.alloc(B * D.inSize * 4);
+    this.real = heap.alloc(B * X * 4);
     this.dLogits = heap.alloc(B * 4);
-    this.dFake = heap.alloc(B * D.inSize * 4);
+    this.dFake = heap.alloc(B * X * 4);
     this.rng = heap.alloc(16);
     this.stats = heap.alloc(STAT_COUNT * 4);
     memory.fill(this.stats, 0, STAT_COUNT * 4);
@@ -56,7 +60,7 @@ export class Gan {
   }
 
   private sampleReal(): void {
-    const rowBytes = <usize>this.D.inSize << 2;
+    const rowBytes = <usize>this.G.outSize << 2;
     for (let i = 0; i < this.batch; i++) {
       const j = rngBelow(this.rng, <u32>this.dataCount);
       memory.copy(this.real + <usize>i * rowBytes, this.data + <usize>j * rowBytes, rowBytes);
@@ -64,10 +68,11 @@ export class Gan {
   }
 
   private discriminatorStep(): void {
-    const G = this.G, D = this.D, B = this.batch;
-    rngNormalFill(this.rng, this.z, B * G.inSize, 0, 1);
+    const G = this.G, D = this.D;
+    rngNormalFill(this.rng, this.z, this.batch * G.inSize, 0, 1);
     this.sampleReal();
-    const fake = G.forward(this.z, B, true);
+    const fake = G.forward(this.z, this.batch, true);
+    const B = this.batch / this.pack; // discriminator rows
     D.zeroGrads();
     const lReal = D.forward(this.real, B, true);
     memory.fill(this.dLogits, 0, <usize>B << 2);
@@ -85,7 +90,7 @@ export class Gan {
   }
 
   private generatorStep(): void {
-    const G = this.G, D = this.D, B = this.batch;
+    const G = this.G, D = this.D, B = this.batch / this.pack;
     // G's activations still hold G(z) from the last discriminator step
     const fake = unchecked(G.acts[G.layers.length - 1]);
     const l = D.forward(fake, B, true);
@@ -95,7 +100,7 @@ export class Gan {
       : generatorNonSaturating(this.dLogits, l, B);
     D.backward(this.dLogits, this.dFake, B, false);
     G.zeroGrads();
-    G.backward(this.dFake, 0, B, true);
+    G.backward(this.dFake, 0, this.batch, true);
     store<f32>(this.stats, lossG, STAT_G_LOSS << 2);
     store<f32>(this.stats, <f32>Math.sqrt(sumSquares(G.grads, G.paramCount)), STAT_G_GRAD_NORM << 2);
     this.optG.step(G);

@@ -8,6 +8,9 @@ export const OPT_RMSPROP: i32 = 2;
 
 export class Optimizer {
   t: i32 = 0; // updates taken (Adam's bias correction)
+  // linear decay: update t uses lr · (1 − (t−1)/decayUpdates), reaching 0 after decayUpdates
+  // updates and staying there; 0 keeps lr constant
+  decayUpdates: i32 = 0;
   constructor(
     public kind: i32, public lr: f32,
     public beta1: f32, // Adam β1; SGD momentum; RMSProp α
@@ -18,8 +21,10 @@ export class Optimizer {
   step(net: Net): void {
     this.t++;
     const P = net.paramCount;
-    if (this.kind == OPT_ADAM) adamUpdate(net.params, net.grads, net.opt1, net.opt2, P, this.lr, this.beta1, this.beta2, this.eps, this.t);
-    else if (this.kind == OPT_SGD) sgdUpdate(net.params, net.grads, net.opt1, P, this.lr, this.beta1);
-    else rmspropUpdate(net.params, net.grads, net.opt1, P, this.lr, this.beta1, this.eps);
+    let lr = this.lr;
+    if (this.decayUpdates > 0) lr = <f32>(<f64>lr * max(0.0, 1.0 - <f64>(this.t - 1) / <f64>this.decayUpdates));
+    if (this.kind == OPT_ADAM) adamUpdate(net.params, net.grads, net.opt1, net.opt2, P, lr, this.beta1, this.beta2, this.eps, this.t);
+    else if (this.kind == OPT_SGD) sgdUpdate(net.params, net.grads, net.opt1, P, lr, this.beta1);
+    else rmspropUpdate(net.params, net.grads, net.opt1, P, lr, this.beta1, this.eps);
   }
 }

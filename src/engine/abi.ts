@@ -53,9 +53,10 @@ export interface WasmExports {
   optimizerStep(opt: Handle, net: Handle): void;
   optimizerGetT(opt: Handle): number;
   optimizerSetT(opt: Handle, t: number): void;
+  optimizerSetDecay(opt: Handle, updates: number): void;
 
   ganNew(G: Handle, D: Handle, batch: number, loss: number, optG: Handle, optD: Handle,
-    dSteps: number, realLabel: number, seed: number): Handle;
+    dSteps: number, realLabel: number, seed: number, pack: number): Handle;
   ganRng(gan: Handle): Ptr;
   ganSetData(gan: Handle, ptr: Ptr, count: number): void;
   ganTrain(gan: Handle, steps: number): void;

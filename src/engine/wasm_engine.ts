@@ -57,13 +57,17 @@ export class WasmGAN {
     const B = spec.batchSize;
     const X = sampleSize(spec.dataShape);
     this.G = this.buildNet(spec.generator, spec.latentDim, B, spec.optimizer.generator);
-    this.D = this.buildNet(spec.discriminator, X, B, spec.optimizer.discriminator);
+    this.D = this.buildNet(spec.discriminator, X * spec.pack, B, spec.optimizer.discriminator);
+    if (spec.lrSchedule.type === "linear") {
+      wasm.optimizerSetDecay(this.G.opt, spec.lrSchedule.steps);
+      wasm.optimizerSetDecay(this.D.opt, spec.lrSchedule.steps * spec.dSteps);
+    }
     // one seed: weights first (G then D), then the training stream
     const initRng = wasm.rngNew(seed >>> 0);
     wasm.netInit(this.G.net, initRng);
     wasm.netInit(this.D.net, initRng);
     this.gan = wasm.ganNew(this.G.net, this.D.net, B, LOSS_CODES[spec.loss], this.G.opt, this.D.opt,
-      spec.dSteps, 1 - spec.labelSmoothing, (seed ^ 0x9e3779b9) >>> 0);
+      spec.dSteps, 1 - spec.labelSmoothing, (seed ^ 0x9e3779b9) >>> 0, spec.pack);
     this.sampleRng = wasm.rngNew(0);
     this.sampleZ = wasm.alloc(B * spec.latentDim * 4);
   }

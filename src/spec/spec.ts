@@ -29,8 +29,13 @@ export interface GanSpec {
   batchSize: number;
   dSteps?: number;         // discriminator updates per generator update (default 1)
   labelSmoothing?: number; // one-sided: real label 1 - labelSmoothing (default 0)
+  pack?: number;           // PacGAN: D judges `pack` samples at once (default 1; batchSize % pack == 0)
+  lrSchedule?: LrSchedule; // default constant
   optimizer: { generator: OptimizerSpec; discriminator: OptimizerSpec };
 }
+
+// "linear": both learning rates fall linearly to 0 over `steps` training steps and stay there
+export type LrSchedule = { type: "constant" } | { type: "linear"; steps: number };
 
 export type NormalisedSpec = Required<Omit<GanSpec, "name">> & { name: string };
 
@@ -119,10 +124,22 @@ function validateOptimizer(v: unknown, path: string): OptimizerSpec {
   return { type, lr, alpha: finite(v.alpha, `${path}.alpha`, 0, 0.9999999, 0.99), eps: finite(v.eps, `${path}.eps`, 0, 1, 1e-8, true) };
 }
 
+function validateSchedule(v: unknown, path: string): LrSchedule {
+  if (v === undefined) return { type: "constant" };
+  if (!isObject(v)) throw new SpecError(path, `must be an object like {"type": "linear", "steps": 10000} (got ${show(v)})`);
+  const type = oneOf(v.type, ["constant", "linear"] as const, `${path}.type`);
+  if (type === "constant") {
+    noUnknownKeys(v, ["type"], path);
+    return { type };
+  }
+  noUnknownKeys(v, ["type", "steps"], path);
+  return { type, steps: positiveInt(v.steps, `${path}.steps`, 1 << 30) };
+}
+
 export function validateSpec(input: unknown): NormalisedSpec {
   if (!isObject(input)) throw new SpecError("spec", `must be an object (got ${show(input)})`);
   const s = input;
-  noUnknownKeys(s, ["name", "latentDim", "dataShape", "generator", "discriminator", "loss", "batchSize", "dSteps", "labelSmoothing", "optimizer"], "spec");
+  noUnknownKeys(s, ["name", "latentDim", "dataShape", "generator", "discriminator", "loss", "batchSize", "dSteps", "labelSmoothing", "pack", "lrSchedule", "optimizer"], "spec");
   if (s.name !== undefined && typeof s.name !== "string") throw new SpecError("spec.name", `must be a string (got ${show(s.name)})`);
   const latentDim = positiveInt(s.latentDim, "spec.latentDim", 1 << 16);
   if (!Array.isArray(s.dataShape) || s.dataShape.length === 0 || s.dataShape.length > 3) {
@@ -145,11 +162,14 @@ export function validateSpec(input: unknown): NormalisedSpec {
   const batchSize = positiveInt(s.batchSize, "spec.batchSize", 1 << 16);
   const dSteps = s.dSteps === undefined ? 1 : positiveInt(s.dSteps, "spec.dSteps", 100);
   const labelSmoothing = finite(s.labelSmoothing, "spec.labelSmoothing", 0, 0.5, 0);
+  const pack = s.pack === undefined ? 1 : positiveInt(s.pack, "spec.pack", 64);
+  if (batchSize % pack !== 0) throw new SpecError("spec.pack", `must divide spec.batchSize ${batchSize} (got ${pack})`);
+  const lrSchedule = validateSchedule(s.lrSchedule, "spec.lrSchedule");
   if (!isObject(s.optimizer)) throw new SpecError("spec.optimizer", `must be an object {"generator": {...}, "discriminator": {...}} (got ${s.optimizer === undefined ? "nothing" : show(s.optimizer)})`);
   noUnknownKeys(s.optimizer, ["generator", "discriminator"], "spec.optimizer");
   const optimizer = {
     generator: validateOptimizer(s.optimizer.generator, "spec.optimizer.generator"),
     discriminator: validateOptimizer(s.optimizer.discriminator, "spec.optimizer.discriminator"),
   };
-  return { name: s.name ?? "custom", latentDim, dataShape, generator, discriminator, loss, batchSize, dSteps, labelSmoothing, optimizer };
+  return { name: s.name ?? "custom", latentDim, dataShape, generator, discriminator, loss, batchSize, dSteps, labelSmoothing, pack, lrSchedule, optimizer };
 }

@@ -14,16 +14,17 @@ import { tfForward } from "../util/tf_mlp.ts";
 const tf = await tfCpu();
 const data = await ring8({ count: 4096, seed: 3 });
 
-const small = (loss: GanSpec["loss"], labelSmoothing = 0): GanSpec => ({
-  latentDim: 3, dataShape: [2], batchSize: 24, loss, labelSmoothing,
+const small = (loss: GanSpec["loss"], labelSmoothing = 0, pack = 1): GanSpec => ({
+  latentDim: 3, dataShape: [2], batchSize: 24, loss, labelSmoothing, pack,
   generator: [{ type: "dense", units: 16 }, { type: "leaky_relu", alpha: 0.2 }, { type: "dense", units: 9 }, { type: "tanh" }, { type: "dense", units: 2 }],
   discriminator: [{ type: "dense", units: 17 }, { type: "relu" }, { type: "dense", units: 5 }, { type: "leaky_relu", alpha: 0.1 }, { type: "dense", units: 1 }],
   optimizer: { generator: { type: "sgd", lr: 0.25 }, discriminator: { type: "sgd", lr: 0.25 } },
 });
 
-for (const [loss, smoothing] of [["non-saturating", 0], ["minimax", 0], ["non-saturating", 0.1]] as const) {
-  test(`one step (${loss}, label smoothing ${smoothing}): gradients and statistics match tfjs-cpu`, async () => {
-    const spec = small(loss, smoothing);
+// pack > 1 (PacGAN): D sees [B/pack, pack·2], the same batch reshaped
+for (const [loss, smoothing, pack] of [["non-saturating", 0, 1], ["minimax", 0, 1], ["non-saturating", 0.1, 1], ["non-saturating", 0, 3], ["minimax", 0.1, 2]] as const) {
+  test(`one step (${loss}, label smoothing ${smoothing}, pack ${pack}): gradients and statistics match tfjs-cpu`, async () => {
+    const spec = small(loss, smoothing, pack);
     const gan = await createGAN(spec, { seed: 5 });
     const w0 = gan.getWeights();
     const stats = await gan.train(data, { steps: 1 });
@@ -33,7 +34,7 @@ for (const [loss, smoothing] of [["non-saturating", 0], ["minimax", 0], ["non-sa
     const z = tf.tensor2d(new Float32Array(wasm.memory.buffer, wasm.ganZ(h), B * 3).slice(), [B, 3]);
     const real = tf.tensor2d(new Float32Array(wasm.memory.buffer, wasm.ganReal(h), B * 2).slice(), [B, 2]);
     const G = (p: any, zz: any) => tfForward(tf, spec.generator, 3, p, zz);
-    const D = (p: any, xx: any) => tfForward(tf, spec.discriminator, 2, p, xx);
+    const D = (p: any, xx: any) => tfForward(tf, spec.discriminator, 2 * pack, p, tf.reshape(xx, [B / pack, 2 * pack]));
     const target = 1 - smoothing;
     const dLossFn = (pd: any) => {
       const lr = D(pd, real), lf = D(pd, G(tf.tensor1d(w0.generator), z));
@@ -59,6 +60,28 @@ for (const [loss, smoothing] of [["non-saturating", 0], ["minimax", 0], ["non-sa
     expectClose("‖∇G‖", [stats.gGradNorm], [norm(gGrad)], 1e-5, 1e-3);
   });
 }
+
+test("linear learning-rate schedule: full rate on the first step, zero after `steps` steps", async () => {
+  const sgd = { type: "sgd" as const, lr: 0.25 };
+  const spec = (schedule: GanSpec["lrSchedule"], dSteps = 1): GanSpec => ({ ...small("non-saturating"), dSteps, lrSchedule: schedule, optimizer: { generator: sgd, discriminator: sgd } });
+  const constant = await createGAN(spec({ type: "constant" }), { seed: 4 });
+  const decayed = await createGAN(spec({ type: "linear", steps: 3 }), { seed: 4 });
+  await constant.train(data, { steps: 1 });
+  await decayed.train(data, { steps: 1 });
+  expectBitIdentical("G after one step", decayed.getWeights().generator, constant.getWeights().generator);
+  expectBitIdentical("D after one step", decayed.getWeights().discriminator, constant.getWeights().discriminator);
+  await constant.train(data, { steps: 1 });
+  await decayed.train(data, { steps: 1 });
+  assert.not.equal(Array.from(decayed.getWeights().generator), Array.from(constant.getWeights().generator), "second step at 2/3 rate");
+  // with 2 D updates a step, D's schedule spans 2·steps updates: both nets freeze after step 3
+  const twoD = await createGAN(spec({ type: "linear", steps: 3 }, 2), { seed: 4 });
+  await twoD.train(data, { steps: 3 });
+  const w3 = twoD.getWeights();
+  await twoD.train(data, { steps: 2 });
+  const w5 = twoD.getWeights();
+  expectBitIdentical("G frozen after the schedule ends", w5.generator, w3.generator);
+  expectBitIdentical("D frozen after the schedule ends", w5.discriminator, w3.discriminator);
+});
 
 test("same seed twice: bit-identical weights after 200 steps (strict build); another seed differs", async () => {
   const run = async (seed: number) => {

@@ -43,6 +43,11 @@ test("unknown layer type, bad sizes, missing fields, unknown fields", () => {
   refuses((s) => (s.generator.at(-1).units = 3), "spec.generator", /ends with 3 values per sample, but spec.dataShape \[2\] holds 2/);
   refuses((s) => (s.discriminator.at(-1).units = 2), "spec.discriminator", /one logit/);
   refuses((s) => s.discriminator.push({ type: "sigmoid" }), "spec.discriminator[7]", /last layer must be dense/);
+  refuses((s) => (s.pack = 3), "spec.pack", /must divide spec.batchSize 256/);
+  refuses((s) => (s.pack = 0), "spec.pack", /integer from 1 to 64/);
+  refuses((s) => (s.lrSchedule = { type: "cosine" }), "spec.lrSchedule.type", /"constant", "linear"/);
+  refuses((s) => (s.lrSchedule = { type: "linear" }), "spec.lrSchedule.steps", /got nothing/);
+  refuses((s) => (s.lrSchedule = { type: "constant", steps: 5 }), "spec.lrSchedule.steps", /unknown field/);
   assert.throws(() => validateSpec(null), /spec: must be an object/);
 });
 
