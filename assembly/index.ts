@@ -3,13 +3,17 @@
 import { Net } from "./nn/net";
 import { Dense } from "./nn/dense";
 import { Activation, isActivation } from "./nn/activation";
-import { LAYER_DENSE } from "./nn/layer";
+import { LAYER_DENSE, LAYER_CONV2D, LAYER_CONV2D_TRANSPOSE } from "./nn/layer";
+import { Conv2D, Conv2DTranspose, ConvGeometry } from "./nn/conv2d";
+import { BatchNorm } from "./nn/batch_norm";
 import { Optimizer } from "./train/optimizer";
 import { Gan, STAT_COUNT } from "./train/gan";
 import { rngSeed } from "./kernels/rng";
 
 export { gemm, gemmReference } from "./kernels/gemm";
 export { biasAddForward, biasAddBackward } from "./kernels/bias";
+export { batchNormForwardTrain, batchNormForwardInference, batchNormBackward } from "./kernels/batchnorm";
+export { convOutSize, convPadBefore, conv2dScratchSize, im2col, col2im, conv2dForward, conv2dBackwardInput, conv2dBackwardFilter } from "./kernels/conv";
 export {
   reluForward, reluBackward, leakyReluForward, leakyReluBackward,
   tanhForward, tanhBackward, sigmoidForward, sigmoidBackward,
@@ -45,8 +49,30 @@ export function netAdd(net: Net, kind: i32, units: i32, alpha: f32): i32 {
   return 0;
 }
 
+// A conv2d (kind LAYER_CONV2D) or conv2d_transpose with the geometry of its convolution
+// (h, w, cin -> outH, outW, cout; see assembly/nn/conv2d.ts). Returns 0, or -1 when the
+// geometry does not chain onto the net's current output or the kind is not a conv.
+export function netAddConv(net: Net, kind: i32, h: i32, w: i32, cin: i32, outH: i32, outW: i32, cout: i32,
+  kh: i32, kw: i32, strideH: i32, strideW: i32, padTop: i32, padLeft: i32): i32 {
+  const g = new ConvGeometry(h, w, cin, outH, outW, cout, kh, kw, strideH, strideW, padTop, padLeft);
+  if (kind == LAYER_CONV2D && g.bigSize == net.outSize) net.add(new Conv2D(g));
+  else if (kind == LAYER_CONV2D_TRANSPOSE && g.smallSize == net.outSize) net.add(new Conv2DTranspose(g));
+  else return -1;
+  return 0;
+}
+
+// Batch norm over `channels` (the last axis of the net's current output). Returns 0, or -1
+// when channels does not divide the output size.
+export function netAddBatchNorm(net: Net, channels: i32, eps: f64, momentum: f64): i32 {
+  if (channels <= 0 || net.outSize % channels != 0) return -1;
+  net.add(new BatchNorm(net.outSize, channels, eps, momentum));
+  return 0;
+}
+
 export function netBuild(net: Net): void { net.build(); }
-export function netInit(net: Net, rng: usize): void { net.initParams(rng); }
+export function netInit(net: Net, rng: usize, scheme: i32): void { net.initParams(rng, scheme); }
+export function netStateCount(net: Net): i32 { return net.stateCount; }
+export function netState(net: Net): usize { return net.state; }
 export function netParamCount(net: Net): i32 { return net.paramCount; }
 export function netParams(net: Net): usize { return net.params; }
 export function netGrads(net: Net): usize { return net.grads; }

@@ -1,9 +1,9 @@
 // Dense (fully connected):  y[n, out] = x[n, in] · W[in, out] + b[out]
 // W uses the tfjs kernel layout [in, out], then b: one block of in*out + out floats.
-import { Layer, LAYER_DENSE } from "./layer";
+import { Layer, LAYER_DENSE, INIT_DCGAN } from "./layer";
 import { gemm } from "../kernels/gemm";
 import { biasAddForward, biasAddBackward } from "../kernels/bias";
-import { rngUniformFill } from "../kernels/rng";
+import { rngUniformFill, rngNormalFill } from "../kernels/rng";
 
 export class Dense extends Layer {
   constructor(inSize: i32, units: i32) {
@@ -11,10 +11,18 @@ export class Dense extends Layer {
     this.paramCount = inSize * units + units;
   }
 
-  // PyTorch's default: W, b ~ U(−1/sqrt(in), 1/sqrt(in))  (kaiming_uniform with a = sqrt(5))
-  initParams(params: usize, rng: usize): void {
+  // PyTorch's default: W, b ~ U(−1/sqrt(in), 1/sqrt(in))  (kaiming_uniform with a = sqrt(5));
+  // DCGAN: W ~ N(0, 0.02), b = 0
+  initParams(params: usize, rng: usize, scheme: i32): void {
+    const W = params + (<usize>this.paramOffset << 2);
+    if (scheme == INIT_DCGAN) {
+      const nW = this.inSize * this.outSize;
+      rngNormalFill(rng, W, nW, 0, 0.02);
+      memory.fill(W + (<usize>nW << 2), 0, <usize>this.outSize << 2);
+      return;
+    }
     const bound: f32 = 1 / Mathf.sqrt(<f32>this.inSize);
-    rngUniformFill(rng, params + (<usize>this.paramOffset << 2), this.paramCount, -bound, bound);
+    rngUniformFill(rng, W, this.paramCount, -bound, bound);
   }
 
   forward(params: usize, x: usize, y: usize, n: i32, training: bool): void {

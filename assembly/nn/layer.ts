@@ -15,14 +15,33 @@ export const LAYER_RELU: i32 = 2;
 export const LAYER_LEAKY_RELU: i32 = 3;
 export const LAYER_TANH: i32 = 4;
 export const LAYER_SIGMOID: i32 = 5;
+export const LAYER_CONV2D: i32 = 6;
+export const LAYER_CONV2D_TRANSPOSE: i32 = 7;
+export const LAYER_BATCH_NORM: i32 = 8;
+
+// Weight initialisation schemes (a net-wide choice; mirrored by src/spec/ops.ts):
+//   PYTORCH: PyTorch's layer defaults, U(±1/sqrt(fan_in)) for weights and biases
+//   DCGAN:   Radford et al. 2016: weights N(0, 0.02), biases 0, batch-norm scale N(1, 0.02)
+export const INIT_PYTORCH: i32 = 0;
+export const INIT_DCGAN: i32 = 1;
 
 export class Layer {
   paramOffset: i32 = 0;
   paramCount: i32 = 0;
+  // non-trained state (batch norm's running statistics): `stateCount` floats at `state`,
+  // in the net's state block, laid out by Net.build()
+  stateCount: i32 = 0;
+  state: usize = 0;
+  // floats of the net's shared scratch this layer needs for a batch of n (im2col panels);
+  // nothing in the scratch survives a forward() or backward() call
+  scratch: usize = 0;
   constructor(public kind: i32, public inSize: i32, public outSize: i32) {}
 
+  scratchFloats(maxBatch: i32): i32 { return 0; }
+
   // params: the net's parameter arena base; this layer's floats start at params + 4 * paramOffset
-  initParams(params: usize, rng: usize): void {}
+  initParams(params: usize, rng: usize, scheme: i32): void {}
+  initState(): void {}
   forward(params: usize, x: usize, y: usize, n: i32, training: bool): void {}
   backward(params: usize, grads: usize, x: usize, y: usize, dy: usize, dx: usize, n: i32, paramGrads: bool): void {}
 }

@@ -1,7 +1,9 @@
 // A sequential net over one parameter arena.
 //   params | grads | opt1 | opt2 : four blocks of paramCount floats (opt1/opt2: Adam's m and v,
 //   RMSProp's square average, SGD's momentum), laid out once by build(); activations and their
-//   gradients: one [maxBatch, outSize] buffer per layer, also laid out once.
+//   gradients: one [maxBatch, outSize] buffer per layer, also laid out once. Non-trained state
+//   (batch norm's running statistics) sits in a `state` block of stateCount floats, and the conv
+//   layers share one im2col scratch sized for the largest of them.
 import { Layer } from "./layer";
 
 export class Net {
@@ -15,6 +17,9 @@ export class Net {
   dacts: StaticArray<usize> = new StaticArray<usize>(0); // dacts[i]: dL/d acts[i]
   input: usize = 0; // the x of the last forward()
   built: bool = false;
+  stateCount: i32 = 0;
+  state: usize = 0;
+  scratch: usize = 0;
 
   constructor(public inSize: i32, public maxBatch: i32) {}
 
@@ -26,6 +31,7 @@ export class Net {
   add(layer: Layer): void {
     layer.paramOffset = this.paramCount;
     this.paramCount += layer.paramCount;
+    this.stateCount += layer.stateCount;
     this.layers.push(layer);
   }
 
@@ -47,11 +53,29 @@ export class Net {
       memory.fill(this.acts[i], 0, bytes);
       memory.fill(this.dacts[i], 0, bytes);
     }
+    this.state = heap.alloc((<usize>this.stateCount << 2) + 16);
+    let scratchFloats = 0;
+    let stateOffset: usize = 0;
+    for (let i = 0; i < L; i++) {
+      const layer = this.layers[i];
+      layer.state = this.state + (stateOffset << 2);
+      stateOffset += layer.stateCount;
+      scratchFloats = max(scratchFloats, layer.scratchFloats(this.maxBatch));
+    }
+    if (scratchFloats > 0) {
+      this.scratch = heap.alloc(<usize>scratchFloats << 2);
+      for (let i = 0; i < L; i++) this.layers[i].scratch = this.scratch;
+    }
+    this.initState();
     this.built = true;
   }
 
-  initParams(rng: usize): void {
-    for (let i = 0; i < this.layers.length; i++) this.layers[i].initParams(this.params, rng);
+  initParams(rng: usize, scheme: i32): void {
+    for (let i = 0; i < this.layers.length; i++) this.layers[i].initParams(this.params, rng, scheme);
+  }
+
+  initState(): void {
+    for (let i = 0; i < this.layers.length; i++) this.layers[i].initState();
   }
 
   zeroGrads(): void {

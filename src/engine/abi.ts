@@ -34,11 +34,42 @@ export interface WasmExports {
   sgdUpdate(p: Ptr, g: Ptr, buf: Ptr, len: number, lr: number, momentum: number): void;
   rmspropUpdate(p: Ptr, g: Ptr, s: Ptr, len: number, lr: number, alpha: number, eps: number): void;
   sumSquares(g: Ptr, len: number): number;
+  // conv (assembly/kernels/conv.ts): NHWC, filter [kh, kw, cin, cout], padding resolved by the caller;
+  // scratch holds conv2dScratchSize(...) floats. Transposed conv: see the header of conv.ts.
+  convOutSize(inSize: number, k: number, stride: number, same: number): number;
+  convPadBefore(inSize: number, k: number, stride: number, same: number): number;
+  conv2dScratchSize(n: number, outH: number, outW: number, kh: number, kw: number, cin: number): number;
+  im2col(col: Ptr, x: Ptr, n: number, h: number, w: number, c: number, kh: number, kw: number,
+    strideH: number, strideW: number, padTop: number, padLeft: number, outH: number, outW: number): void;
+  col2im(dx: Ptr, col: Ptr, n: number, h: number, w: number, c: number, kh: number, kw: number,
+    strideH: number, strideW: number, padTop: number, padLeft: number, outH: number, outW: number): void;
+  conv2dForward(y: Ptr, x: Ptr, filter: Ptr, scratch: Ptr, n: number, h: number, w: number, cin: number,
+    kh: number, kw: number, cout: number, strideH: number, strideW: number, padTop: number, padLeft: number,
+    outH: number, outW: number): void;
+  conv2dBackwardInput(dx: Ptr, dy: Ptr, filter: Ptr, scratch: Ptr, n: number, h: number, w: number, cin: number,
+    kh: number, kw: number, cout: number, strideH: number, strideW: number, padTop: number, padLeft: number,
+    outH: number, outW: number): void;
+  conv2dBackwardFilter(dfilter: Ptr, x: Ptr, dy: Ptr, scratch: Ptr, n: number, h: number, w: number, cin: number,
+    kh: number, kw: number, cout: number, strideH: number, strideW: number, padTop: number, padLeft: number,
+    outH: number, outW: number): void;
+
+  // batch norm (assembly/kernels/batchnorm.ts)
+  batchNormForwardTrain(y: Ptr, x: Ptr, gamma: Ptr, beta: Ptr, saveMean: Ptr, saveInvStd: Ptr,
+    runningMean: Ptr, runningVar: Ptr, rows: number, c: number, eps: number, momentum: number): void;
+  batchNormForwardInference(y: Ptr, x: Ptr, gamma: Ptr, beta: Ptr, runningMean: Ptr, runningVar: Ptr,
+    rows: number, c: number, eps: number): void;
+  batchNormBackward(dx: Ptr, dgamma: Ptr, dbeta: Ptr, dy: Ptr, x: Ptr, gamma: Ptr, saveMean: Ptr,
+    saveInvStd: Ptr, rows: number, c: number): void;
 
   netNew(inSize: number, maxBatch: number): Handle;
   netAdd(net: Handle, kind: number, units: number, alpha: number): number;
+  netAddConv(net: Handle, kind: number, h: number, w: number, cin: number, outH: number, outW: number, cout: number,
+    kh: number, kw: number, strideH: number, strideW: number, padTop: number, padLeft: number): number;
+  netAddBatchNorm(net: Handle, channels: number, eps: number, momentum: number): number;
   netBuild(net: Handle): void;
-  netInit(net: Handle, rng: Ptr): void;
+  netInit(net: Handle, rng: Ptr, scheme: number): void;
+  netStateCount(net: Handle): number;
+  netState(net: Handle): Ptr;
   netParamCount(net: Handle): number;
   netParams(net: Handle): Ptr;
   netGrads(net: Handle): Ptr;

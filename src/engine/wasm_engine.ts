@@ -3,7 +3,8 @@
 import { instantiate, chooseFlavour, type SimdFlavour } from "./wasm_module.ts";
 import { LinearMemory } from "./memory.ts";
 import { STAT, type Handle, type Ptr, type WasmExports } from "./abi.ts";
-import { LAYER_CODES, LOSS_CODES, OPTIMIZER_CODES } from "../spec/ops.ts";
+import { LOSS_CODES, OPTIMIZER_CODES, INIT_CODES } from "../spec/ops.ts";
+import { buildWasmNet } from "./net_builder.ts";
 import { validateSpec, type LayerSpec, type NormalisedSpec, type OptimizerSpec } from "../spec/spec.ts";
 import { checkData, sampleSize, type Dataset } from "../data/dataset.ts";
 
@@ -56,16 +57,16 @@ export class WasmGAN {
     this.mem = new LinearMemory(wasm);
     const B = spec.batchSize;
     const X = sampleSize(spec.dataShape);
-    this.G = this.buildNet(spec.generator, spec.latentDim, B, spec.optimizer.generator);
-    this.D = this.buildNet(spec.discriminator, X * spec.pack, B, spec.optimizer.discriminator);
+    this.G = this.buildNet(spec.generator, [spec.latentDim], B, spec.optimizer.generator);
+    this.D = this.buildNet(spec.discriminator, spec.pack > 1 ? [X * spec.pack] : spec.dataShape, B, spec.optimizer.discriminator);
     if (spec.lrSchedule.type === "linear") {
       wasm.optimizerSetDecay(this.G.opt, spec.lrSchedule.steps);
       wasm.optimizerSetDecay(this.D.opt, spec.lrSchedule.steps * spec.dSteps);
     }
     // one seed: weights first (G then D), then the training stream
     const initRng = wasm.rngNew(seed >>> 0);
-    wasm.netInit(this.G.net, initRng);
-    wasm.netInit(this.D.net, initRng);
+    wasm.netInit(this.G.net, initRng, INIT_CODES[spec.init]);
+    wasm.netInit(this.D.net, initRng, INIT_CODES[spec.init]);
     this.gan = wasm.ganNew(this.G.net, this.D.net, B, LOSS_CODES[spec.loss], this.G.opt, this.D.opt,
       spec.dSteps, 1 - spec.labelSmoothing, (seed ^ 0x9e3779b9) >>> 0, spec.pack);
     this.sampleRng = wasm.rngNew(0);
@@ -81,13 +82,11 @@ export class WasmGAN {
     return new WasmGAN(wasm, spec, seed, { engine: "wasm", simd: flavour, reason, threads: 1 });
   }
 
-  private buildNet(layers: LayerSpec[], inSize: number, batch: number, o: OptimizerSpec): NetHandle {
+  // input: one sample's shape
+  private buildNet(layers: LayerSpec[], input: number[], batch: number, o: OptimizerSpec): NetHandle {
     const w = this.wasm;
-    const net = w.netNew(inSize, batch);
-    for (const l of layers) {
-      if (w.netAdd(net, LAYER_CODES[l.type], l.units ?? 0, l.alpha ?? 0) !== 0) throw new Error(`engine refused layer type ${l.type}`);
-    }
-    w.netBuild(net);
+    const net = buildWasmNet(w, layers, input, batch);
+    const inSize = sampleSize(input);
     const beta1 = o.type === "adam" ? o.beta1! : o.type === "sgd" ? o.momentum! : o.alpha!;
     const opt = w.optimizerNew(OPTIMIZER_CODES[o.type], o.lr, beta1, o.beta2 ?? 0, o.eps ?? 0);
     return { net, opt, paramCount: w.netParamCount(net), inSize, outSize: w.netOutSize(net) };

@@ -8,8 +8,17 @@ export const LAYER_CODES = {
   leaky_relu: 3,
   tanh: 4,
   sigmoid: 5,
+  conv2d: 6,
+  conv2d_transpose: 7,
+  batch_norm: 8,
 } as const;
-export type LayerType = keyof typeof LAYER_CODES;
+export type EngineLayerType = keyof typeof LAYER_CODES;
+
+// Shape-only layers: activations are stored flat per sample (NHWC), so reshaping and flattening
+// move no data and have no engine layer.
+export const SHAPE_LAYERS = ["reshape", "flatten"] as const;
+export type LayerType = EngineLayerType | (typeof SHAPE_LAYERS)[number];
+export const LAYER_TYPES: readonly LayerType[] = [...(Object.keys(LAYER_CODES) as EngineLayerType[]), ...SHAPE_LAYERS];
 
 export const LOSS_CODES = {
   "minimax": 0,         // the original (saturating) objective
@@ -23,3 +32,10 @@ export const OPTIMIZER_CODES = {
   rmsprop: 2,
 } as const;
 export type OptimizerType = keyof typeof OPTIMIZER_CODES;
+
+// weight initialisation schemes: mirror assembly/nn/layer.ts
+export const INIT_CODES = {
+  pytorch: 0, // PyTorch's layer defaults: U(±1/sqrt(fan_in))
+  dcgan: 1,   // Radford et al.: weights N(0, 0.02), biases 0, batch-norm scale N(1, 0.02)
+} as const;
+export type InitName = keyof typeof INIT_CODES;

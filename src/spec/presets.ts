@@ -28,7 +28,39 @@ export function grid25(): GanSpec {
   return { ...ring8(), name: "grid25" };
 }
 
-export const presets: Record<string, () => GanSpec> = { ring8, grid25 };
+// dcgan-mnist (DESIGN.md's reference workload): batch 64, Adam 2e-4 (0.5, 0.999), non-saturating,
+// the DCGAN paper's N(0, 0.02) initialisation.
+//   G: z(100) -> Dense 7·7·128 -> BatchNorm -> ReLU -> reshape 7x7x128 -> ConvT 64, 4x4, s2, same
+//      -> BatchNorm -> ReLU -> ConvT 1, 4x4, s2, same -> tanh            (28x28x1)
+//   D: Conv 64, 4x4, s2, same -> LeakyReLU 0.2 -> Conv 128, 4x4, s2, same -> LeakyReLU 0.2
+//      -> flatten -> Dense 1 (logit)
+export function dcganMnist(): GanSpec {
+  const conv = (type: "conv2d" | "conv2d_transpose", filters: number): LayerSpec =>
+    ({ type, filters, kernelSize: 4, strides: 2, padding: "same" });
+  return {
+    name: "dcgan-mnist",
+    latentDim: 100,
+    dataShape: [28, 28, 1],
+    generator: [
+      { type: "dense", units: 7 * 7 * 128 }, { type: "batch_norm" }, { type: "relu" },
+      { type: "reshape", targetShape: [7, 7, 128] },
+      conv("conv2d_transpose", 64), { type: "batch_norm" }, { type: "relu" },
+      conv("conv2d_transpose", 1), { type: "tanh" },
+    ],
+    discriminator: [
+      conv("conv2d", 64), { type: "leaky_relu", alpha: 0.2 },
+      conv("conv2d", 128), { type: "leaky_relu", alpha: 0.2 },
+      { type: "flatten" }, { type: "dense", units: 1 },
+    ],
+    loss: "non-saturating",
+    batchSize: 64,
+    dSteps: 1,
+    init: "dcgan",
+    optimizer: { generator: adam(2e-4), discriminator: adam(2e-4) },
+  };
+}
+
+export const presets: Record<string, () => GanSpec> = { ring8, grid25, "dcgan-mnist": dcganMnist };
 
 export function preset(name: string): GanSpec {
   const make = presets[name];

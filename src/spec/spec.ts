@@ -1,12 +1,20 @@
 // The model spec: plain JSON that both engines build from. validateSpec() refuses anything
 // malformed with an error naming the field (`spec.generator[2].units: ...`), fills defaults,
 // and returns a normalised copy.
-import { LAYER_CODES, LOSS_CODES, OPTIMIZER_CODES, type LayerType, type LossName, type OptimizerType } from "./ops.ts";
+import { LAYER_TYPES, LOSS_CODES, OPTIMIZER_CODES, INIT_CODES, type InitName, type LayerType, type LossName, type OptimizerType } from "./ops.ts";
+import { layerShapes, ShapeError } from "./shapes.ts";
 
 export interface LayerSpec {
   type: LayerType;
-  units?: number; // dense
-  alpha?: number; // leaky_relu slope for x < 0 (default 0.2)
+  units?: number;    // dense
+  alpha?: number;    // leaky_relu slope for x < 0 (default 0.2)
+  filters?: number;  // conv2d, conv2d_transpose: output channels
+  kernelSize?: number | [number, number]; // conv: [kh, kw] (a number means square); normalised to a pair
+  strides?: number | [number, number];    // conv: default 1; normalised to a pair
+  padding?: "same" | "valid";             // conv: default "same" (tfjs rules)
+  eps?: number;      // batch_norm (default 1e-5)
+  momentum?: number; // batch_norm running-statistics rate (default 0.1, PyTorch's convention)
+  targetShape?: number[]; // reshape: the new per-sample shape, e.g. [7, 7, 128]
 }
 
 export interface OptimizerSpec {
@@ -31,6 +39,7 @@ export interface GanSpec {
   labelSmoothing?: number; // one-sided: real label 1 - labelSmoothing (default 0)
   pack?: number;           // PacGAN: D judges `pack` samples at once (default 1; batchSize % pack == 0)
   lrSchedule?: LrSchedule; // default constant
+  init?: InitName;         // weight initialisation: "pytorch" (default) or "dcgan"
   optimizer: { generator: OptimizerSpec; discriminator: OptimizerSpec };
 }
 
@@ -77,30 +86,58 @@ function oneOf<T extends string>(v: unknown, names: readonly T[], path: string):
   return v as T;
 }
 
-function validateLayers(v: unknown, path: string): LayerSpec[] {
-  if (!Array.isArray(v) || v.length === 0) throw new SpecError(path, "must be a non-empty array of layers");
-  return v.map((layer, i) => {
-    const p = `${path}[${i}]`;
-    if (!isObject(layer)) throw new SpecError(p, `must be an object like {"type": "dense", "units": 128} (got ${show(layer)})`);
-    const type = oneOf(layer.type, Object.keys(LAYER_CODES) as LayerType[], `${p}.type`);
-    if (type === "dense") {
-      noUnknownKeys(layer, ["type", "units"], p);
-      return { type, units: positiveInt(layer.units, `${p}.units`, 1 << 16) };
-    }
-    if (type === "leaky_relu") {
-      noUnknownKeys(layer, ["type", "alpha"], p);
-      return { type, alpha: finite(layer.alpha, `${p}.alpha`, 0, 1, 0.2) };
-    }
-    noUnknownKeys(layer, ["type"], p);
-    return { type };
-  });
+function pair(v: unknown, path: string, fallback?: number): [number, number] {
+  if (v === undefined && fallback !== undefined) return [fallback, fallback];
+  if (typeof v === "number") return [positiveInt(v, path, 64), positiveInt(v, path, 64)];
+  if (Array.isArray(v) && v.length === 2) return [positiveInt(v[0], `${path}[0]`, 64), positiveInt(v[1], `${path}[1]`, 64)];
+  throw new SpecError(path, `must be an integer from 1 to 64 or a pair [h, w] of them (got ${v === undefined ? "nothing" : show(v)})`);
 }
 
-// the per-sample output size of a layer stack given its input size
-export function outputSize(layers: LayerSpec[], inSize: number): number {
-  let size = inSize;
-  for (const l of layers) if (l.type === "dense") size = l.units!;
-  return size;
+function validateLayer(layer: unknown, p: string): LayerSpec {
+  if (!isObject(layer)) throw new SpecError(p, `must be an object like {"type": "dense", "units": 128} (got ${show(layer)})`);
+  const type = oneOf(layer.type, LAYER_TYPES, `${p}.type`);
+  switch (type) {
+    case "dense":
+      noUnknownKeys(layer, ["type", "units"], p);
+      return { type, units: positiveInt(layer.units, `${p}.units`, 1 << 16) };
+    case "leaky_relu":
+      noUnknownKeys(layer, ["type", "alpha"], p);
+      return { type, alpha: finite(layer.alpha, `${p}.alpha`, 0, 1, 0.2) };
+    case "conv2d":
+    case "conv2d_transpose":
+      noUnknownKeys(layer, ["type", "filters", "kernelSize", "strides", "padding"], p);
+      return {
+        type, filters: positiveInt(layer.filters, `${p}.filters`, 4096),
+        kernelSize: pair(layer.kernelSize, `${p}.kernelSize`), strides: pair(layer.strides, `${p}.strides`, 1),
+        padding: layer.padding === undefined ? "same" : oneOf(layer.padding, ["same", "valid"] as const, `${p}.padding`),
+      };
+    case "batch_norm":
+      noUnknownKeys(layer, ["type", "eps", "momentum"], p);
+      return { type, eps: finite(layer.eps, `${p}.eps`, 0, 1, 1e-5, true), momentum: finite(layer.momentum, `${p}.momentum`, 0, 1, 0.1) };
+    case "reshape": {
+      noUnknownKeys(layer, ["type", "targetShape"], p);
+      const t = layer.targetShape;
+      if (!Array.isArray(t) || t.length === 0 || t.length > 3) throw new SpecError(`${p}.targetShape`, `must be an array of 1 to 3 positive integers, e.g. [7, 7, 128] (got ${t === undefined ? "nothing" : show(t)})`);
+      return { type, targetShape: t.map((d, i) => positiveInt(d, `${p}.targetShape[${i}]`, 1 << 24)) };
+    }
+    default:
+      noUnknownKeys(layer, ["type"], p);
+      return { type };
+  }
+}
+
+// validates each layer, then the shapes through the stack from `input`; returns the layers and
+// the output shape
+function validateLayers(v: unknown, path: string, input: number[]): { layers: LayerSpec[]; output: number[] } {
+  if (!Array.isArray(v) || v.length === 0) throw new SpecError(path, "must be a non-empty array of layers");
+  const layers = v.map((layer, i) => validateLayer(layer, `${path}[${i}]`));
+  try {
+    const shapes = layerShapes(layers, input);
+    return { layers, output: shapes.at(-1)! };
+  } catch (e) {
+    if (e instanceof ShapeError) throw new SpecError(`${path}[${e.index}]`, e.message);
+    throw e;
+  }
 }
 
 function validateOptimizer(v: unknown, path: string): OptimizerSpec {
@@ -139,7 +176,7 @@ function validateSchedule(v: unknown, path: string): LrSchedule {
 export function validateSpec(input: unknown): NormalisedSpec {
   if (!isObject(input)) throw new SpecError("spec", `must be an object (got ${show(input)})`);
   const s = input;
-  noUnknownKeys(s, ["name", "latentDim", "dataShape", "generator", "discriminator", "loss", "batchSize", "dSteps", "labelSmoothing", "pack", "lrSchedule", "optimizer"], "spec");
+  noUnknownKeys(s, ["name", "latentDim", "dataShape", "generator", "discriminator", "loss", "batchSize", "dSteps", "labelSmoothing", "pack", "lrSchedule", "init", "optimizer"], "spec");
   if (s.name !== undefined && typeof s.name !== "string") throw new SpecError("spec.name", `must be a string (got ${show(s.name)})`);
   const latentDim = positiveInt(s.latentDim, "spec.latentDim", 1 << 16);
   if (!Array.isArray(s.dataShape) || s.dataShape.length === 0 || s.dataShape.length > 3) {
@@ -147,13 +184,24 @@ export function validateSpec(input: unknown): NormalisedSpec {
   }
   const dataShape = s.dataShape.map((d, i) => positiveInt(d, `spec.dataShape[${i}]`, 1 << 16));
   const dataSize = dataShape.reduce((a, b) => a * b, 1);
-  const generator = validateLayers(s.generator, "spec.generator");
-  const discriminator = validateLayers(s.discriminator, "spec.discriminator");
-  const gOut = outputSize(generator, latentDim);
+  const g = validateLayers(s.generator, "spec.generator", [latentDim]);
+  const generator = g.layers;
+  const gOut = g.output.reduce((a, b) => a * b, 1);
   if (gOut !== dataSize) {
     throw new SpecError("spec.generator", `ends with ${gOut} values per sample, but spec.dataShape [${dataShape.join(", ")}] holds ${dataSize}`);
   }
-  const dOut = outputSize(discriminator, dataSize);
+  if (g.output.length > 1 && g.output.join() !== dataShape.join()) {
+    throw new SpecError("spec.generator", `ends with images of shape [${g.output.join(", ")}], but spec.dataShape is [${dataShape.join(", ")}]`);
+  }
+  const pack = s.pack === undefined ? 1 : positiveInt(s.pack, "spec.pack", 64);
+  if (pack > 1 && dataShape.length > 1) {
+    throw new SpecError("spec.pack", `packing is supported for flat samples (dataShape [n]) only; dataShape is [${dataShape.join(", ")}]`);
+  }
+  // a packed discriminator sees `pack` flat samples concatenated
+  const dInput = pack > 1 ? [dataSize * pack] : dataShape;
+  const d = validateLayers(s.discriminator, "spec.discriminator", dInput);
+  const discriminator = d.layers;
+  const dOut = d.output.reduce((a, b) => a * b, 1);
   if (dOut !== 1) throw new SpecError("spec.discriminator", `must end with one logit per sample (a dense layer of 1 unit); it ends with ${dOut}`);
   if (discriminator.at(-1)!.type !== "dense") {
     throw new SpecError(`spec.discriminator[${discriminator.length - 1}]`, `the discriminator's last layer must be dense (it outputs a logit; the losses apply the sigmoid themselves), not ${discriminator.at(-1)!.type}`);
@@ -162,14 +210,14 @@ export function validateSpec(input: unknown): NormalisedSpec {
   const batchSize = positiveInt(s.batchSize, "spec.batchSize", 1 << 16);
   const dSteps = s.dSteps === undefined ? 1 : positiveInt(s.dSteps, "spec.dSteps", 100);
   const labelSmoothing = finite(s.labelSmoothing, "spec.labelSmoothing", 0, 0.5, 0);
-  const pack = s.pack === undefined ? 1 : positiveInt(s.pack, "spec.pack", 64);
   if (batchSize % pack !== 0) throw new SpecError("spec.pack", `must divide spec.batchSize ${batchSize} (got ${pack})`);
   const lrSchedule = validateSchedule(s.lrSchedule, "spec.lrSchedule");
+  const init = s.init === undefined ? "pytorch" : oneOf(s.init, Object.keys(INIT_CODES) as InitName[], "spec.init");
   if (!isObject(s.optimizer)) throw new SpecError("spec.optimizer", `must be an object {"generator": {...}, "discriminator": {...}} (got ${s.optimizer === undefined ? "nothing" : show(s.optimizer)})`);
   noUnknownKeys(s.optimizer, ["generator", "discriminator"], "spec.optimizer");
   const optimizer = {
     generator: validateOptimizer(s.optimizer.generator, "spec.optimizer.generator"),
     discriminator: validateOptimizer(s.optimizer.discriminator, "spec.optimizer.discriminator"),
   };
-  return { name: s.name ?? "custom", latentDim, dataShape, generator, discriminator, loss, batchSize, dSteps, labelSmoothing, pack, lrSchedule, optimizer };
+  return { name: s.name ?? "custom", latentDim, dataShape, generator, discriminator, loss, batchSize, dSteps, labelSmoothing, pack, lrSchedule, init, optimizer };
 }

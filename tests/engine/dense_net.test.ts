@@ -9,11 +9,11 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { instantiate } from "../../src/engine/wasm_module.ts";
 import { LinearMemory } from "../../src/engine/memory.ts";
-import { LAYER_CODES } from "../../src/spec/ops.ts";
+import { LAYER_CODES, type EngineLayerType } from "../../src/spec/ops.ts";
 import type { LayerSpec } from "../../src/spec/spec.ts";
 import { testRandom, randomArray, expectClose } from "../util/check.ts";
 import { tfCpu } from "../util/tfjs.ts";
-import { tfForward } from "../util/tf_mlp.ts";
+import { tfForward } from "../util/tf_net.ts";
 
 const wasm = await instantiate("strict");
 const mem = new LinearMemory(wasm);
@@ -21,9 +21,9 @@ const tf = await tfCpu();
 
 function build(layers: LayerSpec[], inSize: number, maxBatch: number, seed: number) {
   const net = wasm.netNew(inSize, maxBatch);
-  for (const l of layers) assert.is(wasm.netAdd(net, LAYER_CODES[l.type], l.units ?? 0, l.alpha ?? 0.2), 0);
+  for (const l of layers) assert.is(wasm.netAdd(net, LAYER_CODES[l.type as EngineLayerType], l.units ?? 0, l.alpha ?? 0.2), 0);
   wasm.netBuild(net);
-  wasm.netInit(net, wasm.rngNew(seed));
+  wasm.netInit(net, wasm.rngNew(seed), 0);
   const P = wasm.netParamCount(net), out = wasm.netOutSize(net);
   // forward + backward of L = Σ y·r; returns y, dθ, dx
   const run = (x: Float32Array, r: Float32Array, n: number) => {

@@ -6,10 +6,10 @@
 // of θ (~6e-8·|θ|) by η = 0.25, and both sides sum in f32 in different orders.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { createGAN, ring8, type GanSpec } from "../../src/index.ts";
-import { expectClose, expectBitIdentical } from "../util/check.ts";
+import { createGAN, ring8, validateSpec, type GanSpec } from "../../src/index.ts";
+import { expectClose, expectBitIdentical, testRandom } from "../util/check.ts";
 import { tfCpu } from "../util/tfjs.ts";
-import { tfForward } from "../util/tf_mlp.ts";
+import { tfForward } from "../util/tf_net.ts";
 
 const tf = await tfCpu();
 const data = await ring8({ count: 4096, seed: 3 });
@@ -22,19 +22,44 @@ const small = (loss: GanSpec["loss"], labelSmoothing = 0, pack = 1): GanSpec => 
 });
 
 // pack > 1 (PacGAN): D sees [B/pack, pack·2], the same batch reshaped
-for (const [loss, smoothing, pack] of [["non-saturating", 0, 1], ["minimax", 0, 1], ["non-saturating", 0.1, 1], ["non-saturating", 0, 3], ["minimax", 0.1, 2]] as const) {
-  test(`one step (${loss}, label smoothing ${smoothing}, pack ${pack}): gradients and statistics match tfjs-cpu`, async () => {
-    const spec = small(loss, smoothing, pack);
+const mlpCases = ([["non-saturating", 0, 1], ["minimax", 0, 1], ["non-saturating", 0.1, 1], ["non-saturating", 0, 3], ["minimax", 0.1, 2]] as const)
+  .map(([loss, smoothing, pack]) => ({ name: `${loss}, label smoothing ${smoothing}, pack ${pack}`, spec: small(loss, smoothing, pack), data: data.x }));
+
+// a small DCGAN: batch norm in G (batch statistics of the fake batch), conv and transposed conv
+const images = (() => {
+  const rand = testRandom(8), x = new Float32Array(200 * 36);
+  for (let i = 0; i < x.length; i++) x[i] = 2 * rand() - 1;
+  return x;
+})();
+const smallDcgan = (loss: GanSpec["loss"]): GanSpec => ({
+  latentDim: 3, dataShape: [6, 6, 1], batchSize: 8, loss,
+  generator: [
+    { type: "dense", units: 18 }, { type: "batch_norm" }, { type: "relu" }, { type: "reshape", targetShape: [3, 3, 2] },
+    { type: "conv2d_transpose", filters: 1, kernelSize: 4, strides: 2, padding: "same" }, { type: "tanh" },
+  ],
+  discriminator: [
+    { type: "conv2d", filters: 3, kernelSize: 3, strides: 2, padding: "same" }, { type: "leaky_relu", alpha: 0.2 },
+    { type: "flatten" }, { type: "dense", units: 1 },
+  ],
+  optimizer: { generator: { type: "sgd", lr: 0.25 }, discriminator: { type: "sgd", lr: 0.25 } },
+});
+const convCases = (["non-saturating", "minimax"] as const).map((loss) => ({ name: `small DCGAN, ${loss}`, spec: smallDcgan(loss), data: images }));
+
+for (const { name, spec: input, data: x } of [...mlpCases, ...convCases]) {
+  test(`one step (${name}): gradients and statistics match tfjs-cpu`, async () => {
+    const spec = validateSpec(input);
+    const { loss, labelSmoothing: smoothing, pack, latentDim: Z } = spec;
+    const X = spec.dataShape.reduce((a, b) => a * b, 1);
     const gan = await createGAN(spec, { seed: 5 });
     const w0 = gan.getWeights();
-    const stats = await gan.train(data, { steps: 1 });
+    const stats = await gan.train(x, { steps: 1 });
     const w1 = gan.getWeights();
     const { wasm, gan: h } = gan.raw;
     const B = spec.batchSize;
-    const z = tf.tensor2d(new Float32Array(wasm.memory.buffer, wasm.ganZ(h), B * 3).slice(), [B, 3]);
-    const real = tf.tensor2d(new Float32Array(wasm.memory.buffer, wasm.ganReal(h), B * 2).slice(), [B, 2]);
-    const G = (p: any, zz: any) => tfForward(tf, spec.generator, 3, p, zz);
-    const D = (p: any, xx: any) => tfForward(tf, spec.discriminator, 2 * pack, p, tf.reshape(xx, [B / pack, 2 * pack]));
+    const z = tf.tensor2d(new Float32Array(wasm.memory.buffer, wasm.ganZ(h), B * Z).slice(), [B, Z]);
+    const real = tf.tensor2d(new Float32Array(wasm.memory.buffer, wasm.ganReal(h), B * X).slice(), [B, X]);
+    const G = (p: any, zz: any) => tfForward(tf, spec.generator, Z, p, zz);
+    const D = (p: any, xx: any) => tfForward(tf, spec.discriminator, pack > 1 ? [X * pack] : spec.dataShape, p, tf.reshape(xx, [B / pack, X * pack]));
     const target = 1 - smoothing;
     const dLossFn = (pd: any) => {
       const lr = D(pd, real), lf = D(pd, G(tf.tensor1d(w0.generator), z));

@@ -2,7 +2,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { validateSpec, SpecError, preset, presets, createGAN } from "../../src/index.ts";
-import { LAYER_CODES, LOSS_CODES, OPTIMIZER_CODES } from "../../src/spec/ops.ts";
+import { LAYER_CODES, LOSS_CODES, OPTIMIZER_CODES, INIT_CODES } from "../../src/spec/ops.ts";
 import { readFileSync } from "node:fs";
 
 function refuses(mutate: (s: any) => void, field: string, words: RegExp) {
@@ -21,7 +21,7 @@ function refuses(mutate: (s: any) => void, field: string, words: RegExp) {
 
 test("the presets validate", () => {
   for (const name of Object.keys(presets)) validateSpec(preset(name));
-  assert.throws(() => preset("ring9"), /unknown preset "ring9" \(known: ring8, grid25\)/);
+  assert.throws(() => preset("ring9"), /unknown preset "ring9" \(known: ring8, grid25, dcgan-mnist\)/);
 });
 
 test("unknown layer type, bad sizes, missing fields, unknown fields", () => {
@@ -51,6 +51,29 @@ test("unknown layer type, bad sizes, missing fields, unknown fields", () => {
   assert.throws(() => validateSpec(null), /spec: must be an object/);
 });
 
+test("conv stacks: shapes inferred, shape errors name the layer", () => {
+  const refusesConv = (mutate: (s: any) => void, field: string, words: RegExp) => {
+    const s: any = structuredClone(preset("dcgan-mnist"));
+    mutate(s);
+    assert.throws(() => validateSpec(s), (e: Error) => e instanceof SpecError && e.message.startsWith(field + ":") && words.test(e.message), `${field} ${words}`);
+  };
+  const n = validateSpec(preset("dcgan-mnist"));
+  assert.equal(n.discriminator[0], { type: "conv2d", filters: 64, kernelSize: [4, 4], strides: [2, 2], padding: "same" });
+  assert.equal(n.generator[1], { type: "batch_norm", eps: 1e-5, momentum: 0.1 });
+  refusesConv((s) => s.discriminator.splice(4, 1), "spec.discriminator[4]", /dense needs flat features, but its input is \[7, 7, 128\]: add \{"type": "flatten"\}/);
+  refusesConv((s) => s.generator.splice(3, 1), "spec.generator[3]", /conv2d_transpose needs an image input \[h, w, c\], but its input is \[6272\]/);
+  refusesConv((s) => (s.generator[3].targetShape = [7, 7, 64]), "spec.generator[3]", /cannot reshape \[6272\] \(6272 values\) to \[7, 7, 64\] \(3136 values\)/);
+  refusesConv((s) => (s.discriminator[0] = { type: "conv2d", filters: 8, kernelSize: 29, padding: "valid" }), "spec.discriminator[0]", /29x29 'valid' convolution does not fit its 28x28 input/);
+  refusesConv((s) => (s.generator[4].strides = 1), "spec.generator", /ends with 196 values per sample, but spec.dataShape \[28, 28, 1\] holds 784/);
+  refusesConv((s) => (s.generator[7].filters = 3), "spec.generator", /ends with 2352 values/);
+  refusesConv((s) => (s.generator[4].kernelSize = [4, 0]), "spec.generator[4].kernelSize[1]", /integer from 1 to 64/);
+  refusesConv((s) => (s.generator[4].padding = "full"), "spec.generator[4].padding", /"same", "valid"/);
+  refusesConv((s) => (s.generator[1].momentum = 2), "spec.generator[1].momentum", /\[0, 1\]/);
+  refusesConv((s) => (s.generator[3].targetShape = undefined), "spec.generator[3].targetShape", /array of 1 to 3/);
+  refusesConv((s) => (s.pack = 2), "spec.pack", /flat samples/);
+  refusesConv((s) => (s.init = "xavier"), "spec.init", /"pytorch", "dcgan"/);
+});
+
 test("defaults are filled and the input is not modified", () => {
   const s: any = preset("ring8");
   delete s.dSteps;
@@ -70,11 +93,12 @@ test("createGAN refuses a bad spec and a bad seed before touching wasm", async (
 test("layer, loss and optimiser codes agree with assembly/", () => {
   const read = (f: string) => readFileSync(new URL(`../../assembly/${f}`, import.meta.url), "utf8");
   const constants = (src: string, prefix: string) => Object.fromEntries(
-    [...src.matchAll(new RegExp(`export const ${prefix}_([A-Z_]+): i32 = (\\d+);`, "g"))].map((m) => [m[1].toLowerCase(), Number(m[2])]));
+    [...src.matchAll(new RegExp(`export const ${prefix}_([A-Z0-9_]+): i32 = (\\d+);`, "g"))].map((m) => [m[1].toLowerCase(), Number(m[2])]));
   assert.equal(constants(read("nn/layer.ts"), "LAYER"), LAYER_CODES);
   const losses = constants(read("kernels/losses.ts"), "LOSS");
   for (const [name, code] of Object.entries(LOSS_CODES)) assert.is(losses[name.replace("-", "_")], code, `loss ${name}`);
   assert.equal(constants(read("train/optimizer.ts"), "OPT"), OPTIMIZER_CODES);
+  assert.equal(constants(read("nn/layer.ts"), "INIT"), INIT_CODES);
 });
 
 test.run();

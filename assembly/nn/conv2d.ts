@@ -1,0 +1,112 @@
+// Conv2D and its transpose over NHWC activations, tfjs layouts, via the im2col kernels.
+//   Conv2D:          x [n, h, w, cin] -> y [n, outH, outW, cout];  params: filter [kh, kw, cin, cout], bias [cout]
+//   Conv2DTranspose: x [n, outH, outW, cout] -> y [n, h, w, cin];  params: filter [kh, kw, cin, cout], bias [cin]
+// Both carry the geometry of one convolution (h, w, cin -> outH, outW, cout); the transpose runs
+// it backwards (tfjs conv2dTranspose: its filter [kh, kw, outChannels, inChannels] is exactly that
+// conv's filter), so its forward is the conv's input gradient and its input gradient the conv.
+import { Layer, LAYER_CONV2D, LAYER_CONV2D_TRANSPOSE, INIT_DCGAN } from "./layer";
+import { conv2dForward, conv2dBackwardInput, conv2dBackwardFilter, conv2dScratchSize } from "../kernels/conv";
+import { biasAddForward, biasAddBackward } from "../kernels/bias";
+import { rngUniformFill, rngNormalFill } from "../kernels/rng";
+
+export class ConvGeometry {
+  constructor(
+    public h: i32, public w: i32, public cin: i32,
+    public outH: i32, public outW: i32, public cout: i32,
+    public kh: i32, public kw: i32, public strideH: i32, public strideW: i32,
+    public padTop: i32, public padLeft: i32,
+  ) {}
+  get bigSize(): i32 { return this.h * this.w * this.cin; }
+  get smallSize(): i32 { return this.outH * this.outW * this.cout; }
+  get filterSize(): i32 { return this.kh * this.kw * this.cin * this.cout; }
+}
+
+// PyTorch's default bound for conv and transposed conv alike is 1/sqrt(fan_in) with fan_in read
+// off its weight tensor: cin·kh·kw for Conv2d, out_channels·kh·kw for ConvTranspose2d, which is
+// this geometry's cin in both cases. DCGAN: N(0, 0.02), bias 0.
+function initConv(params: usize, offset: i32, g: ConvGeometry, biasCount: i32, rng: usize, scheme: i32): void {
+  const f = params + (<usize>offset << 2);
+  const nF = g.filterSize;
+  if (scheme == INIT_DCGAN) {
+    rngNormalFill(rng, f, nF, 0, 0.02);
+    memory.fill(f + (<usize>nF << 2), 0, <usize>biasCount << 2);
+    return;
+  }
+  const bound: f32 = 1 / Mathf.sqrt(<f32>(g.cin * g.kh * g.kw));
+  rngUniformFill(rng, f, nF + biasCount, -bound, bound);
+}
+
+export class Conv2D extends Layer {
+  constructor(public g: ConvGeometry) {
+    super(LAYER_CONV2D, g.bigSize, g.smallSize);
+    this.paramCount = g.filterSize + g.cout;
+  }
+
+  scratchFloats(maxBatch: i32): i32 {
+    const g = this.g;
+    return conv2dScratchSize(maxBatch, g.outH, g.outW, g.kh, g.kw, g.cin);
+  }
+
+  initParams(params: usize, rng: usize, scheme: i32): void {
+    initConv(params, this.paramOffset, this.g, this.g.cout, rng, scheme);
+  }
+
+  forward(params: usize, x: usize, y: usize, n: i32, training: bool): void {
+    const g = this.g;
+    const f = params + (<usize>this.paramOffset << 2);
+    conv2dForward(y, x, f, this.scratch, n, g.h, g.w, g.cin, g.kh, g.kw, g.cout, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
+    biasAddForward(y, f + (<usize>g.filterSize << 2), n * g.outH * g.outW, g.cout);
+  }
+
+  //   dfilter += conv filter gradient;  dbias += Σ dy;  dx = conv input gradient
+  backward(params: usize, grads: usize, x: usize, y: usize, dy: usize, dx: usize, n: i32, paramGrads: bool): void {
+    const g = this.g;
+    const f = params + (<usize>this.paramOffset << 2);
+    if (paramGrads) {
+      const df = grads + (<usize>this.paramOffset << 2);
+      conv2dBackwardFilter(df, x, dy, this.scratch, n, g.h, g.w, g.cin, g.kh, g.kw, g.cout, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
+      biasAddBackward(df + (<usize>g.filterSize << 2), dy, n * g.outH * g.outW, g.cout);
+    }
+    if (dx != 0) {
+      conv2dBackwardInput(dx, dy, f, this.scratch, n, g.h, g.w, g.cin, g.kh, g.kw, g.cout, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
+    }
+  }
+}
+
+export class Conv2DTranspose extends Layer {
+  constructor(public g: ConvGeometry) {
+    super(LAYER_CONV2D_TRANSPOSE, g.smallSize, g.bigSize);
+    this.paramCount = g.filterSize + g.cin;
+  }
+
+  scratchFloats(maxBatch: i32): i32 {
+    const g = this.g;
+    return conv2dScratchSize(maxBatch, g.outH, g.outW, g.kh, g.kw, g.cin);
+  }
+
+  initParams(params: usize, rng: usize, scheme: i32): void {
+    initConv(params, this.paramOffset, this.g, this.g.cin, rng, scheme);
+  }
+
+  // y [n, h, w, cin] = the conv's input gradient of x [n, outH, outW, cout], plus bias
+  forward(params: usize, x: usize, y: usize, n: i32, training: bool): void {
+    const g = this.g;
+    const f = params + (<usize>this.paramOffset << 2);
+    conv2dBackwardInput(y, x, f, this.scratch, n, g.h, g.w, g.cin, g.kh, g.kw, g.cout, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
+    biasAddForward(y, f + (<usize>g.filterSize << 2), n * g.h * g.w, g.cin);
+  }
+
+  //   dfilter += conv filter gradient with x and dy swapped;  dbias += Σ dy;  dx = conv(dy)
+  backward(params: usize, grads: usize, x: usize, y: usize, dy: usize, dx: usize, n: i32, paramGrads: bool): void {
+    const g = this.g;
+    const f = params + (<usize>this.paramOffset << 2);
+    if (paramGrads) {
+      const df = grads + (<usize>this.paramOffset << 2);
+      conv2dBackwardFilter(df, dy, x, this.scratch, n, g.h, g.w, g.cin, g.kh, g.kw, g.cout, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
+      biasAddBackward(df + (<usize>g.filterSize << 2), dy, n * g.h * g.w, g.cin);
+    }
+    if (dx != 0) {
+      conv2dForward(dx, dy, f, this.scratch, n, g.h, g.w, g.cin, g.kh, g.kw, g.cout, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
+    }
+  }
+}

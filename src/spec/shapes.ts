@@ -1,0 +1,92 @@
+// Shape inference for a layer stack: every layer's output shape from the input shape, with the
+// geometry the engine needs (padding resolved by tfjs's rules). Shapes are per sample: [f] for
+// features, [h, w, c] for NHWC images.
+import type { LayerSpec } from "./spec.ts";
+
+export class ShapeError extends Error {
+  constructor(public readonly index: number, problem: string) {
+    super(problem);
+  }
+}
+
+export interface ConvGeometry {
+  h: number; w: number; cin: number;         // the convolution's input  [h, w, cin]
+  outH: number; outW: number; cout: number;  // and output              [outH, outW, cout]
+  kh: number; kw: number; strideH: number; strideW: number;
+  padTop: number; padLeft: number;
+}
+
+const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
+const show = (s: number[]) => `[${s.join(", ")}]`;
+
+// tfjs / TensorFlow padding: 'same' keeps ceil(in / stride) and splits the total padding with
+// the extra row at the bottom; 'valid' pads nothing.
+export function convOutput(size: number, k: number, stride: number, padding: "same" | "valid"): { out: number; padBefore: number } {
+  if (padding === "same") {
+    const out = Math.ceil(size / stride);
+    const total = Math.max((out - 1) * stride + k - size, 0);
+    return { out, padBefore: Math.floor(total / 2) };
+  }
+  return { out: Math.ceil((size - k + 1) / stride), padBefore: 0 };
+}
+
+// The geometry of a conv2d on input [h, w, cin], or of a conv2d_transpose: the transposed
+// convolution is the adjoint of the conv2d that maps its OUTPUT back to its input, so its
+// geometry is that conv's (input = the transpose's output). Keras/tfjs sizes: 'same' -> in·stride,
+// 'valid' -> (in − 1)·stride + k.
+export function convGeometry(l: LayerSpec, input: number[]): ConvGeometry {
+  const [kh, kw] = l.kernelSize as [number, number];
+  const [sh, sw] = l.strides as [number, number];
+  const padding = l.padding ?? "same";
+  const [h, w, c] = input;
+  if (l.type === "conv2d") {
+    const y = convOutput(h, kh, sh, padding), x = convOutput(w, kw, sw, padding);
+    return { h, w, cin: c, outH: y.out, outW: x.out, cout: l.filters!, kh, kw, strideH: sh, strideW: sw, padTop: y.padBefore, padLeft: x.padBefore };
+  }
+  const bigH = padding === "same" ? h * sh : (h - 1) * sh + kh;
+  const bigW = padding === "same" ? w * sw : (w - 1) * sw + kw;
+  const y = convOutput(bigH, kh, sh, padding), x = convOutput(bigW, kw, sw, padding);
+  // the conv that the transpose is the adjoint of: [bigH, bigW, filters] -> [h, w, c]
+  return { h: bigH, w: bigW, cin: l.filters!, outH: y.out, outW: x.out, cout: c, kh, kw, strideH: sh, strideW: sw, padTop: y.padBefore, padLeft: x.padBefore };
+}
+
+// the output shape of each layer; throws ShapeError(index, problem) where a layer cannot take its input
+export function layerShapes(layers: LayerSpec[], input: number[]): number[][] {
+  const shapes: number[][] = [];
+  let s = input;
+  layers.forEach((l, i) => {
+    const fail = (problem: string): never => { throw new ShapeError(i, problem); };
+    switch (l.type) {
+      case "dense":
+        if (s.length !== 1) fail(`dense needs flat features, but its input is ${show(s)}: add {"type": "flatten"} before it`);
+        s = [l.units!];
+        break;
+      case "conv2d":
+      case "conv2d_transpose": {
+        if (s.length !== 3) fail(`${l.type} needs an image input [h, w, c], but its input is ${show(s)}: add {"type": "reshape", "targetShape": [h, w, c]} before it`);
+        const [kh, kw] = l.kernelSize as [number, number];
+        if (l.type === "conv2d" && (l.padding ?? "same") === "valid" && (s[0] < kh || s[1] < kw)) {
+          fail(`a ${kh}x${kw} 'valid' convolution does not fit its ${s[0]}x${s[1]} input`);
+        }
+        const g = convGeometry(l, s);
+        s = l.type === "conv2d" ? [g.outH, g.outW, g.cout] : [g.h, g.w, g.cin];
+        break;
+      }
+      case "batch_norm":
+        break;
+      case "reshape": {
+        const t = l.targetShape!;
+        if (prod(t) !== prod(s)) fail(`cannot reshape ${show(s)} (${prod(s)} values) to ${show(t)} (${prod(t)} values)`);
+        s = [...t];
+        break;
+      }
+      case "flatten":
+        s = [prod(s)];
+        break;
+      default: // activations keep the shape
+        break;
+    }
+    shapes.push(s);
+  });
+  return shapes;
+}

@@ -1,0 +1,62 @@
+// The engine's layer stack written in tfjs ops: the reference for parity tests.
+// params: the engine's flat arena layout, layer by layer:
+//   dense W [in, out], b [out];  conv2d filter [kh, kw, cin, cout], bias [cout];
+//   conv2d_transpose filter [kh, kw, filters, inC], bias [filters];  batch_norm gamma [c], beta [c].
+// x: [n, prod(input)] flat; returns [n, prod(output)]. Batch norm uses the batch statistics
+// (training mode) unless `running` gives the running ones per batch-norm layer.
+import type * as tfNs from "@tensorflow/tfjs";
+import type { LayerSpec } from "../../src/spec/spec.ts";
+import { layerShapes } from "../../src/spec/shapes.ts";
+
+const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
+export function tfForward(tf: typeof tfNs, layers: LayerSpec[], input: number | number[], params: tfNs.Tensor1D, x: tfNs.Tensor2D,
+  running?: { mean: tfNs.Tensor1D; variance: tfNs.Tensor1D }[]): tfNs.Tensor2D {
+  const inShape = typeof input === "number" ? [input] : input;
+  const shapes = layerShapes(layers, inShape);
+  const n = x.shape[0];
+  let h: tfNs.Tensor = tf.reshape(x, [n, ...inShape]);
+  let off = 0, bn = 0;
+  const take = (count: number, shape: number[]) => {
+    const t = tf.reshape(tf.slice(params, off, count), shape);
+    off += count;
+    return t;
+  };
+  layers.forEach((l, i) => {
+    const before = i === 0 ? inShape : shapes[i - 1];
+    switch (l.type) {
+      case "dense": {
+        const W = take(before[0] * l.units!, [before[0], l.units!]);
+        h = tf.add(tf.matMul(h as tfNs.Tensor2D, W as tfNs.Tensor2D), take(l.units!, [l.units!]));
+        break;
+      }
+      case "conv2d": {
+        const [kh, kw] = l.kernelSize as number[], c = before[2];
+        const f = take(kh * kw * c * l.filters!, [kh, kw, c, l.filters!]);
+        h = tf.add(tf.conv2d(h as tfNs.Tensor4D, f as tfNs.Tensor4D, l.strides as [number, number], l.padding!), take(l.filters!, [l.filters!]));
+        break;
+      }
+      case "conv2d_transpose": {
+        const [kh, kw] = l.kernelSize as number[], c = before[2], out = shapes[i];
+        const f = take(kh * kw * l.filters! * c, [kh, kw, l.filters!, c]);
+        h = tf.add(tf.conv2dTranspose(h as tfNs.Tensor4D, f as tfNs.Tensor4D, [n, out[0], out[1], out[2]], l.strides as [number, number], l.padding!), take(l.filters!, [l.filters!]));
+        break;
+      }
+      case "batch_norm": {
+        const c = before.at(-1)!;
+        const gamma = take(c, [c]), beta = take(c, [c]);
+        const axes = Array.from({ length: before.length }, (_, k) => k); // every axis but the channels
+        const stats = running ? running[bn] : tf.moments(h, axes);
+        h = tf.batchNorm(h, stats.mean, stats.variance, beta, gamma, l.eps ?? 1e-5);
+        bn++;
+        break;
+      }
+      case "reshape": case "flatten": h = tf.reshape(h, [n, ...shapes[i]]); break;
+      case "relu": h = tf.relu(h); break;
+      case "leaky_relu": h = tf.leakyRelu(h, l.alpha ?? 0.2); break;
+      case "tanh": h = tf.tanh(h); break;
+      case "sigmoid": h = tf.sigmoid(h); break;
+    }
+  });
+  return tf.reshape(h, [n, prod(shapes.at(-1)!)]);
+}
