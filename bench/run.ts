@@ -40,7 +40,7 @@ function timeOurGemm(inst: (typeof gemmInstances)[number], n: number, reps: numb
 }
 
 const data = await ring8({ count: 100_000, seed: 1 });
-const ours = await Promise.all(flavours.map((f) => createGAN(preset("ring8"), { seed: 1, deterministic: f === "strict" })));
+const ours = await Promise.all(flavours.map((f) => createGAN(preset("mlp-ring8"), { seed: 1, deterministic: f === "strict" })));
 const tfWasm = await useTfjsBackend("wasm");
 const peerWasm = createTfjsMlpGan(tfWasm, { data: data.x, seed: 1 });
 const tfCpu = await useTfjsBackend("cpu");

@@ -2,27 +2,64 @@
 // wasm-gan command line.  wasm-gan train | info   (see `wasm-gan help`)
 import { parseArgs } from "node:util";
 import { join } from "node:path";
-import { createGAN, preset, presets, ring8, grid25, mixtureMetrics, relaxedSimdSupported, type Dataset, type StepStats } from "./index.ts";
+import { createGAN, preset, presets, ring8, grid25, mixtureMetrics, relaxedSimdSupported, type Dataset, type StepStats, type WasmGAN } from "./index.ts";
+import { mnist } from "./data/mnist.ts";
+import { digitQuality } from "./eval/digit_classifier.ts";
+import { imageGrid } from "./io/image_grid.ts";
 import { encodePng } from "./io/png.ts";
 import { scatterPlot } from "./io/plot2d.ts";
 import { writeFileAtomic } from "./io/files.ts";
 
 const HELP = `wasm-gan: train and run GANs in WebAssembly
 
-  wasm-gan train --preset ring8|grid25 [--steps N] [--seed S] [--batch B] [--loss minimax|non-saturating]
+  wasm-gan train --preset NAME [--steps N] [--seed S] [--batch B] [--loss minimax|non-saturating]
                  [--lr-g LR] [--lr-d LR] [--sample-every N] [--out DIR]
   wasm-gan info
   wasm-gan help
 
-train writes to DIR (default out/<preset>): samples-<step>.png and samples.png (scatter of
-2,500 samples over the data), metrics.jsonl (one line per logged step), summary.json.`;
+presets: ring8, grid25 (2-D mixtures, the mode-covering recipe), mlp-ring8, mlp-grid25 (the
+plain reference workloads), dcgan-mnist (a DCGAN on the bundled MNIST digits).
+
+train writes to DIR (default out/<preset>): samples-<step>.png and samples.png (for mixtures a
+scatter of 2,500 samples over the data; for images an 8x8 grid of a fixed latent batch),
+metrics.jsonl (one line per logged step), summary.json.`;
 
 class UsageError extends Error {}
 
 const datasets: Record<string, (seed: number) => Promise<Dataset>> = {
   ring8: (seed) => ring8({ count: 100_000, seed }),
   grid25: (seed) => grid25({ count: 100_000, seed }),
+  "mlp-ring8": (seed) => ring8({ count: 100_000, seed }),
+  "mlp-grid25": (seed) => grid25({ count: 100_000, seed }),
+  "dcgan-mnist": () => mnist(),
 };
+
+interface Snapshot { samples: Float32Array; metrics: Record<string, unknown>; line: string }
+
+// a picture and numbers for the current generator: a scatter and mode metrics for 2-D mixtures,
+// a grid of a fixed latent batch and the digit classifier's verdict for MNIST
+function snapshotter(gan: WasmGAN, data: Dataset): () => Snapshot & { png: Uint8Array } {
+  if (data.mixture) {
+    const mixture = data.mixture;
+    return () => {
+      const samples = gan.sample(2500, { seed: 7 });
+      const m = mixtureMetrics(samples, mixture);
+      const png = encodePng(scatterPlot(samples, { real: data.x.subarray(0, 5000), centres: mixture.centres }));
+      const line = `${m.modes}/${m.totalModes} modes, ${(100 * m.highQuality).toFixed(1)}% high-quality samples, KL ${m.kl.toFixed(3)}`;
+      return { samples, png, line, metrics: { ...m, kl: Number.isFinite(m.kl) ? m.kl : null } };
+    };
+  }
+  const [h, w, c] = data.shape;
+  const fixedZ = gan.latent(64, 12345);
+  return () => {
+    const samples = gan.generate(fixedZ);
+    const png = imageGrid(samples, 64, h, w, c, { cols: 8, scale: 2 });
+    if (data.name !== "mnist") return { samples, png, line: "", metrics: {} };
+    const q = digitQuality(gan.sample(1000, { seed: 99 }), 1000);
+    const line = `${(100 * q.confidentShare).toFixed(1)}% of 1,000 samples classified as digits with confidence >= 0.9, ${q.classesPresent}/10 classes, largest class ${(100 * q.maxClassShare).toFixed(1)}%`;
+    return { samples, png, line, metrics: { confidentShare: q.confidentShare, classesPresent: q.classesPresent, maxClassShare: q.maxClassShare, classShares: q.classShares } };
+  };
+}
 
 function intFlag(v: string | undefined, name: string, fallback: number, min = 0): number {
   if (v === undefined) return fallback;
@@ -53,6 +90,8 @@ async function train(args: string[]): Promise<void> {
   const spec = preset(name);
   if (values.batch !== undefined) spec.batchSize = intFlag(values.batch, "batch", spec.batchSize, 1);
   if (values.loss !== undefined) spec.loss = values.loss as typeof spec.loss; // validated by the spec
+  // a decaying learning rate spans the whole run
+  if (spec.lrSchedule?.type === "linear") spec.lrSchedule = { type: "linear", steps: Math.max(1, steps) };
   const lrG = numFlag(values["lr-g"], "lr-g"), lrD = numFlag(values["lr-d"], "lr-d");
   if (lrG) spec.optimizer.generator.lr = lrG;
   if (lrD) spec.optimizer.discriminator.lr = lrD;
@@ -75,13 +114,12 @@ async function train(args: string[]): Promise<void> {
     if (tty) process.stdout.write(`\r${line}`);
     else if (!values.quiet && s.step % Math.max(1, Math.floor(steps / 10)) < logEvery) console.log(line);
   };
+  const take = snapshotter(gan, data);
   const snapshot = async (step: number) => {
-    const samples = gan.sample(2500, { seed: 7 });
-    const m = mixtureMetrics(samples, data.mixture!);
-    const png = encodePng(scatterPlot(samples, { real: data.x.subarray(0, 5000), centres: data.mixture!.centres }));
-    await writeFileAtomic(join(out, `samples-${String(step).padStart(6, "0")}.png`), png);
-    await writeFileAtomic(join(out, "samples.png"), png);
-    return { samples, metrics: m };
+    const snap = take();
+    await writeFileAtomic(join(out, `samples-${String(step).padStart(6, "0")}.png`), snap.png);
+    await writeFileAtomic(join(out, "samples.png"), snap.png);
+    return snap;
   };
 
   let done = 0;
@@ -96,13 +134,14 @@ async function train(args: string[]): Promise<void> {
     if (done % sampleEvery === 0 || done === steps) await snapshot(done);
   }
   if (tty) process.stdout.write("\n");
-  const { samples, metrics } = await snapshot(done);
+  const { samples, metrics, line } = await snapshot(done);
   const seconds = (Date.now() - t0) / 1000;
   await writeFileAtomic(join(out, "metrics.jsonl"), metricsLines.join("\n") + "\n");
-  await writeFileAtomic(join(out, "samples.json"), JSON.stringify(Array.from(samples)));
-  const summary = { preset: name, steps, seed, spec, engine: info, seconds, stepsPerSecond: steps / seconds, last, metrics: { ...metrics, kl: Number.isFinite(metrics.kl) ? metrics.kl : null } };
+  if (data.mixture) await writeFileAtomic(join(out, "samples.json"), JSON.stringify(Array.from(samples)));
+  const summary = { preset: name, steps, seed, spec, engine: info, seconds, stepsPerSecond: steps / seconds, last, metrics };
   await writeFileAtomic(join(out, "summary.json"), JSON.stringify(summary, null, 2));
-  console.log(`done in ${seconds.toFixed(1)} s (${(steps / seconds).toFixed(0)} steps/s): ${metrics.modes}/${metrics.totalModes} modes, ${(100 * metrics.highQuality).toFixed(1)}% high-quality samples, KL ${metrics.kl.toFixed(3)}; wrote ${out}/samples.png`);
+  const rate = steps / seconds;
+  console.log(`done in ${seconds.toFixed(1)} s (${rate.toFixed(rate < 10 ? 2 : 0)} steps/s): ${line}; wrote ${out}/samples.png`);
 }
 
 function info(): void {

@@ -36,7 +36,7 @@ for (const name of names) {
   if (!c) throw new Error(`unknown config ${name}`);
   for (const seed of [1, 2, 3]) {
     const data = c.data === "ring8" ? await ring8({ count: 100_000, seed }) : await grid25({ count: 100_000, seed });
-    const gan = await createGAN(c.spec(preset("ring8")), { seed });
+    const gan = await createGAN(c.spec(preset("mlp-ring8")), { seed });
     const t0 = performance.now();
     for (let s = evalEvery; s <= steps; s += evalEvery) {
       await gan.train(data, { steps: evalEvery });
