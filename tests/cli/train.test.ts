@@ -39,7 +39,7 @@ test("bad input: one line naming the problem, exit code 2, no stack trace", () =
     [["train", "--preset", "ring9"], /unknown preset "ring9" \(known: ring8, grid25, mlp-ring8, mlp-grid25, dcgan-mnist\)/],
     [["train", "--steps", "ten"], /--steps must be an integer >= 0 \(got "ten"\)/],
     [["train", "--steps=-1"], /--steps must be an integer >= 0 \(got "-1"\)/],
-    [["train", "--loss", "hinge", "--steps", "1"], /spec.loss: must be one of/],
+    [["train", "--loss", "hinge-ish", "--steps", "1"], /spec.loss: must be one of/],
   ] as const) {
     const r = run(...args);
     assert.is(r.status, 2, `${args.join(" ")}: ${r.stderr}`);
