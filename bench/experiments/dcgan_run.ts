@@ -6,7 +6,7 @@ import { createGAN, preset } from "../../src/index.ts";
 import { mnist } from "../../src/data/mnist.ts";
 import { digitQuality } from "../../src/eval/digit_classifier.ts";
 import { writeImageGrid } from "../../src/io/image_grid.ts";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const steps = Number(process.argv[2] ?? 3000);
