@@ -32,3 +32,6 @@ for (let s = evalEvery; s <= steps; s += evalEvery) {
     dLoss: +st.dLoss.toFixed(3), gLoss: +st.gLoss.toFixed(3), dReal: +st.dReal.toFixed(3), dFake: +st.dFake.toFixed(3),
   }));
 }
+
+// the generator's weights at the end, for a later look (raw f32, the engine's arena layout)
+writeFileSync(join(out, "generator.f32"), gan.getWeights().generator);
