@@ -20,8 +20,9 @@ export {
 } from "./kernels/activations";
 export {
   bceLogitsReal, bceLogitsFake, generatorMinimax, generatorNonSaturating, meanSigmoid,
+  wassersteinReal, wassersteinFake, generatorWasserstein, hingeReal, hingeFake, leastSquares, meanLogit,
 } from "./kernels/losses";
-export { adamUpdate, sgdUpdate, rmspropUpdate, sumSquares } from "./kernels/optim";
+export { adamUpdate, sgdUpdate, rmspropUpdate, sumSquares, clipUpdate } from "./kernels/optim";
 export { rngSeed, rngUniformFill, rngNormalFill } from "./kernels/rng";
 
 // ---- memory (bump allocation: everything is laid out once, when a model is built)
@@ -91,6 +92,12 @@ export function optimizerStep(opt: Optimizer, net: Net): void { opt.step(net); }
 export function optimizerGetT(opt: Optimizer): i32 { return opt.t; }
 export function optimizerSetT(opt: Optimizer, t: i32): void { opt.t = t; }
 export function optimizerSetDecay(opt: Optimizer, updates: i32): void { opt.decayUpdates = updates; }
+// keeps a moving average of `net`'s parameters after each update, starting from the current ones
+export function optimizerSetEma(opt: Optimizer, net: Net, decay: f32): void { opt.enableEma(net, decay); }
+export function optimizerEma(opt: Optimizer): usize { return opt.ema; }
+// points the net at another parameter block of the same layout (e.g. the average); returns the old one
+export function netSetParams(net: Net, params: usize): usize { const old = net.params; net.params = params; return old; }
+export { setBatchNormFreezeRunning } from "./nn/batch_norm";
 
 export function ganNew(G: Net, D: Net, batch: i32, loss: i32, optG: Optimizer, optD: Optimizer, dSteps: i32, realLabel: f32, seed: u32, pack: i32): Gan {
   const gan = new Gan(G, D, batch, loss, optG, optD);
@@ -100,6 +107,8 @@ export function ganNew(G: Net, D: Net, batch: i32, loss: i32, optG: Optimizer, o
   rngSeed(gan.rng, seed);
   return gan;
 }
+// WGAN weight clipping: c > 0 clips D's parameters to [−c, c] after each D update; 0 turns it off
+export function ganSetClip(gan: Gan, c: f32): void { gan.clip = c; }
 export function ganRng(gan: Gan): usize { return gan.rng; }
 export function ganSetData(gan: Gan, ptr: usize, count: i32): void { gan.setData(ptr, count); }
 export function ganTrain(gan: Gan, steps: i32): void { gan.train(steps); }
@@ -110,3 +119,11 @@ export function ganSetSteps(gan: Gan, steps: i32): void { gan.steps = steps; }
 // the last step's latent batch [B, Z] and real batch [B, X] (for parity tests and diagnostics)
 export function ganZ(gan: Gan): usize { return gan.z; }
 export function ganReal(gan: Gan): usize { return gan.real; }
+// conditional GANs (cGAN): `classes` labels joined as one-hot to G's latent input and at each of
+// `pixels` rows of D's input (see assembly/train/gan.ts); call once, before training
+export function ganSetConditional(gan: Gan, classes: i32, pixels: i32): void { gan.setConditional(classes, pixels); }
+// the data set's labels, i32 [count] in [0, classes), in linear memory (set with or after ganSetData)
+export function ganSetLabels(gan: Gan, ptr: usize): void { gan.setLabels(ptr); }
+// the last step's labels (i32 [B]): of the real batch, and those the fake batch was asked for
+export function ganRealLabels(gan: Gan): usize { return gan.realLabels; }
+export function ganFakeLabels(gan: Gan): usize { return gan.fakeLabels; }

@@ -1,6 +1,10 @@
 // wasm-gan: the public API.
 export { createGAN, WasmGAN } from "./engine/wasm_engine.ts";
 export type { CreateOptions, TrainOptions, StepStats, EngineInfo, NetWeights } from "./engine/wasm_engine.ts";
+export type { GanState, NetTrainState } from "./engine/wasm_engine.ts";
+export { CheckpointError, CHECKPOINT_FILE, saveCheckpoint, readCheckpoint, loadCheckpoint, restoreCheckpoint, encodeCheckpoint, decodeCheckpoint, specDifference } from "./io/checkpoint.ts";
+export type { Checkpoint } from "./io/checkpoint.ts";
+export { encodeNpy, decodeNpy } from "./io/npy.ts";
 export { validateSpec, SpecError } from "./spec/spec.ts";
 export type { GanSpec, LayerSpec, OptimizerSpec, NormalisedSpec } from "./spec/spec.ts";
 export { preset, presets, ring8 as ring8Spec, grid25 as grid25Spec, mlpRing8 as mlpRing8Spec, mlpGrid25 as mlpGrid25Spec, dcganMnist as dcganMnistSpec } from "./spec/presets.ts";

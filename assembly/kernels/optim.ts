@@ -11,7 +11,24 @@ export function adamUpdate(p: usize, g: usize, m: usize, v: usize, len: i32,
   const bc2: f64 = 1 - Math.pow(<f64>beta2, <f64>t);
   const stepSize = <f32>(<f64>lr / bc1);
   const invSqrtBc2 = <f32>(1 / Math.sqrt(bc2));
-  for (let i = 0; i < len; i++) {
+  // f32x4 lanes run exactly the scalar tail's operations (IEEE mul, add, sqrt, div), so every
+  // element gets the same bits whichever loop it falls in
+  const b1 = f32x4.splat(beta1), c1 = f32x4.splat(1 - beta1);
+  const b2 = f32x4.splat(beta2), c2 = f32x4.splat(1 - beta2);
+  const vStep = f32x4.splat(stepSize), vInv = f32x4.splat(invSqrtBc2), vEps = f32x4.splat(eps);
+  const len4 = len & ~3;
+  let i = 0;
+  for (; i < len4; i += 4) {
+    const o = <usize>i << 2;
+    const gi = v128.load(g + o);
+    const mi = f32x4.add(f32x4.mul(b1, v128.load(m + o)), f32x4.mul(c1, gi));
+    const vi = f32x4.add(f32x4.mul(b2, v128.load(v + o)), f32x4.mul(f32x4.mul(c2, gi), gi));
+    v128.store(m + o, mi);
+    v128.store(v + o, vi);
+    const den = f32x4.add(f32x4.mul(f32x4.sqrt(vi), vInv), vEps);
+    v128.store(p + o, f32x4.sub(v128.load(p + o), f32x4.div(f32x4.mul(vStep, mi), den)));
+  }
+  for (; i < len; i++) {
     const o = <usize>i << 2;
     const gi = load<f32>(g + o);
     const mi = beta1 * load<f32>(m + o) + (1 - beta1) * gi;
@@ -54,4 +71,15 @@ export function sumSquares(g: usize, len: i32): f64 {
     s += v * v;
   }
   return s;
+}
+
+// Weight clipping (WGAN, Arjovsky et al. 2017, Alg. 1, after each critic update):
+//   p = min(max(p, −c), c)   elementwise, exact (c > 0; NaN stays NaN)
+export function clipUpdate(p: usize, len: i32, c: f32): void {
+  for (let i = 0; i < len; i++) {
+    const o = <usize>i << 2;
+    const v = load<f32>(p + o);
+    if (v > c) store<f32>(p + o, c);
+    else if (v < -c) store<f32>(p + o, -c);
+  }
 }

@@ -8,6 +8,11 @@ import { Layer, LAYER_BATCH_NORM, INIT_DCGAN } from "./layer";
 import { batchNormForwardTrain, batchNormForwardInference, batchNormBackward } from "../kernels/batchnorm";
 import { rngNormalFill } from "../kernels/rng";
 
+// When set, training-mode forwards use the batch statistics but leave the running ones alone
+// (sampling from a generator in batch-statistics mode must not move them).
+export let batchNormFreezeRunning: bool = false;
+export function setBatchNormFreezeRunning(on: bool): void { batchNormFreezeRunning = on; }
+
 export class BatchNorm extends Layer {
   saveMean: usize;
   saveInvStd: usize;
@@ -39,7 +44,7 @@ export class BatchNorm extends Layer {
   forward(params: usize, x: usize, y: usize, n: i32, training: bool): void {
     const c = this.channels, rows = n * (this.inSize / c);
     const gamma = params + (<usize>this.paramOffset << 2), beta = gamma + (<usize>c << 2);
-    const runMean = this.state, runVar = this.state + (<usize>c << 2);
+    const runMean: usize = batchNormFreezeRunning ? 0 : this.state, runVar = this.state + (<usize>c << 2);
     if (training) {
       batchNormForwardTrain(y, x, gamma, beta, this.saveMean, this.saveInvStd, runMean, runVar, rows, c, this.eps, this.momentum);
     } else {

@@ -8,17 +8,35 @@
 // Packing (PacGAN, Lin et al. 2018): D judges `pack` samples at once, so its input is
 // [B/pack, pack·X], which is the same row-major buffer as [B, X]: no copy, just a reshape;
 // the losses are over B/pack logits.
+// Objectives (assembly/kernels/losses.ts): minimax and non-saturating (BCE on logits, one-sided
+// label smoothing), wasserstein (the logit is the critic value; with clip > 0 the critic's
+// parameters are clipped to [−clip, clip] after each of its updates: WGAN, Arjovsky et al. 2017,
+// Alg. 1), hinge, least-squares (LSGAN a = 0, b = 1, c = 1).
+// Conditional GANs (cGAN, Mirza & Osindero 2014), classes K > 0: G's input is [z (Z), onehot(y) (K)];
+// D's input is the sample with onehot(y) joined: flat [X] -> [X + K]; images [h, w, c] ->
+// [h, w, c + K] (the one-hot appended as K channels at every pixel, NHWC). In general a sample is
+// P = pixels rows of C = channels values (P = 1, C = X when flat), and the joined sample P rows
+// of C + K. Each D step draws the real rows with their own labels (the same index j) and the fake
+// labels uniformly over 0..K-1 (rngBelow), independent of the data's class frequencies: every
+// class is trained equally often, which is what sample({labels}) asks of G (for the balanced
+// data sets here, MNIST and the mixtures, the two coincide in expectation). The G step reuses the
+// last D step's fake labels and joined fake batch; only the data part of D's input gradient
+// flows back into G (the label channels are dropped when copying into dFake).
 import { Net } from "../nn/net";
 import { Optimizer } from "./optimizer";
 import {
-  LOSS_MINIMAX, bceLogitsReal, bceLogitsFake, generatorMinimax, generatorNonSaturating, meanSigmoid,
+  LOSS_MINIMAX, LOSS_NON_SATURATING, LOSS_WASSERSTEIN, LOSS_HINGE, LOSS_LEAST_SQUARES,
+  bceLogitsReal, bceLogitsFake, generatorMinimax, generatorNonSaturating, meanSigmoid,
+  wassersteinReal, wassersteinFake, generatorWasserstein, hingeReal, hingeFake, leastSquares, meanLogit,
 } from "../kernels/losses";
-import { sumSquares } from "../kernels/optim";
+import { sumSquares, clipUpdate } from "../kernels/optim";
 import { rngNormalFill, rngBelow } from "../kernels/rng";
 
 // Layout of the statistics block (f32): mirrored by src/engine/wasm_engine.ts
 export const STAT_D_LOSS = 0;
 export const STAT_G_LOSS = 1;
+// D(x) is σ(logit) for the BCE losses (minimax, non-saturating) and the raw logit (the critic
+// value) for wasserstein, hinge and least-squares.
 export const STAT_D_REAL = 2;   // mean D(x) on the last real batch
 export const STAT_D_FAKE = 3;   // mean D(G(z)) on the last fake batch, before D's update
 export const STAT_D_GRAD_NORM = 4;
@@ -38,6 +56,16 @@ export class Gan {
   dSteps: i32 = 1;
   realLabel: f32 = 1; // < 1 for one-sided label smoothing
   pack: i32 = 1;      // samples per discriminator input (batch % pack == 0, D.inSize == pack·X)
+  clip: f32 = 0;      // > 0: D's parameters are clipped to [−clip, clip] after each D update (WGAN)
+  // conditional (classes > 0); laid out by setConditional(), before training
+  classes: i32 = 0;
+  pixels: i32 = 1;        // P: rows of a sample that get the one-hot joined (h·w for images, 1 flat)
+  labels: usize = 0;      // the data set's labels, i32 [dataCount], in linear memory next to the data
+  realLabels: usize = 0;  // i32 [B]: labels of the last real batch
+  fakeLabels: usize = 0;  // i32 [B]: labels the last fake batch was asked for
+  realJoined: usize = 0;  // [B, P·(C + K)]: D's input for the real batch
+  fakeJoined: usize = 0;  // [B, P·(C + K)]: D's input for the fake batch
+  dJoined: usize = 0;     // [B, P·(C + K)]: dL_G / d fakeJoined
 
   constructor(
     public G: Net, public D: Net, public batch: i32, public loss: i32,
@@ -59,46 +87,155 @@ export class Gan {
     this.dataCount = count;
   }
 
+  // Makes the GAN conditional on `classes` labels, with the one-hot joined at each of `pixels`
+  // rows of a sample (G.outSize / pixels channels each). G.inSize must be Z + classes and
+  // D.inSize pixels·(G.outSize/pixels + classes) (the host builds the nets so). Lays out the
+  // label and joined buffers once.
+  setConditional(classes: i32, pixels: i32): void {
+    const B = <usize>this.batch;
+    this.classes = classes;
+    this.pixels = pixels;
+    this.realLabels = heap.alloc(B * 4);
+    this.fakeLabels = heap.alloc(B * 4);
+    memory.fill(this.realLabels, 0, B * 4);
+    memory.fill(this.fakeLabels, 0, B * 4);
+    const joined = B * <usize>this.D.inSize * 4;
+    this.realJoined = heap.alloc(joined);
+    this.fakeJoined = heap.alloc(joined);
+    this.dJoined = heap.alloc(joined);
+  }
+
+  // the data set's labels: i32 [dataCount], each in [0, classes)
+  setLabels(ptr: usize): void {
+    this.labels = ptr;
+  }
+
   private sampleReal(): void {
     const rowBytes = <usize>this.G.outSize << 2;
+    const conditional = this.classes > 0;
     for (let i = 0; i < this.batch; i++) {
       const j = rngBelow(this.rng, <u32>this.dataCount);
       memory.copy(this.real + <usize>i * rowBytes, this.data + <usize>j * rowBytes, rowBytes);
+      if (conditional) store<i32>(this.realLabels + (<usize>i << 2), load<i32>(this.labels + (<usize>j << 2)));
     }
   }
 
+  // z ~ N(0, I) into G's input; conditional: fake labels uniform over the classes and each row
+  // becomes [z, onehot(y)] (the B·Z normals are drawn as one stream, then spread out in place)
+  private sampleLatent(): void {
+    const G = this.G, K = this.classes;
+    if (K == 0) {
+      rngNormalFill(this.rng, this.z, this.batch * G.inSize, 0, 1);
+      return;
+    }
+    const Z = <usize>(G.inSize - K);
+    rngNormalFill(this.rng, this.z, this.batch * <i32>Z, 0, 1);
+    for (let i = 0; i < this.batch; i++) store<i32>(this.fakeLabels + (<usize>i << 2), <i32>rngBelow(this.rng, <u32>K));
+    const row = <usize>G.inSize;
+    for (let i = this.batch - 1; i >= 0; i--) {
+      const dst = this.z + <usize>i * row * 4;
+      memory.copy(dst, this.z + <usize>i * Z * 4, Z * 4); // dst >= src: rows move right, last first
+      memory.fill(dst + Z * 4, 0, <usize>K * 4);
+      store<f32>(dst + ((Z + <usize>load<i32>(this.fakeLabels + (<usize>i << 2))) << 2), 1);
+    }
+  }
+
+  // out [B, P·(C + K)] = x [B, P·C] with onehot(labels[i]) joined at each of the P rows
+  private join(out: usize, x: usize, labels: usize): void {
+    const K = <usize>this.classes, P = this.pixels;
+    const C = <usize>(this.G.outSize / P);
+    for (let i = 0; i < this.batch; i++) {
+      const hot = <usize>load<i32>(labels + (<usize>i << 2));
+      for (let p = 0; p < P; p++) {
+        const r = <usize>i * <usize>P + <usize>p;
+        const dst = out + r * (C + K) * 4;
+        memory.copy(dst, x + r * C * 4, C * 4);
+        memory.fill(dst + C * 4, 0, K * 4);
+        store<f32>(dst + ((C + hot) << 2), 1);
+      }
+    }
+  }
+
+  // dFake [B, P·C] = the data part of dJoined [B, P·(C + K)]
+  private unjoinGrad(): void {
+    const K = <usize>this.classes, P = this.pixels;
+    const C = <usize>(this.G.outSize / P);
+    const rows = <usize>this.batch * <usize>P;
+    for (let r: usize = 0; r < rows; r++) memory.copy(this.dFake + r * C * 4, this.dJoined + r * (C + K) * 4, C * 4);
+  }
+
+  // The objective's three terms on B logits l: each returns its mean and ADDS dL/dl into dLogits.
+  private dLossReal(l: usize, B: i32): f32 {
+    const loss = this.loss;
+    if (loss == LOSS_WASSERSTEIN) return wassersteinReal(this.dLogits, l, B);
+    if (loss == LOSS_HINGE) return hingeReal(this.dLogits, l, B);
+    if (loss == LOSS_LEAST_SQUARES) return leastSquares(this.dLogits, l, B, 1);
+    return bceLogitsReal(this.dLogits, l, B, this.realLabel);
+  }
+
+  private dLossFake(l: usize, B: i32): f32 {
+    const loss = this.loss;
+    if (loss == LOSS_WASSERSTEIN) return wassersteinFake(this.dLogits, l, B);
+    if (loss == LOSS_HINGE) return hingeFake(this.dLogits, l, B);
+    if (loss == LOSS_LEAST_SQUARES) return leastSquares(this.dLogits, l, B, 0);
+    return bceLogitsFake(this.dLogits, l, B);
+  }
+
+  private gLoss(l: usize, B: i32): f32 {
+    const loss = this.loss;
+    if (loss == LOSS_WASSERSTEIN || loss == LOSS_HINGE) return generatorWasserstein(this.dLogits, l, B);
+    if (loss == LOSS_LEAST_SQUARES) return leastSquares(this.dLogits, l, B, 1);
+    if (loss == LOSS_MINIMAX) return generatorMinimax(this.dLogits, l, B);
+    return generatorNonSaturating(this.dLogits, l, B);
+  }
+
+  // the dReal / dFake statistic: mean σ(l) for the BCE losses, mean l (the critic value) otherwise
+  private meanD(l: usize, B: i32): f32 {
+    return this.loss == LOSS_MINIMAX || this.loss == LOSS_NON_SATURATING ? meanSigmoid(l, B) : meanLogit(l, B);
+  }
+
   private discriminatorStep(): void {
-    const G = this.G, D = this.D;
-    rngNormalFill(this.rng, this.z, this.batch * G.inSize, 0, 1);
+    const G = this.G, D = this.D, conditional = this.classes > 0;
+    this.sampleLatent();
     this.sampleReal();
-    const fake = G.forward(this.z, this.batch, true);
+    let fake = G.forward(this.z, this.batch, true);
+    let real = this.real;
+    if (conditional) {
+      this.join(this.realJoined, this.real, this.realLabels);
+      this.join(this.fakeJoined, fake, this.fakeLabels);
+      real = this.realJoined;
+      fake = this.fakeJoined;
+    }
     const B = this.batch / this.pack; // discriminator rows
     D.zeroGrads();
-    const lReal = D.forward(this.real, B, true);
+    const lReal = D.forward(real, B, true);
     memory.fill(this.dLogits, 0, <usize>B << 2);
-    const lossReal = bceLogitsReal(this.dLogits, lReal, B, this.realLabel);
-    store<f32>(this.stats, meanSigmoid(lReal, B), STAT_D_REAL << 2);
+    const lossReal = this.dLossReal(lReal, B);
+    store<f32>(this.stats, this.meanD(lReal, B), STAT_D_REAL << 2);
     D.backward(this.dLogits, 0, B, true);
     const lFake = D.forward(fake, B, true);
     memory.fill(this.dLogits, 0, <usize>B << 2);
-    const lossFake = bceLogitsFake(this.dLogits, lFake, B);
-    store<f32>(this.stats, meanSigmoid(lFake, B), STAT_D_FAKE << 2);
+    const lossFake = this.dLossFake(lFake, B);
+    store<f32>(this.stats, this.meanD(lFake, B), STAT_D_FAKE << 2);
     D.backward(this.dLogits, 0, B, true);
+    // (a gradient penalty, WGAN-GP, would add its term and its parameter gradient here)
     store<f32>(this.stats, lossReal + lossFake, STAT_D_LOSS << 2);
     store<f32>(this.stats, <f32>Math.sqrt(sumSquares(D.grads, D.paramCount)), STAT_D_GRAD_NORM << 2);
     this.optD.step(D);
+    if (this.clip > 0) clipUpdate(D.params, D.paramCount, this.clip);
   }
 
   private generatorStep(): void {
     const G = this.G, D = this.D, B = this.batch / this.pack;
-    // G's activations still hold G(z) from the last discriminator step
-    const fake = unchecked(G.acts[G.layers.length - 1]);
+    // G's activations still hold G(z) from the last discriminator step (conditional: and
+    // fakeJoined holds it joined with the same fake labels)
+    const conditional = this.classes > 0;
+    const fake = conditional ? this.fakeJoined : unchecked(G.acts[G.layers.length - 1]);
     const l = D.forward(fake, B, true);
     memory.fill(this.dLogits, 0, <usize>B << 2);
-    const lossG = this.loss == LOSS_MINIMAX
-      ? generatorMinimax(this.dLogits, l, B)
-      : generatorNonSaturating(this.dLogits, l, B);
-    D.backward(this.dLogits, this.dFake, B, false);
+    const lossG = this.gLoss(l, B);
+    D.backward(this.dLogits, conditional ? this.dJoined : this.dFake, B, false);
+    if (conditional) this.unjoinGrad();
     G.zeroGrads();
     G.backward(this.dFake, 0, this.batch, true);
     store<f32>(this.stats, lossG, STAT_G_LOSS << 2);

@@ -1,6 +1,7 @@
 // An optimiser bound to one net's arena (its state lives in the net's opt1/opt2 blocks).
 import { Net } from "../nn/net";
 import { adamUpdate, sgdUpdate, rmspropUpdate } from "../kernels/optim";
+import { emaUpdate } from "../kernels/ema";
 
 export const OPT_ADAM: i32 = 0;
 export const OPT_SGD: i32 = 1;
@@ -11,6 +12,9 @@ export class Optimizer {
   // linear decay: update t uses lr · (1 − (t−1)/decayUpdates), reaching 0 after decayUpdates
   // updates and staying there; 0 keeps lr constant
   decayUpdates: i32 = 0;
+  // a moving average of the parameters after each update (0: none); `ema` holds paramCount floats
+  emaDecay: f32 = 0;
+  ema: usize = 0;
   constructor(
     public kind: i32, public lr: f32,
     public beta1: f32, // Adam β1; SGD momentum; RMSProp α
@@ -26,5 +30,14 @@ export class Optimizer {
     if (this.kind == OPT_ADAM) adamUpdate(net.params, net.grads, net.opt1, net.opt2, P, lr, this.beta1, this.beta2, this.eps, this.t);
     else if (this.kind == OPT_SGD) sgdUpdate(net.params, net.grads, net.opt1, P, lr, this.beta1);
     else rmspropUpdate(net.params, net.grads, net.opt1, P, lr, this.beta1, this.eps);
+    if (this.ema != 0) emaUpdate(this.ema, net.params, P, this.emaDecay);
+  }
+
+  // starts the average at the current parameters (allocates once)
+  enableEma(net: Net, decay: f32): void {
+    const bytes = <usize>net.paramCount << 2;
+    if (this.ema == 0) this.ema = heap.alloc(bytes + 16);
+    memory.copy(this.ema, net.params, bytes);
+    this.emaDecay = decay;
   }
 }

@@ -7,6 +7,8 @@ import { createGAN, preset, ring8, grid25, mixtureMetrics, type GanSpec } from "
 const steps = Number(process.argv[2] ?? 20000);
 const evalEvery = 2000;
 const adam = (lr: number, beta1 = 0.5, beta2 = 0.999) => ({ type: "adam" as const, lr, beta1, beta2 });
+const rmsprop = (lr: number) => ({ type: "rmsprop" as const, lr });
+const wganClip = (s: GanSpec): GanSpec => ({ ...s, loss: "wasserstein", clip: 0.01, dSteps: 5, optimizer: { generator: rmsprop(5e-5), discriminator: rmsprop(5e-5) } });
 
 const configs: Record<string, { data: "ring8" | "grid25"; spec: (s: GanSpec) => GanSpec }> = {
   "ring8-ns": { data: "ring8", spec: (s) => s },
@@ -25,9 +27,19 @@ const configs: Record<string, { data: "ring8" | "grid25"; spec: (s: GanSpec) => 
   "grid25-ns-pack4": { data: "grid25", spec: (s) => ({ ...s, name: "grid25", pack: 4 }) },
   "grid25-ns-lr1e-3-linear": { data: "grid25", spec: (s) => ({ ...s, name: "grid25", lrSchedule: { type: "linear", steps }, optimizer: { generator: adam(1e-3), discriminator: adam(1e-3) } }) },
   "grid25-ns-pack2-lr1e-3-linear": { data: "grid25", spec: (s) => ({ ...s, name: "grid25", pack: 2, lrSchedule: { type: "linear", steps }, optimizer: { generator: adam(1e-3), discriminator: adam(1e-3) } }) },
+  "ring8-minimax-pack2-lr1e-3-linear": { data: "ring8", spec: (s) => ({ ...s, loss: "minimax", pack: 2, lrSchedule: { type: "linear", steps }, optimizer: { generator: adam(1e-3), discriminator: adam(1e-3) } }) },
+  "grid25-minimax-pack2-lr1e-3-linear": { data: "grid25", spec: (s) => ({ ...s, name: "grid25", loss: "minimax", pack: 2, lrSchedule: { type: "linear", steps }, optimizer: { generator: adam(1e-3), discriminator: adam(1e-3) } }) },
   "grid25-ns": { data: "grid25", spec: (s) => ({ ...s, name: "grid25" }) },
   "grid25-minimax": { data: "grid25", spec: (s) => ({ ...s, name: "grid25", loss: "minimax" }) },
   "grid25-ns-lr1e-3": { data: "grid25", spec: (s) => ({ ...s, optimizer: { generator: adam(1e-3), discriminator: adam(1e-3) } }) },
+  // the wider objectives on the reference nets: WGAN with the paper's settings (weight clipping
+  // 0.01, 5 critic steps, RMSProp 5e-5), hinge and least-squares with the preset's Adam 2e-4
+  "ring8-wgan-clip": { data: "ring8", spec: (s) => wganClip(s) },
+  "ring8-hinge": { data: "ring8", spec: (s) => ({ ...s, loss: "hinge" }) },
+  "ring8-lsgan": { data: "ring8", spec: (s) => ({ ...s, loss: "least-squares" }) },
+  "grid25-wgan-clip": { data: "grid25", spec: (s) => wganClip({ ...s, name: "grid25" }) },
+  "grid25-hinge": { data: "grid25", spec: (s) => ({ ...s, name: "grid25", loss: "hinge" }) },
+  "grid25-lsgan": { data: "grid25", spec: (s) => ({ ...s, name: "grid25", loss: "least-squares" }) },
 };
 
 const names = process.argv.slice(3).length ? process.argv.slice(3) : Object.keys(configs);

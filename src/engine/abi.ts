@@ -30,10 +30,18 @@ export interface WasmExports {
   generatorMinimax(dl: Ptr, l: Ptr, n: number): number;
   generatorNonSaturating(dl: Ptr, l: Ptr, n: number): number;
   meanSigmoid(l: Ptr, n: number): number;
+  wassersteinReal(dl: Ptr, l: Ptr, n: number): number;
+  wassersteinFake(dl: Ptr, l: Ptr, n: number): number;
+  generatorWasserstein(dl: Ptr, l: Ptr, n: number): number;
+  hingeReal(dl: Ptr, l: Ptr, n: number): number;
+  hingeFake(dl: Ptr, l: Ptr, n: number): number;
+  leastSquares(dl: Ptr, l: Ptr, n: number, target: number): number;
+  meanLogit(l: Ptr, n: number): number;
   adamUpdate(p: Ptr, g: Ptr, m: Ptr, v: Ptr, len: number, lr: number, beta1: number, beta2: number, eps: number, t: number): void;
   sgdUpdate(p: Ptr, g: Ptr, buf: Ptr, len: number, lr: number, momentum: number): void;
   rmspropUpdate(p: Ptr, g: Ptr, s: Ptr, len: number, lr: number, alpha: number, eps: number): void;
   sumSquares(g: Ptr, len: number): number;
+  clipUpdate(p: Ptr, len: number, c: number): void;
   // conv (assembly/kernels/conv.ts): NHWC, filter [kh, kw, cin, cout], padding resolved by the caller;
   // scratch holds conv2dScratchSize(...) floats. Transposed conv: see the header of conv.ts.
   convOutSize(inSize: number, k: number, stride: number, same: number): number;
@@ -85,9 +93,14 @@ export interface WasmExports {
   optimizerGetT(opt: Handle): number;
   optimizerSetT(opt: Handle, t: number): void;
   optimizerSetDecay(opt: Handle, updates: number): void;
+  optimizerSetEma(opt: Handle, net: Handle, decay: number): void;
+  optimizerEma(opt: Handle): Ptr;
+  netSetParams(net: Handle, params: Ptr): Ptr;
+  setBatchNormFreezeRunning(on: number): void;
 
   ganNew(G: Handle, D: Handle, batch: number, loss: number, optG: Handle, optD: Handle,
     dSteps: number, realLabel: number, seed: number, pack: number): Handle;
+  ganSetClip(gan: Handle, c: number): void;
   ganRng(gan: Handle): Ptr;
   ganSetData(gan: Handle, ptr: Ptr, count: number): void;
   ganTrain(gan: Handle, steps: number): void;
@@ -97,6 +110,11 @@ export interface WasmExports {
   ganSetSteps(gan: Handle, steps: number): void;
   ganZ(gan: Handle): Ptr;
   ganReal(gan: Handle): Ptr;
+  // conditional GANs: G's input is [z, onehot] and ganZ holds it so ([B, latentDim + classes])
+  ganSetConditional(gan: Handle, classes: number, pixels: number): void;
+  ganSetLabels(gan: Handle, ptr: Ptr): void;
+  ganRealLabels(gan: Handle): Ptr;
+  ganFakeLabels(gan: Handle): Ptr;
 }
 
 // Layout of the statistics block: mirrors assembly/train/gan.ts

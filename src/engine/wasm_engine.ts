@@ -5,7 +5,7 @@ import { LinearMemory } from "./memory.ts";
 import { STAT, type Handle, type Ptr, type WasmExports } from "./abi.ts";
 import { LOSS_CODES, OPTIMIZER_CODES, INIT_CODES } from "../spec/ops.ts";
 import { buildWasmNet } from "./net_builder.ts";
-import { validateSpec, type LayerSpec, type NormalisedSpec, type OptimizerSpec } from "../spec/spec.ts";
+import { validateSpec, generatorInputShape, discriminatorInputShape, type LayerSpec, type NormalisedSpec, type OptimizerSpec } from "../spec/spec.ts";
 import { checkData, sampleSize, type Dataset } from "../data/dataset.ts";
 
 export interface CreateOptions {
@@ -17,6 +17,8 @@ export interface StepStats {
   step: number;      // steps completed so far
   dLoss: number;
   gLoss: number;
+  // D(x) = σ(logit) for "minimax" and "non-saturating"; for "wasserstein", "hinge" and
+  // "least-squares" D(x) is the raw logit (the critic value), so these are mean logits
   dReal: number;     // mean D(x) on the real batch
   dFake: number;     // mean D(G(z)) on the fake batch (before D's update)
   dGradNorm: number; // ‖∇_D L_D‖₂ of the last discriminator update
@@ -37,7 +39,33 @@ export interface EngineInfo {
   threads: number;
 }
 
+export interface GenerateOptions {
+  // conditional models (spec.numClasses K): the class of each sample (n of them) or one class for
+  // all; left out, sample i gets class i mod K (0, 1, ..., K-1, 0, ...). Unconditional models refuse it.
+  labels?: ArrayLike<number> | number;
+  average?: boolean;    // the generator's moving average (averageGenerator) instead of its live weights
+  batchStats?: boolean; // batch norm with the batch's own statistics instead of the running ones
+}
+
 export interface NetWeights { generator: Float32Array; discriminator: Float32Array }
+
+// One net's training state (saveState / loadState): copies of its arena blocks
+export interface NetTrainState {
+  params: Float32Array;  // parameters, layer after layer in tfjs layouts (Dense kernel [in, out] then bias)
+  opt1: Float32Array;    // optimiser state: Adam's first moment, SGD's momentum buffer, RMSProp's square average
+  opt2: Float32Array;    // Adam's second moment (zeros for SGD and RMSProp)
+  updates: number;       // optimiser updates taken (Adam's bias correction, the learning-rate schedule)
+  state: Float32Array;   // non-trained state: batch norm's running mean then running variance, layer after layer
+  average?: Float32Array; // generator only: the moving average of its parameters, when one is kept
+}
+
+export interface GanState {
+  step: number;          // training steps completed
+  rng: Uint32Array;      // the training stream's xoshiro128** state (latent draws, minibatch picks)
+  stats: Float32Array;   // the last step's statistics block
+  generator: NetTrainState;
+  discriminator: NetTrainState;
+}
 
 interface NetHandle { net: Handle; opt: Handle; paramCount: number; inSize: number; outSize: number }
 
@@ -50,15 +78,19 @@ export class WasmGAN {
   private readonly sampleRng: Ptr;
   private readonly sampleZ: Ptr;
   private data: { source: Float32Array; ptr: Ptr; capacity: number } | undefined;
+  private labelData: { source: ArrayLike<number>; ptr: Ptr; capacity: number } | undefined; // conditional models
   private disposed = false;
+
+  readonly seed: number; // the creation seed (initial weights and the training stream)
 
   private constructor(private readonly wasm: WasmExports, spec: NormalisedSpec, seed: number, private readonly info: EngineInfo) {
     this.spec = spec;
+    this.seed = seed;
     this.mem = new LinearMemory(wasm);
     const B = spec.batchSize;
     const X = sampleSize(spec.dataShape);
-    this.G = this.buildNet(spec.generator, [spec.latentDim], B, spec.optimizer.generator);
-    this.D = this.buildNet(spec.discriminator, spec.pack > 1 ? [X * spec.pack] : spec.dataShape, B, spec.optimizer.discriminator);
+    this.G = this.buildNet(spec.generator, generatorInputShape(spec), B, spec.optimizer.generator);
+    this.D = this.buildNet(spec.discriminator, discriminatorInputShape(spec), B, spec.optimizer.discriminator);
     if (spec.lrSchedule.type === "linear") {
       wasm.optimizerSetDecay(this.G.opt, spec.lrSchedule.steps);
       wasm.optimizerSetDecay(this.D.opt, spec.lrSchedule.steps * spec.dSteps);
@@ -69,8 +101,11 @@ export class WasmGAN {
     wasm.netInit(this.D.net, initRng, INIT_CODES[spec.init]);
     this.gan = wasm.ganNew(this.G.net, this.D.net, B, LOSS_CODES[spec.loss], this.G.opt, this.D.opt,
       spec.dSteps, 1 - spec.labelSmoothing, (seed ^ 0x9e3779b9) >>> 0, spec.pack);
+    if (spec.clip !== undefined) wasm.ganSetClip(this.gan, spec.clip);
+    // conditional: the one-hot joins every pixel of an image (its last axis), or a flat sample once
+    if (spec.numClasses !== undefined) wasm.ganSetConditional(this.gan, spec.numClasses, spec.dataShape.length > 1 ? X / spec.dataShape.at(-1)! : 1);
     this.sampleRng = wasm.rngNew(0);
-    this.sampleZ = wasm.alloc(B * spec.latentDim * 4);
+    this.sampleZ = wasm.alloc(B * this.G.inSize * 4); // [B, latentDim (+ numClasses)]
   }
 
   static async create(specInput: unknown, options: CreateOptions = {}): Promise<WasmGAN> {
@@ -111,6 +146,7 @@ export class WasmGAN {
     if (!(data instanceof Float32Array) && data.shape.join() !== this.spec.dataShape.join()) {
       throw new RangeError(`data set ${data.name} has samples of shape [${data.shape.join(", ")}], the spec expects [${this.spec.dataShape.join(", ")}]`);
     }
+    if (this.spec.numClasses !== undefined) this.setLabels(data, x);
     if (this.data?.source === x) return;
     const count = checkData(x, this.spec.dataShape);
     if (!this.data || this.data.capacity < x.length) {
@@ -119,6 +155,51 @@ export class WasmGAN {
     this.data.source = x;
     this.mem.write(this.data.ptr, x);
     this.wasm.ganSetData(this.gan, this.data.ptr, count);
+  }
+
+  // conditional models: the data set's labels go into linear memory next to the data (i32)
+  private setLabels(data: Dataset | Float32Array, x: Float32Array): void {
+    const K = this.spec.numClasses!;
+    const labels = data instanceof Float32Array ? undefined : data.labels;
+    if (!labels) {
+      throw new RangeError(`this model is conditional (spec.numClasses ${K}): its data set must carry labels (Dataset.labels, one class per sample)${data instanceof Float32Array ? ", not a bare Float32Array of samples" : `; data set ${data.name} has none`}`);
+    }
+    if (this.labelData?.source === labels) return;
+    const count = x.length / sampleSize(this.spec.dataShape);
+    if (labels.length !== count) throw new RangeError(`data set ${(data as Dataset).name}: ${labels.length} labels for ${count} samples`);
+    for (let i = 0; i < count; i++) {
+      const y = labels[i];
+      if (!Number.isInteger(y) || y < 0 || y >= K) throw new RangeError(`data set ${(data as Dataset).name}: label ${i} is ${y}, outside the model's classes 0..${K - 1} (spec.numClasses ${K})`);
+    }
+    if (!this.labelData || this.labelData.capacity < count) {
+      this.labelData = { source: labels, ptr: this.wasm.alloc(count * 4), capacity: count };
+    }
+    this.labelData.source = labels;
+    new Int32Array(this.wasm.memory.buffer, this.labelData.ptr, count).set(labels);
+    this.wasm.ganSetLabels(this.gan, this.labelData.ptr);
+  }
+
+  // the class of each of n samples (GenerateOptions.labels), checked; undefined for unconditional models
+  private classesFor(n: number, labels: GenerateOptions["labels"]): Int32Array | undefined {
+    const K = this.spec.numClasses;
+    if (K === undefined) {
+      if (labels !== undefined) throw new RangeError(`labels given, but this model is unconditional (its spec has no numClasses)`);
+      return undefined;
+    }
+    const out = new Int32Array(n);
+    if (labels === undefined) {
+      for (let i = 0; i < n; i++) out[i] = i % K;
+      return out;
+    }
+    const one = typeof labels === "number";
+    if (!one && labels.length !== n) throw new RangeError(`labels: ${labels.length} given for ${n} samples (give one per sample, or one number for all)`);
+    for (let i = 0; i < (one ? 1 : n); i++) {
+      const y = one ? labels : labels[i];
+      if (!(Number.isInteger(y) && y >= 0 && y < K)) throw new RangeError(`labels${one ? "" : `[${i}]`}: must be a class from 0 to ${K - 1} (spec.numClasses ${K}) (got ${y})`);
+    }
+    if (one) out.fill(labels);
+    else out.set(labels);
+    return out;
   }
 
   stats(): StepStats {
@@ -161,17 +242,38 @@ export class WasmGAN {
   }
 
   // z: [n, latentDim] -> G(z): [n, ...dataShape] (inference mode)
-  generate(z: Float32Array): Float32Array {
+  // options.average: use the generator's moving average (see averageGenerator); options.batchStats:
+  // batch norm normalises each chunk of up to batchSize samples by its own statistics (as in
+  // training) instead of the running ones; the running statistics are left alone either way
+  generate(z: Float32Array, options: GenerateOptions = {}): Float32Array {
     this.alive();
     const Z = this.spec.latentDim, B = this.spec.batchSize, X = this.G.outSize;
     if (z.length % Z !== 0) throw new RangeError(`latent batch length ${z.length} is not a multiple of latentDim ${Z}`);
     const n = z.length / Z;
+    const classes = this.classesFor(n, options.labels);
+    const K = this.spec.numClasses ?? 0, row = Z + K;
+    const joined = classes ? new Float32Array(Math.min(B, n) * row) : undefined; // [z, onehot] rows
     const out = new Float32Array(n * X);
     for (let i = 0; i < n; i += B) {
       const m = Math.min(B, n - i);
-      this.mem.write(this.sampleZ, z.subarray(i * Z, (i + m) * Z));
-      const y = this.wasm.netForward(this.G.net, this.sampleZ, m, 0);
-      out.set(this.mem.f32(y, m * X), i * X);
+      if (joined) {
+        joined.fill(0);
+        for (let r = 0; r < m; r++) {
+          joined.set(z.subarray((i + r) * Z, (i + r + 1) * Z), r * row);
+          joined[r * row + Z + classes![i + r]] = 1;
+        }
+        this.mem.write(this.sampleZ, joined.subarray(0, m * row));
+      } else this.mem.write(this.sampleZ, z.subarray(i * Z, (i + m) * Z));
+      const w = this.wasm;
+      const swapped = options.average ? w.netSetParams(this.G.net, this.averagePtr()) : 0;
+      if (options.batchStats) w.setBatchNormFreezeRunning(1);
+      try {
+        const y = w.netForward(this.G.net, this.sampleZ, m, options.batchStats ? 1 : 0);
+        out.set(this.mem.f32(y, m * X), i * X);
+      } finally {
+        if (options.batchStats) w.setBatchNormFreezeRunning(0);
+        if (swapped) w.netSetParams(this.G.net, swapped);
+      }
     }
     return out;
   }
@@ -191,9 +293,24 @@ export class WasmGAN {
     return out;
   }
 
-  sample(n: number, options: { seed?: number } = {}): Float32Array {
+  // Keeps an exponential moving average of G's weights from now on (updated after every G step
+  // inside wasm); generate/sample({average: true}) draw from it.
+  averageGenerator(decay = 0.999): void {
+    this.alive();
+    if (!(decay > 0 && decay < 1)) throw new RangeError(`average decay must be in (0, 1) (got ${decay})`);
+    this.wasm.optimizerSetEma(this.G.opt, this.G.net, decay);
+  }
+
+  private averagePtr(): Ptr {
+    const p = this.wasm.optimizerEma(this.G.opt);
+    if (!p) throw new Error("no generator average: call averageGenerator(decay) before training");
+    return p;
+  }
+
+  // conditional models: options.labels as in generate (default: sample i gets class i mod K)
+  sample(n: number, options: { seed?: number } & GenerateOptions = {}): Float32Array {
     if (!Number.isInteger(n) || n < 0) throw new RangeError(`sample count must be a non-negative integer (got ${n})`);
-    return this.generate(this.latent(n, options.seed ?? 1));
+    return this.generate(this.latent(n, options.seed ?? 1), options);
   }
 
   getWeights(): NetWeights {
@@ -217,6 +334,72 @@ export class WasmGAN {
 
   paramCounts(): { generator: number; discriminator: number } {
     return { generator: this.G.paramCount, discriminator: this.D.paramCount };
+  }
+
+  // Everything a bit-exact resume needs, as copies: both nets' parameters, optimiser state and
+  // update counts, batch-norm running statistics (and G's moving average when one is kept), the
+  // training stream's RNG state, the step count and the last statistics. loadState() of this
+  // into a GAN built from the same spec continues exactly where this one stands (latent draws
+  // for sampling are seeded per call, so they carry no state).
+  saveState(): GanState {
+    this.alive();
+    const w = this.wasm;
+    const net = (h: NetHandle): NetTrainState => ({
+      params: this.mem.read(w.netParams(h.net), h.paramCount),
+      opt1: this.mem.read(w.netOptState(h.net, 0), h.paramCount),
+      opt2: this.mem.read(w.netOptState(h.net, 1), h.paramCount),
+      updates: w.optimizerGetT(h.opt),
+      state: this.mem.read(w.netState(h.net), w.netStateCount(h.net)),
+    });
+    const generator = net(this.G);
+    const ema = typeof w.optimizerEma === "function" ? w.optimizerEma(this.G.opt) : 0;
+    if (ema) generator.average = this.mem.read(ema, this.G.paramCount);
+    return {
+      step: w.ganSteps(this.gan),
+      rng: new Uint32Array(w.memory.buffer, w.ganRng(this.gan), 4).slice(),
+      stats: this.mem.read(w.ganStats(this.gan), w.ganStatCount()),
+      generator, discriminator: net(this.D),
+    };
+  }
+
+  // Restores a saveState() (see there). Every array must have its net's size and finite values;
+  // nothing is written unless all of it is valid. A generator average in `s` is restored when
+  // this GAN keeps one (averageGenerator) and ignored otherwise.
+  loadState(s: GanState): void {
+    this.alive();
+    const w = this.wasm;
+    const count = (v: number, what: string) => {
+      if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) throw new RangeError(`state ${what}: must be an integer from 0 to 2^31 - 1 (got ${v})`);
+    };
+    const arr = (v: Float32Array | undefined, n: number, what: string) => {
+      if (!(v instanceof Float32Array) || v.length !== n) throw new RangeError(`state ${what}: expected ${n} floats, got ${v instanceof Float32Array ? v.length : typeof v}`);
+      for (let i = 0; i < n; i++) if (!Number.isFinite(v[i])) throw new RangeError(`state ${what}: value ${i} is ${v[i]}`);
+    };
+    const nets = [["generator", this.G, s.generator], ["discriminator", this.D, s.discriminator]] as const;
+    for (const [name, h, n] of nets) {
+      if (!n) throw new RangeError(`state ${name}: missing`);
+      arr(n.params, h.paramCount, `${name}.params`);
+      arr(n.opt1, h.paramCount, `${name}.opt1`);
+      arr(n.opt2, h.paramCount, `${name}.opt2`);
+      arr(n.state, w.netStateCount(h.net), `${name}.state`);
+      count(n.updates, `${name}.updates`);
+    }
+    count(s.step, "step");
+    if (!(s.rng instanceof Uint32Array) || s.rng.length !== 4 || s.rng.every((x) => x === 0)) throw new RangeError("state rng: expected 4 words, not all zero");
+    if (!(s.stats instanceof Float32Array) || s.stats.length !== w.ganStatCount()) throw new RangeError(`state stats: expected ${w.ganStatCount()} floats`);
+    const ema = typeof w.optimizerEma === "function" ? w.optimizerEma(this.G.opt) : 0;
+    if (ema && s.generator.average) arr(s.generator.average, this.G.paramCount, "generator.average");
+    for (const [, h, n] of nets) {
+      this.mem.write(w.netParams(h.net), n.params);
+      this.mem.write(w.netOptState(h.net, 0), n.opt1);
+      this.mem.write(w.netOptState(h.net, 1), n.opt2);
+      this.mem.write(w.netState(h.net), n.state);
+      w.optimizerSetT(h.opt, n.updates);
+    }
+    if (ema && s.generator.average) this.mem.write(ema, s.generator.average);
+    new Uint32Array(w.memory.buffer, w.ganRng(this.gan), 4).set(s.rng);
+    this.mem.write(w.ganStats(this.gan), s.stats);
+    w.ganSetSteps(this.gan, s.step);
   }
 
   // Low-level access for tests and tools: the raw exports and net handles.

@@ -1,16 +1,46 @@
 // Writing results without ever leaving a half-written file: write a temporary file beside the
 // target, then rename it over (atomic on one file system). Node and Deno (node: specifiers).
-import { writeFile, rename, mkdir, unlink } from "node:fs/promises";
-import { dirname } from "node:path";
+import { writeFile, rename, mkdir, unlink, open, readdir } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+export interface AtomicWriteOptions {
+  fsync?: boolean;                           // flush the temporary file to disk before the rename
+  beforeRename?: () => Promise<void> | void; // a hook between writing and renaming (tests)
+}
+
+export async function writeFileAtomic(path: string, data: Uint8Array | string, options: AtomicWriteOptions = {}): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
   try {
-    await writeFile(tmp, data);
+    if (options.fsync) {
+      const fh = await open(tmp, "w");
+      try {
+        await fh.writeFile(data);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+    } else {
+      await writeFile(tmp, data);
+    }
+    await options.beforeRename?.();
     await rename(tmp, path);
   } catch (e) {
     await unlink(tmp).catch(() => {});
     throw e;
   }
+}
+
+// Removes temporary files that a killed writer left beside `path`; returns how many.
+export async function removeStaleTemporaries(path: string): Promise<number> {
+  const prefix = `${basename(path)}.tmp-`;
+  let names: string[];
+  try {
+    names = await readdir(dirname(path));
+  } catch {
+    return 0;
+  }
+  const stale = names.filter((n) => n.startsWith(prefix));
+  for (const n of stale) await unlink(join(dirname(path), n)).catch(() => {});
+  return stale.length;
 }

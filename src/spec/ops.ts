@@ -23,8 +23,13 @@ export const LAYER_TYPES: readonly LayerType[] = [...(Object.keys(LAYER_CODES) a
 export const LOSS_CODES = {
   "minimax": 0,         // the original (saturating) objective
   "non-saturating": 1,
+  "wasserstein": 2,     // WGAN critic: the logit is the critic value (optionally with weight clipping)
+  "hinge": 3,
+  "least-squares": 4,   // LSGAN, a = 0, b = 1, c = 1
 } as const;
 export type LossName = keyof typeof LOSS_CODES;
+// the BCE losses: D(x) = σ(logit); the only ones that take one-sided label smoothing
+export const PROBABILISTIC_LOSSES: readonly LossName[] = ["minimax", "non-saturating"];
 
 export const OPTIMIZER_CODES = {
   adam: 0,

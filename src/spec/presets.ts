@@ -75,8 +75,17 @@ export function dcganMnist(): GanSpec {
   };
 }
 
+// Conditional GANs (cGAN, Mirza & Osindero 2014): the same nets with the class as a one-hot joined
+// to G's latent input and to D's input (spec.numClasses).
+// cgan-mnist: the dcgan-mnist nets on the MNIST digit labels (G z(100) + 10; D 28x28x(1 + 10))
+export const cganMnist = (): GanSpec => ({ ...dcganMnist(), name: "cgan-mnist", numClasses: 10 });
+// cond-ring8: the ring8 recipe's nets and rates on ring8, the label being the mixture component
+// (G z(2) + 8; D [2 + 8]); no packing (pack is not supported with labels yet)
+export const condRing8 = (): GanSpec => ({ ...ring8(), name: "cond-ring8", pack: 1, numClasses: 8 });
+
 export const presets: Record<string, () => GanSpec> = {
   ring8, grid25, "mlp-ring8": mlpRing8, "mlp-grid25": mlpGrid25, "dcgan-mnist": dcganMnist,
+  "cgan-mnist": cganMnist, "cond-ring8": condRing8,
 };
 
 export function preset(name: string): GanSpec {

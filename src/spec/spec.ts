@@ -1,7 +1,7 @@
 // The model spec: plain JSON that both engines build from. validateSpec() refuses anything
 // malformed with an error naming the field (`spec.generator[2].units: ...`), fills defaults,
 // and returns a normalised copy.
-import { LAYER_TYPES, LOSS_CODES, OPTIMIZER_CODES, INIT_CODES, type InitName, type LayerType, type LossName, type OptimizerType } from "./ops.ts";
+import { LAYER_TYPES, LOSS_CODES, PROBABILISTIC_LOSSES, OPTIMIZER_CODES, INIT_CODES, type InitName, type LayerType, type LossName, type OptimizerType } from "./ops.ts";
 import { layerShapes, ShapeError } from "./shapes.ts";
 
 export interface LayerSpec {
@@ -33,20 +33,49 @@ export interface GanSpec {
   dataShape: number[];     // one sample's shape, e.g. [2] or [28, 28, 1] (NHWC)
   generator: LayerSpec[];  // z: [n, latentDim] -> [n, prod(dataShape)]
   discriminator: LayerSpec[]; // x: [n, prod(dataShape)] -> one logit per sample
+  // "minimax" | "non-saturating" (BCE on the logit) | "wasserstein" (the logit is the critic value)
+  // | "hinge" | "least-squares" (LSGAN a = 0, b = 1, c = 1); see assembly/kernels/losses.ts
   loss: LossName;
   batchSize: number;
-  dSteps?: number;         // discriminator updates per generator update (default 1)
-  labelSmoothing?: number; // one-sided: real label 1 - labelSmoothing (default 0)
+  dSteps?: number;         // discriminator updates per generator update (default 1; WGAN: 5)
+  labelSmoothing?: number; // one-sided: real label 1 - labelSmoothing (default 0); BCE losses only
+  // WGAN weight clipping ("wasserstein" only): after every critic update its parameters are
+  // clipped to [-clip, clip]; true means the WGAN paper's 0.01. Default: no clipping. (The paper
+  // pairs it with dSteps 5 and rmsprop lr 5e-5.)
+  clip?: number | boolean;
   pack?: number;           // PacGAN: D judges `pack` samples at once (default 1; batchSize % pack == 0)
   lrSchedule?: LrSchedule; // default constant
   init?: InitName;         // weight initialisation: "pytorch" (default) or "dcgan"
+  // conditional GAN (cGAN, Mirza & Osindero 2014) on class labels 0..numClasses-1 (2 to 1024):
+  // G's input is [latentDim + numClasses] (z, then the one-hot label); D's input gets the one-hot
+  // joined: flat [X] -> [X + numClasses], images [h, w, c] -> [h, w, c + numClasses] (the one-hot
+  // as extra channels at every pixel). The data set must carry labels; pack must be 1.
+  numClasses?: number;
   optimizer: { generator: OptimizerSpec; discriminator: OptimizerSpec };
 }
 
 // "linear": both learning rates fall linearly to 0 over `steps` training steps and stay there
 export type LrSchedule = { type: "constant" } | { type: "linear"; steps: number };
 
-export type NormalisedSpec = Required<Omit<GanSpec, "name">> & { name: string };
+// clip stays optional: present (a number in (0, 10]) only when clipping is on
+// numClasses likewise: present only for a conditional model
+export type NormalisedSpec = Required<Omit<GanSpec, "name" | "clip" | "numClasses">> & { name: string; clip?: number; numClasses?: number };
+
+// The per-sample input shapes of the two nets: the latent vector (joined with the one-hot label
+// when conditional) and the discriminator's view of a sample (packed, or label-joined)
+export function generatorInputShape(spec: Pick<NormalisedSpec, "latentDim" | "numClasses">): number[] {
+  return [spec.latentDim + (spec.numClasses ?? 0)];
+}
+export function discriminatorInputShape(spec: Pick<NormalisedSpec, "dataShape" | "pack" | "numClasses">): number[] {
+  const { dataShape, pack } = spec, K = spec.numClasses ?? 0;
+  const size = dataShape.reduce((a, b) => a * b, 1);
+  if (pack > 1) return [size * pack];
+  if (K === 0) return dataShape;
+  // flat [X] -> [X + K]; otherwise the one-hot is K more channels on the last axis
+  return [...dataShape.slice(0, -1), dataShape.at(-1)! + K];
+}
+
+export const WGAN_CLIP_DEFAULT = 0.01; // Arjovsky et al. 2017
 
 export class SpecError extends Error {
   constructor(public readonly field: string, problem: string) {
@@ -173,10 +202,23 @@ function validateSchedule(v: unknown, path: string): LrSchedule {
   return { type, steps: positiveInt(v.steps, `${path}.steps`, 1 << 30) };
 }
 
+// the clipping bound, or 0 for none
+function validateClip(v: unknown, loss: LossName): number {
+  if (v === undefined || v === false) return 0;
+  const c = v === true ? WGAN_CLIP_DEFAULT : v;
+  if (typeof c !== "number" || !Number.isFinite(c) || c <= 0 || c > 10) {
+    throw new SpecError("spec.clip", `must be a number in (0, 10] or true (the WGAN paper's ${WGAN_CLIP_DEFAULT}) (got ${show(v)})`);
+  }
+  if (loss !== "wasserstein") {
+    throw new SpecError("spec.clip", `weight clipping applies to the "wasserstein" loss only, not ${JSON.stringify(loss)}`);
+  }
+  return c;
+}
+
 export function validateSpec(input: unknown): NormalisedSpec {
   if (!isObject(input)) throw new SpecError("spec", `must be an object (got ${show(input)})`);
   const s = input;
-  noUnknownKeys(s, ["name", "latentDim", "dataShape", "generator", "discriminator", "loss", "batchSize", "dSteps", "labelSmoothing", "pack", "lrSchedule", "init", "optimizer"], "spec");
+  noUnknownKeys(s, ["name", "latentDim", "dataShape", "generator", "discriminator", "loss", "batchSize", "dSteps", "labelSmoothing", "clip", "pack", "lrSchedule", "init", "optimizer", "numClasses"], "spec");
   if (s.name !== undefined && typeof s.name !== "string") throw new SpecError("spec.name", `must be a string (got ${show(s.name)})`);
   const latentDim = positiveInt(s.latentDim, "spec.latentDim", 1 << 16);
   if (!Array.isArray(s.dataShape) || s.dataShape.length === 0 || s.dataShape.length > 3) {
@@ -184,7 +226,11 @@ export function validateSpec(input: unknown): NormalisedSpec {
   }
   const dataShape = s.dataShape.map((d, i) => positiveInt(d, `spec.dataShape[${i}]`, 1 << 16));
   const dataSize = dataShape.reduce((a, b) => a * b, 1);
-  const g = validateLayers(s.generator, "spec.generator", [latentDim]);
+  const numClasses = s.numClasses === undefined ? undefined : s.numClasses;
+  if (numClasses !== undefined && (typeof numClasses !== "number" || !Number.isInteger(numClasses) || numClasses < 2 || numClasses > 1024)) {
+    throw new SpecError("spec.numClasses", `must be an integer from 2 to 1024, the number of class labels of a conditional model (got ${show(numClasses)})`);
+  }
+  const g = validateLayers(s.generator, "spec.generator", generatorInputShape({ latentDim, numClasses }));
   const generator = g.layers;
   const gOut = g.output.reduce((a, b) => a * b, 1);
   if (gOut !== dataSize) {
@@ -197,8 +243,12 @@ export function validateSpec(input: unknown): NormalisedSpec {
   if (pack > 1 && dataShape.length > 1) {
     throw new SpecError("spec.pack", `packing is supported for flat samples (dataShape [n]) only; dataShape is [${dataShape.join(", ")}]`);
   }
-  // a packed discriminator sees `pack` flat samples concatenated
-  const dInput = pack > 1 ? [dataSize * pack] : dataShape;
+  if (pack > 1 && numClasses !== undefined) {
+    throw new SpecError("spec.pack", `packing is not supported for conditional models (spec.numClasses ${numClasses}) yet; use pack 1 (got ${pack})`);
+  }
+  // a packed discriminator sees `pack` flat samples concatenated; a conditional one the sample
+  // with the one-hot label joined
+  const dInput = discriminatorInputShape({ dataShape, pack, numClasses });
   const d = validateLayers(s.discriminator, "spec.discriminator", dInput);
   const discriminator = d.layers;
   const dOut = d.output.reduce((a, b) => a * b, 1);
@@ -210,6 +260,10 @@ export function validateSpec(input: unknown): NormalisedSpec {
   const batchSize = positiveInt(s.batchSize, "spec.batchSize", 1 << 16);
   const dSteps = s.dSteps === undefined ? 1 : positiveInt(s.dSteps, "spec.dSteps", 100);
   const labelSmoothing = finite(s.labelSmoothing, "spec.labelSmoothing", 0, 0.5, 0);
+  if (labelSmoothing > 0 && !PROBABILISTIC_LOSSES.includes(loss)) {
+    throw new SpecError("spec.labelSmoothing", `one-sided label smoothing is defined for the "minimax" and "non-saturating" losses only, not ${JSON.stringify(loss)} (got ${labelSmoothing})`);
+  }
+  const clip = validateClip(s.clip, loss);
   if (batchSize % pack !== 0) throw new SpecError("spec.pack", `must divide spec.batchSize ${batchSize} (got ${pack})`);
   const lrSchedule = validateSchedule(s.lrSchedule, "spec.lrSchedule");
   const init = s.init === undefined ? "pytorch" : oneOf(s.init, Object.keys(INIT_CODES) as InitName[], "spec.init");
@@ -219,5 +273,5 @@ export function validateSpec(input: unknown): NormalisedSpec {
     generator: validateOptimizer(s.optimizer.generator, "spec.optimizer.generator"),
     discriminator: validateOptimizer(s.optimizer.discriminator, "spec.optimizer.discriminator"),
   };
-  return { name: s.name ?? "custom", latentDim, dataShape, generator, discriminator, loss, batchSize, dSteps, labelSmoothing, pack, lrSchedule, init, optimizer };
+  return { name: s.name ?? "custom", latentDim, dataShape, generator, discriminator, loss, batchSize, dSteps, labelSmoothing, ...(clip > 0 ? { clip } : {}), pack, lrSchedule, init, optimizer, ...(numClasses !== undefined ? { numClasses } : {}) };
 }

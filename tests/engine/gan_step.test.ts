@@ -4,6 +4,10 @@
 // last step's z and real batch). D's gradient is taken at (θG0, θD0); G's through D at θD1,
 // as the step does. Tolerance |a − b| <= 1e-5 + 2e-3·|b|: the recovery divides f32 rounding
 // of θ (~6e-8·|θ|) by η = 0.25, and both sides sum in f32 in different orders.
+// Every objective: minimax, non-saturating (BCE; dReal/dFake are mean σ(logit)), wasserstein,
+// hinge, least-squares (dReal/dFake are mean raw logits). With weight clipping (wasserstein,
+// clip c) θD1 = clip(θD0 − η·∇D, c), checked elementwise within η·(1e-5 + 2e-3·|∇D|) (clipping
+// is 1-Lipschitz, so the bound carries over), and G's gradient is taken through the clipped θD1.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createGAN, ring8, validateSpec, type GanSpec } from "../../src/index.ts";
@@ -14,16 +18,20 @@ import { tfForward } from "../util/tf_net.ts";
 const tf = await tfCpu();
 const data = await ring8({ count: 4096, seed: 3 });
 
-const small = (loss: GanSpec["loss"], labelSmoothing = 0, pack = 1): GanSpec => ({
-  latentDim: 3, dataShape: [2], batchSize: 24, loss, labelSmoothing, pack,
+const small = (loss: GanSpec["loss"], labelSmoothing = 0, pack = 1, clip?: number): GanSpec => ({
+  latentDim: 3, dataShape: [2], batchSize: 24, loss, labelSmoothing, pack, ...(clip ? { clip } : {}),
   generator: [{ type: "dense", units: 16 }, { type: "leaky_relu", alpha: 0.2 }, { type: "dense", units: 9 }, { type: "tanh" }, { type: "dense", units: 2 }],
   discriminator: [{ type: "dense", units: 17 }, { type: "relu" }, { type: "dense", units: 5 }, { type: "leaky_relu", alpha: 0.1 }, { type: "dense", units: 1 }],
   optimizer: { generator: { type: "sgd", lr: 0.25 }, discriminator: { type: "sgd", lr: 0.25 } },
 });
 
 // pack > 1 (PacGAN): D sees [B/pack, pack·2], the same batch reshaped
-const mlpCases = ([["non-saturating", 0, 1], ["minimax", 0, 1], ["non-saturating", 0.1, 1], ["non-saturating", 0, 3], ["minimax", 0.1, 2]] as const)
-  .map(([loss, smoothing, pack]) => ({ name: `${loss}, label smoothing ${smoothing}, pack ${pack}`, spec: small(loss, smoothing, pack), data: data.x }));
+// clip 0.2 clips some of D's initial U(±1/sqrt(fan_in)) weights after the step and leaves others
+const mlpCases = ([["non-saturating", 0, 1], ["minimax", 0, 1], ["non-saturating", 0.1, 1], ["non-saturating", 0, 3], ["minimax", 0.1, 2],
+  ["wasserstein", 0, 1], ["wasserstein", 0, 1, 0.2], ["wasserstein", 0, 2, 0.2], ["hinge", 0, 1], ["least-squares", 0, 1], ["hinge", 0, 3]] as const)
+  .map(([loss, smoothing, pack, clip]: readonly [GanSpec["loss"], number, number, number?]) => ({
+    name: `${loss}, label smoothing ${smoothing}, pack ${pack}${clip ? `, clip ${clip}` : ""}`, spec: small(loss, smoothing, pack, clip), data: data.x,
+  }));
 
 // a small DCGAN: batch norm in G (batch statistics of the fake batch), conv and transposed conv
 const images = (() => {
@@ -31,8 +39,8 @@ const images = (() => {
   for (let i = 0; i < x.length; i++) x[i] = 2 * rand() - 1;
   return x;
 })();
-const smallDcgan = (loss: GanSpec["loss"]): GanSpec => ({
-  latentDim: 3, dataShape: [6, 6, 1], batchSize: 8, loss,
+const smallDcgan = (loss: GanSpec["loss"], clip?: number): GanSpec => ({
+  latentDim: 3, dataShape: [6, 6, 1], batchSize: 8, loss, ...(clip ? { clip } : {}),
   generator: [
     { type: "dense", units: 18 }, { type: "batch_norm" }, { type: "relu" }, { type: "reshape", targetShape: [3, 3, 2] },
     { type: "conv2d_transpose", filters: 1, kernelSize: 4, strides: 2, padding: "same" }, { type: "tanh" },
@@ -43,12 +51,35 @@ const smallDcgan = (loss: GanSpec["loss"]): GanSpec => ({
   ],
   optimizer: { generator: { type: "sgd", lr: 0.25 }, discriminator: { type: "sgd", lr: 0.25 } },
 });
-const convCases = (["non-saturating", "minimax"] as const).map((loss) => ({ name: `small DCGAN, ${loss}`, spec: smallDcgan(loss), data: images }));
+const convCases = ([["non-saturating"], ["minimax"], ["wasserstein", 0.1], ["hinge"], ["least-squares"]] as const)
+  .map(([loss, clip]: readonly [GanSpec["loss"], number?]) => ({ name: `small DCGAN, ${loss}${clip ? `, clip ${clip}` : ""}`, spec: smallDcgan(loss, clip), data: images }));
+
+// the objectives as tfjs expressions of the logits (the same formulas as assembly/kernels/losses.ts)
+const bce = (loss: GanSpec["loss"]) => loss === "minimax" || loss === "non-saturating";
+function tfDLoss(loss: GanSpec["loss"], target: number, lr: any, lf: any) {
+  switch (loss) {
+    case "wasserstein": return tf.sub(tf.mean(lf), tf.mean(lr));
+    case "hinge": return tf.add(tf.mean(tf.relu(tf.sub(1, lr))), tf.mean(tf.relu(tf.add(1, lf))));
+    case "least-squares": return tf.add(tf.mul(0.5, tf.mean(tf.square(tf.sub(lr, 1)))), tf.mul(0.5, tf.mean(tf.square(lf))));
+    default: {
+      const realTerm = tf.add(tf.mul(target, tf.softplus(tf.neg(lr))), tf.mul(1 - target, tf.softplus(lr)));
+      return tf.add(tf.mean(realTerm), tf.mean(tf.softplus(lf)));
+    }
+  }
+}
+function tfGLoss(loss: GanSpec["loss"], l: any) {
+  switch (loss) {
+    case "minimax": return tf.neg(tf.mean(tf.softplus(l)));
+    case "non-saturating": return tf.mean(tf.softplus(tf.neg(l)));
+    case "wasserstein": case "hinge": return tf.neg(tf.mean(l));
+    case "least-squares": return tf.mul(0.5, tf.mean(tf.square(tf.sub(l, 1))));
+  }
+}
 
 for (const { name, spec: input, data: x } of [...mlpCases, ...convCases]) {
   test(`one step (${name}): gradients and statistics match tfjs-cpu`, async () => {
     const spec = validateSpec(input);
-    const { loss, labelSmoothing: smoothing, pack, latentDim: Z } = spec;
+    const { loss, labelSmoothing: smoothing, pack, latentDim: Z, clip } = spec;
     const X = spec.dataShape.reduce((a, b) => a * b, 1);
     const gan = await createGAN(spec, { seed: 5 });
     const w0 = gan.getWeights();
@@ -61,23 +92,29 @@ for (const { name, spec: input, data: x } of [...mlpCases, ...convCases]) {
     const G = (p: any, zz: any) => tfForward(tf, spec.generator, Z, p, zz);
     const D = (p: any, xx: any) => tfForward(tf, spec.discriminator, pack > 1 ? [X * pack] : spec.dataShape, p, tf.reshape(xx, [B / pack, X * pack]));
     const target = 1 - smoothing;
-    const dLossFn = (pd: any) => {
-      const lr = D(pd, real), lf = D(pd, G(tf.tensor1d(w0.generator), z));
-      const realTerm = tf.add(tf.mul(target, tf.softplus(tf.neg(lr))), tf.mul(1 - target, tf.softplus(lr)));
-      return tf.add(tf.mean(realTerm), tf.mean(tf.softplus(lf)));
-    };
-    const gLossFn = (pg: any) => {
-      const l = D(tf.tensor1d(w1.discriminator), G(pg, z));
-      return loss === "minimax" ? tf.neg(tf.mean(tf.softplus(l))) : tf.mean(tf.softplus(tf.neg(l)));
-    };
+    const dLossFn = (pd: any) => tfDLoss(loss, target, D(pd, real), D(pd, G(tf.tensor1d(w0.generator), z)));
+    // through θD1: with clipping, the clipped critic
+    const gLossFn = (pg: any) => tfGLoss(loss, D(tf.tensor1d(w1.discriminator), G(pg, z)))!;
     const dGrad = tf.grad(dLossFn)(tf.tensor1d(w0.discriminator)).dataSync();
     const gGrad = tf.grad(gLossFn)(tf.tensor1d(w0.generator)).dataSync();
     const recovered = (a: Float32Array, b: Float32Array) => a.map((v, i) => (v - b[i]) / 0.25);
-    expectClose("∇D", recovered(w0.discriminator, w1.discriminator), dGrad, 1e-5, 2e-3);
+    if (clip === undefined) expectClose("∇D", recovered(w0.discriminator, w1.discriminator), dGrad, 1e-5, 2e-3);
+    else {
+      const c = Math.fround(clip);
+      let clipped = 0;
+      for (let i = 0; i < dGrad.length; i++) {
+        const sgd = w0.discriminator[i] - 0.25 * dGrad[i], want = Math.min(Math.max(sgd, -c), c);
+        const tol = 0.25 * (1e-5 + 2e-3 * Math.abs(dGrad[i]));
+        if (!(Math.abs(w1.discriminator[i] - want) <= tol)) assert.unreachable(`θD1[${i}] = ${w1.discriminator[i]}, clip(θD0 − η∇D) = ${want} (tol ${tol})`);
+        if (!(Math.abs(w1.discriminator[i]) <= c)) assert.unreachable(`θD1[${i}] = ${w1.discriminator[i]} outside [−${c}, ${c}]`);
+        if (Math.abs(sgd) > c) clipped++;
+      }
+      assert.ok(clipped > 0 && clipped < dGrad.length, `clipped ${clipped} of ${dGrad.length}: the case exercises both sides`);
+    }
     expectClose("∇G", recovered(w0.generator, w1.generator), gGrad, 1e-5, 2e-3);
     expectClose("D loss", [stats.dLoss], [dLossFn(tf.tensor1d(w0.discriminator)).dataSync()[0]], 1e-5, 1e-5);
     expectClose("G loss", [stats.gLoss], [gLossFn(tf.tensor1d(w0.generator)).dataSync()[0]], 1e-5, 1e-5);
-    const sig = (t: any) => tf.mean(tf.sigmoid(t)).dataSync()[0];
+    const sig = (t: any) => tf.mean(bce(loss) ? tf.sigmoid(t) : t).dataSync()[0]; // raw critic values otherwise
     expectClose("mean D(x)", [stats.dReal], [sig(D(tf.tensor1d(w0.discriminator), real))], 1e-6, 1e-5);
     expectClose("mean D(G(z))", [stats.dFake], [sig(D(tf.tensor1d(w0.discriminator), G(tf.tensor1d(w0.generator), z)))], 1e-6, 1e-5);
     const norm = (g: ArrayLike<number>) => Math.sqrt(Array.from(g).reduce((s, v) => s + v * v, 0));
@@ -85,6 +122,24 @@ for (const { name, spec: input, data: x } of [...mlpCases, ...convCases]) {
     expectClose("‖∇G‖", [stats.gGradNorm], [norm(gGrad)], 1e-5, 1e-3);
   });
 }
+
+test("WGAN settings (5 critic steps, RMSProp 5e-5, clip 0.01): the critic stays in the box, statistics are raw", async () => {
+  const rms = { type: "rmsprop" as const, lr: 5e-5 };
+  const spec: GanSpec = { ...small("wasserstein"), dSteps: 5, clip: true, optimizer: { generator: rms, discriminator: rms } };
+  const gan = await createGAN(spec, { seed: 6 });
+  assert.is(gan.spec.clip, 0.01);
+  const c = Math.fround(0.01);
+  for (let k = 0; k < 4; k++) {
+    const s = await gan.train(data, { steps: 5 });
+    const d = gan.getWeights().discriminator;
+    assert.ok(d.every((v) => Math.abs(v) <= c), "every critic parameter within [−c, c]");
+    assert.ok(d.some((v) => Math.abs(v) === c) && d.some((v) => Math.abs(v) < c), "some at the bound, some inside");
+    // L_D = mean D(G(z)) − mean D(x) with D the raw critic value: the statistics are its two halves
+    assert.is(s.dLoss, Math.fround(s.dFake - s.dReal), `step ${s.step}: dLoss = dFake − dReal`);
+    assert.ok([s.dLoss, s.gLoss, s.dGradNorm, s.gGradNorm].every(Number.isFinite));
+  }
+  assert.is(gan.step, 20);
+});
 
 test("linear learning-rate schedule: full rate on the first step, zero after `steps` steps", async () => {
   const sgd = { type: "sgd" as const, lr: 0.25 };

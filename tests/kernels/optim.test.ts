@@ -203,6 +203,22 @@ function runSgd(p: Float32Array, g: Float32Array, buf: Float32Array, lr: number,
   return { p: mem.read(pp), buf: mem.read(pb) };
 }
 
+test("adamUpdate: the f32x4 body and the scalar tail give the same bits (each element alone = inside a block)", () => {
+  const rand = testRandom(2024), len = 11;
+  const p = randomArray(len, rand), g = randomArray(len, rand), m = randomArray(len, rand, -0.1, 0.1);
+  const v = Float32Array.from(randomArray(len, rand, 0, 0.01));
+  const run = (lo: number, hi: number) => {
+    const pp = mem.put(p.slice(lo, hi)), pg = mem.put(g.slice(lo, hi)), pm = mem.put(m.slice(lo, hi)), pv = mem.put(v.slice(lo, hi));
+    wasm.adamUpdate(pp, pg, pm, pv, hi - lo, 1e-3, 0.5, 0.999, 1e-8, 3);
+    return [mem.read(pp), mem.read(pm), mem.read(pv)];
+  };
+  const whole = run(0, len);
+  for (let i = 0; i < len; i++) {
+    const one = run(i, i + 1);
+    for (let k = 0; k < 3; k++) expectBitIdentical(`element ${i}, output ${k}`, one[k], whole[k].slice(i, i + 1));
+  }
+});
+
 test("sgdUpdate, momentum 0: p −= lr·g bit-identical to f32, within the f64 bound, buffer untouched", () => {
   let seed = 100;
   for (const len of LENGTHS) for (const lr of [0.1, 1e-3]) {

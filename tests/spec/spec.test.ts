@@ -21,7 +21,7 @@ function refuses(mutate: (s: any) => void, field: string, words: RegExp) {
 
 test("the presets validate", () => {
   for (const name of Object.keys(presets)) validateSpec(preset(name));
-  assert.throws(() => preset("ring9"), /unknown preset "ring9" \(known: ring8, grid25, mlp-ring8, mlp-grid25, dcgan-mnist\)/);
+  assert.throws(() => preset("ring9"), /unknown preset "ring9" \(known: ring8, grid25, mlp-ring8, mlp-grid25, dcgan-mnist, cgan-mnist, cond-ring8\)/);
 });
 
 test("unknown layer type, bad sizes, missing fields, unknown fields", () => {
@@ -49,6 +49,35 @@ test("unknown layer type, bad sizes, missing fields, unknown fields", () => {
   refuses((s) => (s.lrSchedule = { type: "linear" }), "spec.lrSchedule.steps", /got nothing/);
   refuses((s) => (s.lrSchedule = { type: "constant", steps: 5 }), "spec.lrSchedule.steps", /unknown field/);
   assert.throws(() => validateSpec(null), /spec: must be an object/);
+});
+
+test("objectives: the loss names, weight clipping and label smoothing refusals", () => {
+  refuses((s) => (s.loss = "wasserstein-gp"), "spec.loss", /must be one of "minimax", "non-saturating", "wasserstein", "hinge", "least-squares" \(got "wasserstein-gp"\)/);
+  refuses((s) => (s.loss = "lsgan"), "spec.loss", /"least-squares"/);
+  // clipping is the WGAN critic's constraint only
+  refuses((s) => (s.clip = 0.01), "spec.clip", /weight clipping applies to the "wasserstein" loss only, not "non-saturating"/);
+  for (const loss of ["minimax", "hinge", "least-squares"]) {
+    refuses((s) => { s.loss = loss; s.clip = true; }, "spec.clip", new RegExp(`"wasserstein" loss only, not "${loss}"`));
+  }
+  for (const bad of [0, -0.01, -1, 10.5, NaN, Infinity, "0.01", null]) {
+    refuses((s) => { s.loss = "wasserstein"; s.clip = bad; }, "spec.clip", /must be a number in \(0, 10\] or true \(the WGAN paper's 0.01\)/);
+  }
+  // one-sided label smoothing is defined for the BCE losses only
+  for (const loss of ["wasserstein", "hinge", "least-squares"]) {
+    refuses((s) => { s.loss = loss; s.labelSmoothing = 0.1; }, "spec.labelSmoothing", new RegExp(`"minimax" and "non-saturating" losses only, not "${loss}"`));
+  }
+  // accepted: the WGAN paper's settings are expressible, clip true means 0.01, clip off is absent
+  const wgan = (extra: object) => validateSpec({ ...preset("mlp-ring8"), loss: "wasserstein", dSteps: 5,
+    optimizer: { generator: { type: "rmsprop", lr: 5e-5 }, discriminator: { type: "rmsprop", lr: 5e-5 } }, ...extra });
+  assert.is(wgan({ clip: true }).clip, 0.01);
+  assert.is(wgan({ clip: 0.05 }).clip, 0.05);
+  assert.is(wgan({ clip: 10 }).clip, 10);
+  assert.not.ok("clip" in wgan({}), "no clipping: no clip field");
+  assert.not.ok("clip" in wgan({ clip: false }), "clip false: no clip field");
+  assert.is(wgan({ labelSmoothing: 0 }).labelSmoothing, 0);
+  const n = wgan({ clip: true });
+  assert.equal(validateSpec(n), n, "a normalised spec validates to itself");
+  for (const loss of ["hinge", "least-squares"]) assert.is(validateSpec({ ...preset("ring8"), loss }).loss, loss);
 });
 
 test("conv stacks: shapes inferred, shape errors name the layer", () => {

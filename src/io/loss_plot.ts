@@ -1,0 +1,89 @@
+// Training curves as SVG (no dependencies): one panel per group of series, a shared step axis,
+// "nice" ticks, a legend. The y range covers the 1st to 99th percentile of the values (a few
+// spikes do not flatten the rest; values outside are drawn at the panel's edge).
+
+export interface Series { name: string; color: string; points: [number, number][] } // [step, value]
+export interface Panel { title: string; series: Series[] }
+
+const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+function niceStep(range: number, target: number): number {
+  const raw = range / Math.max(target, 1);
+  const p = Math.pow(10, Math.floor(Math.log10(raw)));
+  const m = raw / p;
+  return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p;
+}
+
+function fmt(v: number): string {
+  if (v === 0) return "0";
+  const a = Math.abs(v);
+  if (a >= 10000) return `${+(v / 1000).toFixed(a >= 100000 ? 0 : 1)}k`;
+  if (a >= 100) return v.toFixed(0);
+  if (a >= 1) return String(+v.toFixed(2));
+  return String(+v.toPrecision(2));
+}
+
+function quantile(sorted: number[], q: number): number {
+  if (!sorted.length) return 0;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))));
+  return sorted[i];
+}
+
+function panelSvg(p: Panel, x0: number, y0: number, w: number, h: number, stepMax: number): string {
+  const L = 56, R = 12, T = 26, B = 30; // margins
+  const pw = w - L - R, ph = h - T - B;
+  const values = p.series.flatMap((s) => s.points.map((q) => q[1])).filter(Number.isFinite).sort((a, b) => a - b);
+  let lo = quantile(values, values.length > 200 ? 0.01 : 0), hi = quantile(values, values.length > 200 ? 0.99 : 1);
+  if (!(hi > lo)) { lo -= 1; hi += 1; }
+  const pad = 0.08 * (hi - lo);
+  lo -= pad; hi += pad;
+  const sx = (s: number) => x0 + L + (pw * s) / Math.max(stepMax, 1);
+  const sy = (v: number) => y0 + T + ph - (ph * (Math.min(hi, Math.max(lo, v)) - lo)) / (hi - lo);
+  const out: string[] = [];
+  out.push(`<rect x="${x0 + L}" y="${y0 + T}" width="${pw}" height="${ph}" fill="#fff" stroke="#999"/>`);
+  out.push(`<text x="${x0 + L}" y="${y0 + 17}" font-size="13" font-weight="bold">${esc(p.title)}</text>`);
+  const ys = niceStep(hi - lo, 5);
+  for (let v = Math.ceil(lo / ys) * ys; v <= hi; v += ys) {
+    const y = sy(v).toFixed(1);
+    out.push(`<line x1="${x0 + L}" x2="${x0 + L + pw}" y1="${y}" y2="${y}" stroke="#eee"/>`);
+    out.push(`<text x="${x0 + L - 5}" y="${y}" font-size="11" text-anchor="end" dominant-baseline="middle">${fmt(+v.toPrecision(6))}</text>`);
+  }
+  const xs = niceStep(stepMax, 6);
+  for (let s = 0; s <= stepMax; s += xs) {
+    const x = sx(s).toFixed(1);
+    out.push(`<line x1="${x}" x2="${x}" y1="${y0 + T + ph}" y2="${y0 + T + ph + 4}" stroke="#999"/>`);
+    out.push(`<text x="${x}" y="${y0 + T + ph + 16}" font-size="11" text-anchor="middle">${fmt(s)}</text>`);
+  }
+  out.push(`<text x="${x0 + L + pw / 2}" y="${y0 + h - 2}" font-size="11" text-anchor="middle">step</text>`);
+  let lx = x0 + L + pw;
+  for (const s of [...p.series].reverse()) {
+    const label = esc(s.name);
+    lx -= 14 + 7 * s.name.length + 16;
+    out.push(`<line x1="${lx}" x2="${lx + 14}" y1="${y0 + 13}" y2="${y0 + 13}" stroke="${s.color}" stroke-width="2"/>`);
+    out.push(`<text x="${lx + 18}" y="${y0 + 17}" font-size="12">${label}</text>`);
+  }
+  for (const s of p.series) {
+    const pts = s.points.filter((q) => Number.isFinite(q[1])).map((q) => `${sx(q[0]).toFixed(1)},${sy(q[1]).toFixed(1)}`);
+    if (pts.length) out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="1.2" points="${pts.join(" ")}"/>`);
+  }
+  return out.join("\n");
+}
+
+// Panels stacked vertically; steps run from 0 to the largest step seen (or `steps`).
+export function lineChartSvg(panels: Panel[], { width = 760, panelHeight = 240, steps }: { width?: number; panelHeight?: number; steps?: number } = {}): string {
+  const stepMax = steps ?? Math.max(1, ...panels.flatMap((p) => p.series.flatMap((s) => s.points.map((q) => q[0]))));
+  const height = panelHeight * panels.length;
+  const body = panels.map((p, i) => panelSvg(p, 0, i * panelHeight, width, panelHeight, stepMax)).join("\n");
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">\n<rect width="100%" height="100%" fill="#fafafa"/>\n${body}\n</svg>\n`;
+}
+
+export interface CurvePoint { step: number; dLoss: number; gLoss: number; dReal: number; dFake: number }
+
+// The training curves of a run: losses, and D's mean outputs on real and generated samples.
+export function trainingCurvesSvg(points: CurvePoint[], options: { steps?: number; outputLabel?: string } = {}): string {
+  const series = (name: string, color: string, key: keyof CurvePoint): Series => ({ name, color, points: points.map((p) => [p.step, p[key]]) });
+  return lineChartSvg([
+    { title: "losses", series: [series("D loss", "#d62728", "dLoss"), series("G loss", "#1f77b4", "gLoss")] },
+    { title: options.outputLabel ?? "discriminator outputs", series: [series("D(x)", "#2ca02c", "dReal"), series("D(G(z))", "#9467bd", "dFake")] },
+  ], { steps: options.steps });
+}
