@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // wasm-gan command line.  wasm-gan train | sample | info   (see `wasm-gan help`)
 import { parseArgs } from "node:util";
-import { readFile, readdir } from "node:fs/promises";
-import { extname, join } from "node:path";
+import { readFile, readdir, stat } from "node:fs/promises";
+import { extname, join, resolve } from "node:path";
 import { createGAN, preset, presets, ring8, grid25, mixtureMetrics, relaxedSimdSupported, validateSpec, type Dataset, type StepStats, type WasmGAN, type NormalisedSpec } from "./index.ts";
 import { mnist } from "./data/mnist.ts";
+import { loadIdx } from "./data/idx.ts";
+import { imageFolder } from "./data/image_folder.ts";
+import { DataError } from "./data/errors.ts";
 import { digitQuality } from "./eval/digit_classifier.ts";
 import { imageGrid } from "./io/image_grid.ts";
 import { encodePng } from "./io/png.ts";
@@ -17,7 +20,7 @@ import { reportHtml } from "./io/report.ts";
 
 const HELP = `wasm-gan: train and run GANs in WebAssembly
 
-  wasm-gan train --preset NAME [--config FILE.json] [--steps N] [--seed S] [--batch B]
+  wasm-gan train --preset NAME [--config FILE.json] [--data PATH] [--steps N] [--seed S] [--batch B]
                  [--loss minimax|non-saturating|wasserstein|hinge|least-squares]
                  [--lr-g LR] [--lr-d LR] [--sample-every N] [--checkpoint-every N] [--out DIR] [--quiet]
   wasm-gan train --resume DIR [--steps N]
@@ -28,7 +31,8 @@ const HELP = `wasm-gan: train and run GANs in WebAssembly
 presets: ring8, grid25 (2-D mixtures, the mode-covering recipe), mlp-ring8, mlp-grid25 (the
 plain reference workloads), dcgan-mnist (a DCGAN on the bundled MNIST digits). --config FILE.json
 trains a spec of your own (see README) on the preset's data set (default: ring8 for 2-D samples,
-MNIST for [28, 28, 1]).
+MNIST for [28, 28, 1]). --data PATH trains on files instead: the standard IDX files (a folder
+holding train-images-idx3-ubyte[.gz], or the file itself) or a folder of same-size PNG images.
 
 train writes to DIR (default out/<preset>): samples-<step>.png and samples.png (for mixtures a
 scatter of 2,500 samples over the data; for images an 8x8 grid of a fixed latent batch),
@@ -52,6 +56,23 @@ const PRESET_DATA: Record<string, string> = {
   ring8: "ring8", grid25: "grid25", "mlp-ring8": "ring8", "mlp-grid25": "grid25", "dcgan-mnist": "mnist", "cgan-mnist": "mnist", "cond-ring8": "ring8",
 };
 
+// A data set on disk (--data PATH), recorded in checkpoints as "path:<absolute path>": a folder
+// holding train-images-idx3-ubyte[.gz] or an IDX file (with its labels when found), else a
+// folder of PNG images of one size.
+async function loadDataName(name: string, seed: number): Promise<Dataset> {
+  if (!name.startsWith("path:")) return DATA[name](seed);
+  const path = name.slice(5);
+  let st;
+  try { st = await stat(path); } catch { throw new DataError(path, "no such file or folder"); }
+  if (st.isDirectory()) {
+    const files = await readdir(path);
+    if (files.some((f) => /^train-images-idx3-ubyte(\.gz)?$/.test(f))) return loadIdx(path);
+    return imageFolder(path);
+  }
+  return loadIdx(path);
+}
+const knownData = (name: string) => name.startsWith("path:") || !!DATA[name];
+
 // the data set a spec trains on: the preset's, else the one bundled set of its sample shape
 function dataFor(spec: NormalisedSpec, presetName: string | undefined): string {
   if (presetName && PRESET_DATA[presetName]) return PRESET_DATA[presetName];
@@ -72,7 +93,7 @@ function runSettings(c: Checkpoint): RunSettings {
     throw new CheckpointError(c.path, "corrupted header: __metadata__.run is not valid JSON");
   }
   const int = (v: unknown, min: number) => Number.isSafeInteger(v) && (v as number) >= min;
-  if (typeof r !== "object" || typeof r.data !== "string" || !DATA[r.data] || !int(r.steps, 0) || !int(r.seed, 0) || !int(r.sampleEvery, 1) || !int(r.checkpointEvery, 0) || !int(r.dataCount, 1)
+  if (typeof r !== "object" || typeof r.data !== "string" || !knownData(r.data) || !int(r.steps, 0) || !int(r.seed, 0) || !int(r.sampleEvery, 1) || !int(r.checkpointEvery, 0) || !int(r.dataCount, 1)
     || (r.preset !== undefined && !presets[r.preset])) {
     throw new CheckpointError(c.path, "cannot resume: the checkpoint holds no valid run settings (__metadata__.run); was it written by `wasm-gan train`?");
   }
@@ -158,7 +179,7 @@ async function train(args: string[]): Promise<number> {
       preset: { type: "string" }, config: { type: "string" }, steps: { type: "string" }, seed: { type: "string" }, batch: { type: "string" },
       loss: { type: "string" }, "lr-g": { type: "string" }, "lr-d": { type: "string" },
       "sample-every": { type: "string" }, "checkpoint-every": { type: "string" }, out: { type: "string" },
-      resume: { type: "string" }, quiet: { type: "boolean" },
+      resume: { type: "string" }, quiet: { type: "boolean" }, data: { type: "string" },
     },
   });
   if (values.preset !== undefined && !presets[values.preset]) throw new UsageError(`unknown preset ${JSON.stringify(values.preset)} (known: ${Object.keys(presets).join(", ")})`);
@@ -194,13 +215,16 @@ async function train(args: string[]): Promise<number> {
   if (resume && resume.step > steps) throw new UsageError(`--steps ${steps} is behind the checkpoint, which is at step ${resume.step}`);
 
   const name = presetName ?? spec.name;
-  const dataName = prior?.data ?? dataFor(spec, presetName);
+  const dataName = prior?.data ?? (values.data !== undefined ? `path:${resolve(values.data)}` : dataFor(spec, presetName));
   const sampleEvery = intFlag(values["sample-every"], "sample-every", prior?.sampleEvery ?? Math.max(1, Math.ceil(steps / 5)), 1);
   const checkpointEvery = intFlag(values["checkpoint-every"], "checkpoint-every", prior?.checkpointEvery ?? sampleEvery, 0);
   const out = values.out ?? values.resume ?? join("out", name);
   const ckptPath = join(out, CHECKPOINT_FILE);
 
-  const data = await DATA[dataName](seed);
+  const data = await loadDataName(dataName, seed);
+  if (data.shape.join() !== spec.dataShape.join()) {
+    throw new UsageError(`the data set ${data.name} holds samples of shape [${data.shape.join(", ")}], but the spec (${name}) expects [${spec.dataShape.join(", ")}]`);
+  }
   if (prior && data.count !== prior.dataCount) throw new CheckpointError(resume!.path, `the data set ${dataName} now holds ${data.count} samples, the run trained on ${prior.dataCount}`);
   const gan = await createGAN(spec, { seed });
   if (resume) restoreCheckpoint(gan, resume);

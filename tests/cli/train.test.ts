@@ -2,7 +2,10 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { encodeIdx } from "../../src/data/idx.ts";
+import { mnist } from "../../src/data/mnist.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -27,6 +30,32 @@ test("train writes sample PNGs, metrics.jsonl and a summary", () => {
     assert.is(summary.steps, 300);
     assert.is(summary.metrics.totalModes, 8);
     assert.is(JSON.parse(readFileSync(join(dir, "samples.json"), "utf8")).length, 5000);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("train --data: a DCGAN on IDX files (gzipped) from disk; a missing or empty path is one line, exit 1", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "wasm-gan-cli-data-"));
+  try {
+    const d = await mnist({ count: 100 });
+    const bytes = Uint8Array.from(d.x, (v) => Math.round((v + 1) * 127.5));
+    writeFileSync(join(dir, "train-images-idx3-ubyte.gz"), gzipSync(encodeIdx(bytes, [100, 28, 28])));
+    writeFileSync(join(dir, "train-labels-idx1-ubyte"), encodeIdx(Uint8Array.from(d.labels!), [100]));
+    const out = join(dir, "run");
+    const r = run("train", "--preset", "dcgan-mnist", "--data", dir, "--steps", "2", "--batch", "8", "--out", out, "--quiet");
+    assert.is(r.status, 0, r.stderr);
+    assert.ok(readdirSync(out).includes("samples-000002.png"), readdirSync(out).join());
+    const ring = run("train", "--preset", "ring8", "--data", dir, "--steps", "1", "--out", out);
+    assert.is(ring.status, 2, ring.stderr);
+    assert.match(ring.stderr, /holds samples of shape \[28, 28, 1\], but the spec \(ring8\) expects \[2\]/);
+    const empty = mkdtempSync(join(dir, "empty-"));
+    for (const [path, msg] of [[join(dir, "nope"), /nope: no such file or folder/], [empty, /no .png files in the folder/]] as const) {
+      const e = run("train", "--preset", "dcgan-mnist", "--data", path, "--steps", "1", "--out", join(dir, "x"));
+      assert.is(e.status, 1, e.stderr);
+      assert.match(e.stderr, msg);
+      assert.not.match(e.stderr, /\n\s+at /, "no stack trace");
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
