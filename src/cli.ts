@@ -5,6 +5,9 @@ import { readFile, readdir, stat } from "node:fs/promises";
 import { extname, join, resolve } from "node:path";
 import { createGAN, preset, presets, ring8, grid25, mixtureMetrics, relaxedSimdSupported, validateSpec, type Dataset, type StepStats, type WasmGAN, type NormalisedSpec } from "./index.ts";
 import { mnist } from "./data/mnist.ts";
+import { availableParallelism } from "node:os";
+import { readFileSync } from "node:fs";
+import { chooseFlavour, simdSupported } from "./engine/wasm_module.ts";
 import { loadIdx } from "./data/idx.ts";
 import { imageFolder } from "./data/image_folder.ts";
 import { DataError } from "./data/errors.ts";
@@ -404,11 +407,27 @@ async function sample(args: string[]): Promise<number> {
   return 0;
 }
 
+// dist/cli.js and src/cli.ts both sit one folder below package.json
+function packageVersion(): string {
+  try {
+    return JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
+  } catch {
+    return "unknown";
+  }
+}
+
 function info(): void {
-  const runtime = typeof (globalThis as any).Deno !== "undefined" ? `Deno ${(globalThis as any).Deno.version.deno}` : `Node ${process.versions.node}`;
+  const deno = (globalThis as any).Deno;
+  const runtime = deno ? `Deno ${deno.version.deno}` : `Node ${process.versions.node} (V8 ${process.versions.v8})`;
+  const relaxed = relaxedSimdSupported();
   console.log(JSON.stringify({
-    runtime, engine: "wasm", simd: true, relaxedSimd: relaxedSimdSupported(),
-    threads: "1 (workers: not yet)", presets: Object.keys(presets),
+    runtime,
+    wasmGan: packageVersion(),
+    engine: { chosen: "wasm", why: "the tfjs GPU engine is not built yet (issue: GPU delegation); every run uses the WebAssembly engine" },
+    simd: { strict: simdSupported(), relaxed, default: chooseFlavour(true).reason, whenNotDeterministic: chooseFlavour(false).reason,
+      ...(relaxed || deno ? {} : { note: "Node 20 accepts the relaxed build only with --experimental-wasm-relaxed-simd" }) },
+    threads: { used: 1, cores: availableParallelism(), why: "training runs on one thread (workers on every core: next issue)" },
+    presets: Object.keys(presets),
   }, null, 2));
 }
 

@@ -61,6 +61,19 @@ test("train --data: a DCGAN on IDX files (gzipped) from disk; a missing or empty
   }
 });
 
+test("info: runtime, version, engine and SIMD choices with reasons, cores", () => {
+  const r = run("info");
+  assert.is(r.status, 0, r.stderr);
+  const i = JSON.parse(r.stdout);
+  assert.match(i.runtime, /^(Node|Deno) \d+/);
+  assert.is(i.wasmGan, JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version);
+  assert.is(i.engine.chosen, "wasm");
+  assert.is(i.simd.strict, true);
+  assert.match(i.simd.default, /strict SIMD/);
+  assert.ok(i.threads.cores >= 1);
+  assert.ok(i.presets.includes("dcgan-mnist"));
+});
+
 test("bad input: one line naming the problem, exit code 2, no stack trace", () => {
   for (const [args, msg] of [
     [["frob"], /unknown command "frob"/],
