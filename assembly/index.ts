@@ -8,6 +8,7 @@ import { Conv2D, Conv2DTranspose, ConvGeometry } from "./nn/conv2d";
 import { BatchNorm } from "./nn/batch_norm";
 import { Optimizer } from "./train/optimizer";
 import { Gan, STAT_COUNT } from "./train/gan";
+import { GradientPenalty } from "./train/penalty";
 import { rngSeed } from "./kernels/rng";
 
 export { gemm, gemmReference } from "./kernels/gemm";
@@ -109,6 +110,14 @@ export function ganNew(G: Net, D: Net, batch: i32, loss: i32, optG: Optimizer, o
 }
 // WGAN weight clipping: c > 0 clips D's parameters to [−c, c] after each D update; 0 turns it off
 export function ganSetClip(gan: Gan, c: f32): void { gan.clip = c; }
+// WGAN-GP: call once, before training (lays out the double-backprop buffers)
+export function ganSetGradientPenalty(gan: Gan, lambda: f32): void { gan.setGradientPenalty(lambda); }
+export function ganPenaltyEps(gan: Gan): usize { return gan.eps; }       // f32 [B]: the last ε
+export function ganPenaltyInput(gan: Gan): usize { return gan.interp; }  // f32 [B, D in]: the last x̂
+// the gradient penalty on its own, for tests: penaltyRun ADDS ∂P/∂θ into the net's grads and returns P
+export function penaltyNew(net: Net, lambda: f32): GradientPenalty { return new GradientPenalty(net, lambda); }
+export function penaltyRun(pen: GradientPenalty, x: usize, n: i32): f32 { return pen.run(x, n); }
+export function penaltyInputGrad(pen: GradientPenalty): usize { return pen.g; } // [n, D in] of the last run
 export function ganRng(gan: Gan): usize { return gan.rng; }
 export function ganSetData(gan: Gan, ptr: usize, count: i32): void { gan.setData(ptr, count); }
 export function ganTrain(gan: Gan, steps: i32): void { gan.train(steps); }

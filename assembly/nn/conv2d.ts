@@ -71,6 +71,27 @@ export class Conv2D extends Layer {
       conv2dBackwardInput(dx, dy, f, this.scratch, n, g.h, g.w, g.cin, g.kh, g.kw, g.cout, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
     }
   }
+
+  // bilinear in (filter, x) like Dense: ẏ = conv(ẋ);  dfilter += filterGrad(ẋ, ẏ̄) + filterGrad(x, ȳ);
+  // dbias += Σ ȳ;  x̄ = inputGrad(ȳ)
+  forwardTangent(params: usize, x: usize, y: usize, xdot: usize, ydot: usize, n: i32): void {
+    const g = this.g;
+    const f = params + (<usize>this.paramOffset << 2);
+    conv2dForward(ydot, xdot, f, this.scratch, n, g.h, g.w, g.cin, g.kh, g.kw, g.cout, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
+  }
+
+  backwardTangent(params: usize, grads: usize, x: usize, y: usize, xdot: usize, ybar: usize, ydotbar: usize, xbar: usize, n: i32): bool {
+    const g = this.g;
+    const df = grads + (<usize>this.paramOffset << 2);
+    conv2dBackwardFilter(df, xdot, ydotbar, this.scratch, n, g.h, g.w, g.cin, g.kh, g.kw, g.cout, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
+    if (ybar == 0) return false;
+    conv2dBackwardFilter(df, x, ybar, this.scratch, n, g.h, g.w, g.cin, g.kh, g.kw, g.cout, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
+    biasAddBackward(df + (<usize>g.filterSize << 2), ybar, n * g.outH * g.outW, g.cout);
+    if (xbar == 0) return false;
+    const f = params + (<usize>this.paramOffset << 2);
+    conv2dBackwardInput(xbar, ybar, f, this.scratch, n, g.h, g.w, g.cin, g.kh, g.kw, g.cout, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
+    return true;
+  }
 }
 
 export class Conv2DTranspose extends Layer {
@@ -108,5 +129,25 @@ export class Conv2DTranspose extends Layer {
     if (dx != 0) {
       conv2dForward(dx, dy, f, this.scratch, n, g.h, g.w, g.cin, g.kh, g.kw, g.cout, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
     }
+  }
+
+  // the same rules with the roles of the conv's two sides swapped
+  forwardTangent(params: usize, x: usize, y: usize, xdot: usize, ydot: usize, n: i32): void {
+    const g = this.g;
+    const f = params + (<usize>this.paramOffset << 2);
+    conv2dBackwardInput(ydot, xdot, f, this.scratch, n, g.h, g.w, g.cin, g.kh, g.kw, g.cout, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
+  }
+
+  backwardTangent(params: usize, grads: usize, x: usize, y: usize, xdot: usize, ybar: usize, ydotbar: usize, xbar: usize, n: i32): bool {
+    const g = this.g;
+    const df = grads + (<usize>this.paramOffset << 2);
+    conv2dBackwardFilter(df, ydotbar, xdot, this.scratch, n, g.h, g.w, g.cin, g.kh, g.kw, g.cout, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
+    if (ybar == 0) return false;
+    conv2dBackwardFilter(df, ybar, x, this.scratch, n, g.h, g.w, g.cin, g.kh, g.kw, g.cout, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
+    biasAddBackward(df + (<usize>g.filterSize << 2), ybar, n * g.h * g.w, g.cin);
+    if (xbar == 0) return false;
+    const f = params + (<usize>this.paramOffset << 2);
+    conv2dForward(xbar, ybar, f, this.scratch, n, g.h, g.w, g.cin, g.kh, g.kw, g.cout, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
+    return true;
   }
 }

@@ -45,4 +45,24 @@ export class Dense extends Layer {
       gemm(false, true, n, inS, outS, dy, outS, W, outS, dx, inS, false);
     }
   }
+
+  // ẏ = ẋ · W  (the bias is constant in x)
+  forwardTangent(params: usize, x: usize, y: usize, xdot: usize, ydot: usize, n: i32): void {
+    const W = params + (<usize>this.paramOffset << 2);
+    gemm(false, false, n, this.outSize, this.inSize, xdot, this.inSize, W, this.outSize, ydot, this.outSize, false);
+  }
+
+  //   dW += xᵀ·ȳ + ẋᵀ·ẏ̄;  db += Σ_rows ȳ;  x̄ = ȳ·Wᵀ   (ȳ = 0: only dW += ẋᵀ·ẏ̄, x̄ = 0)
+  backwardTangent(params: usize, grads: usize, x: usize, y: usize, xdot: usize, ybar: usize, ydotbar: usize, xbar: usize, n: i32): bool {
+    const inS = this.inSize, outS = this.outSize;
+    const dW = grads + (<usize>this.paramOffset << 2);
+    gemm(true, false, inS, outS, n, xdot, inS, ydotbar, outS, dW, outS, true);
+    if (ybar == 0) return false;
+    gemm(true, false, inS, outS, n, x, inS, ybar, outS, dW, outS, true);
+    biasAddBackward(dW + (<usize>(inS * outS) << 2), ybar, n, outS);
+    if (xbar == 0) return false;
+    const W = params + (<usize>this.paramOffset << 2);
+    gemm(false, true, n, inS, outS, ybar, outS, W, outS, xbar, inS, false);
+    return true;
+  }
 }

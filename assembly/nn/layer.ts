@@ -5,9 +5,21 @@
 // backward() is the adjoint of forward(): it WRITES dx (when dx != 0; 0 means "not needed")
 // and ADDS parameter gradients into the grads arena (when paramGrads), so two passes
 // (D on real, then on fake) accumulate before one update.
-// A third pass for double backprop (WGAN-GP, R1: the directional derivative of backward,
-// Pearlmutter's R-operator) will be a further method with the same arguments plus the
-// tangent buffers; the arena layout does not change for it.
+// Double backprop (WGAN-GP's gradient penalty; see assembly/train/penalty.ts) adds two passes
+// with their own buffers (Net.buildTangents), the arena layout unchanged. With D's input
+// gradient g = ∂D/∂x at x̂ and a fixed direction v, the penalty's parameter gradient is the
+// gradient of S(θ) = <v, g(θ)> = d/dt D(x̂ + t·v)|t=0, i.e. reverse mode over forward mode:
+//   forwardTangent():  ẏ = J(x) ẋ   (the layer's Jacobian-vector product; biases drop out)
+//   backwardTangent(): the reverse pass over the pair (y, ẏ) with adjoints (ȳ, ẏ̄). The
+//     tangent adjoints ẏ̄ are exactly an ordinary backward pass seeded with 1 at the output
+//     (ẋ̄ = J(x)ᵀ ẏ̄), so the net passes its dacts from that pass in; the method ADDS
+//     ∂S/∂θ = (∂y/∂θ)ᵀ ȳ + (∂ẏ/∂θ)ᵀ ẏ̄ into grads and WRITES x̄ = J(x)ᵀ ȳ + (∂(J(x)ẋ)/∂x)ᵀ ẏ̄
+//     into xbar. ybar == 0 means ȳ is identically zero (it is at the output: S depends on the
+//     output only through its tangent); the method returns false when x̄ is identically zero
+//     (then nothing is written and the layer below gets ybar == 0) or when xbar == 0 (not needed).
+// Bilinear layers (dense, conv) and piecewise-linear activations (relu, leaky relu) keep ȳ = 0
+// all the way down; tanh and sigmoid (f'' ≠ 0) make it nonzero. Batch norm has no tangent
+// rules (the penalty would couple the batch; the spec refuses it in a penalised critic).
 
 // Layer kinds: mirrored by src/spec/ops.ts (a test keeps them in sync).
 export const LAYER_DENSE: i32 = 1;
@@ -44,4 +56,12 @@ export class Layer {
   initState(): void {}
   forward(params: usize, x: usize, y: usize, n: i32, training: bool): void {}
   backward(params: usize, grads: usize, x: usize, y: usize, dy: usize, dx: usize, n: i32, paramGrads: bool): void {}
+  // x, y: the forward pass's input and output; xdot -> ydot: [n, inSize] -> [n, outSize]
+  forwardTangent(params: usize, x: usize, y: usize, xdot: usize, ydot: usize, n: i32): void {
+    abort("this layer has no tangent rule (double backprop)");
+  }
+  backwardTangent(params: usize, grads: usize, x: usize, y: usize, xdot: usize, ybar: usize, ydotbar: usize, xbar: usize, n: i32): bool {
+    abort("this layer has no tangent rule (double backprop)");
+    return false;
+  }
 }

@@ -20,6 +20,10 @@ export class Net {
   stateCount: i32 = 0;
   state: usize = 0;
   scratch: usize = 0;
+  // double backprop (buildTangents(), only for a penalised critic): per layer, the forward
+  // tangent of its output and the adjoint ȳ of its output in the reverse pass over the tangents
+  tangents: StaticArray<usize> = new StaticArray<usize>(0);
+  tangentBars: StaticArray<usize> = new StaticArray<usize>(0);
 
   constructor(public inSize: i32, public maxBatch: i32) {}
 
@@ -107,6 +111,44 @@ export class Net {
       if (i == 0 && dx == 0 && !(paramGrads && layer.paramCount > 0)) break;
       layer.backward(this.params, this.grads, x, unchecked(this.acts[i]), g, target, n, paramGrads);
       g = target;
+    }
+  }
+
+  // Lays out the double-backprop buffers (once, after build()): two more [maxBatch, outSize] per layer.
+  buildTangents(): void {
+    if (this.tangents.length > 0) return;
+    const L = this.layers.length;
+    this.tangents = new StaticArray<usize>(L);
+    this.tangentBars = new StaticArray<usize>(L);
+    for (let i = 0; i < L; i++) {
+      const bytes = <usize>this.maxBatch * this.layers[i].outSize * 4;
+      this.tangents[i] = heap.alloc(bytes);
+      this.tangentBars[i] = heap.alloc(bytes);
+      memory.fill(this.tangents[i], 0, bytes);
+      memory.fill(this.tangentBars[i], 0, bytes);
+    }
+  }
+
+  // ADDS into grads ∂S/∂θ for S(θ) = <v, ∂(Σ_rows D)/∂x> at the input x of the last forward(),
+  // v: [n, inSize] held fixed. Needs, right before it, forward(x) and backward(seed, dx, n, false)
+  // with seed = the all-ones [n, outSize] `seed` (its dacts are the tangent adjoints ẏ̄).
+  // See assembly/nn/layer.ts for the per-layer rules.
+  tangentBackward(seed: usize, v: usize, n: i32): void {
+    const L = this.layers.length;
+    let xd = v;
+    for (let i = 0; i < L; i++) {
+      const x = i == 0 ? this.input : unchecked(this.acts[i - 1]);
+      unchecked(this.layers[i]).forwardTangent(this.params, x, unchecked(this.acts[i]), xd, unchecked(this.tangents[i]), n);
+      xd = unchecked(this.tangents[i]);
+    }
+    let ybar: usize = 0; // ȳ at the output is 0
+    for (let i = L - 1; i >= 0; i--) {
+      const x = i == 0 ? this.input : unchecked(this.acts[i - 1]);
+      const xdot = i == 0 ? v : unchecked(this.tangents[i - 1]);
+      const ydotbar = i == L - 1 ? seed : unchecked(this.dacts[i]);
+      const xbar = i == 0 ? 0 : unchecked(this.tangentBars[i - 1]);
+      const wrote = unchecked(this.layers[i]).backwardTangent(this.params, this.grads, x, unchecked(this.acts[i]), xdot, ybar, ydotbar, xbar, n);
+      ybar = wrote ? xbar : 0;
     }
   }
 }

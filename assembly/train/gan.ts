@@ -30,7 +30,8 @@ import {
   wassersteinReal, wassersteinFake, generatorWasserstein, hingeReal, hingeFake, leastSquares, meanLogit,
 } from "../kernels/losses";
 import { sumSquares, clipUpdate } from "../kernels/optim";
-import { rngNormalFill, rngBelow } from "../kernels/rng";
+import { rngNormalFill, rngBelow, rngUniformFill } from "../kernels/rng";
+import { GradientPenalty } from "./penalty";
 
 // Layout of the statistics block (f32): mirrored by src/engine/wasm_engine.ts
 export const STAT_D_LOSS = 0;
@@ -41,6 +42,9 @@ export const STAT_D_REAL = 2;   // mean D(x) on the last real batch
 export const STAT_D_FAKE = 3;   // mean D(G(z)) on the last fake batch, before D's update
 export const STAT_D_GRAD_NORM = 4;
 export const STAT_G_GRAD_NORM = 5;
+// WGAN-GP: the gradient penalty λ·mean(‖∇D(x̂)‖ − 1)² of the last critic update (0 without one);
+// STAT_D_LOSS then includes it (the critic's whole objective)
+export const STAT_PENALTY = 6;
 export const STAT_COUNT = 8;
 
 export class Gan {
@@ -66,6 +70,14 @@ export class Gan {
   realJoined: usize = 0;  // [B, P·(C + K)]: D's input for the real batch
   fakeJoined: usize = 0;  // [B, P·(C + K)]: D's input for the fake batch
   dJoined: usize = 0;     // [B, P·(C + K)]: dL_G / d fakeJoined
+  // WGAN-GP (setGradientPenalty): after the real and fake passes of each critic update,
+  // x̂ = ε·x + (1 − ε)·G(z) with ε ~ U[0, 1) per sample (this gan's rng, drawn after the latent
+  // and the minibatch), and λ·mean(‖∇D(x̂)‖ − 1)² is added to the critic's loss and its gradient.
+  // Interpolated is D's whole input row of each sample (with pack > 1 each of the packed
+  // samples has its own ε; the norm is over the packed row).
+  penalty: GradientPenalty | null = null;
+  eps: usize = 0;    // [B]: the last ε
+  interp: usize = 0; // [B, D's input per sample]: the last x̂
 
   constructor(
     public G: Net, public D: Net, public batch: i32, public loss: i32,
@@ -103,6 +115,33 @@ export class Gan {
     this.realJoined = heap.alloc(joined);
     this.fakeJoined = heap.alloc(joined);
     this.dJoined = heap.alloc(joined);
+  }
+
+  // WGAN-GP with weight lambda (> 0); lays out its buffers once, before training
+  setGradientPenalty(lambda: f32): void {
+    const B = <usize>this.batch;
+    this.penalty = new GradientPenalty(this.D, lambda);
+    this.eps = heap.alloc(B * 4);
+    memory.fill(this.eps, 0, B * 4);
+    const bytes = <usize>(this.batch / this.pack) * <usize>this.D.inSize * 4;
+    this.interp = heap.alloc(bytes);
+    memory.fill(this.interp, 0, bytes);
+  }
+
+  // x̂ = ε·real + (1 − ε)·fake, row by row (B sample rows of D's input); returns P after adding ∂P/∂θ_D
+  private gradientPenalty(real: usize, fake: usize, rows: i32): f32 {
+    const pen = this.penalty!;
+    rngUniformFill(this.rng, this.eps, this.batch, 0, 1);
+    const len = <usize>((rows * this.D.inSize) / this.batch); // floats per sample
+    for (let i = 0; i < this.batch; i++) {
+      const e = load<f32>(this.eps + (<usize>i << 2)), f: f32 = 1 - e;
+      const base = <usize>i * len * 4;
+      for (let j: usize = 0; j < len; j++) {
+        const o = base + (j << 2);
+        store<f32>(this.interp + o, e * load<f32>(real + o) + f * load<f32>(fake + o));
+      }
+    }
+    return pen.run(this.interp, rows);
   }
 
   // the data set's labels: i32 [dataCount], each in [0, classes)
@@ -218,8 +257,10 @@ export class Gan {
     const lossFake = this.dLossFake(lFake, B);
     store<f32>(this.stats, this.meanD(lFake, B), STAT_D_FAKE << 2);
     D.backward(this.dLogits, 0, B, true);
-    // (a gradient penalty, WGAN-GP, would add its term and its parameter gradient here)
-    store<f32>(this.stats, lossReal + lossFake, STAT_D_LOSS << 2);
+    let penalty: f32 = 0;
+    if (this.penalty != null) penalty = this.gradientPenalty(real, fake, B);
+    store<f32>(this.stats, penalty, STAT_PENALTY << 2);
+    store<f32>(this.stats, lossReal + lossFake + penalty, STAT_D_LOSS << 2);
     store<f32>(this.stats, <f32>Math.sqrt(sumSquares(D.grads, D.paramCount)), STAT_D_GRAD_NORM << 2);
     this.optD.step(D);
     if (this.clip > 0) clipUpdate(D.params, D.paramCount, this.clip);

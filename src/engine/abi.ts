@@ -101,6 +101,14 @@ export interface WasmExports {
   ganNew(G: Handle, D: Handle, batch: number, loss: number, optG: Handle, optD: Handle,
     dSteps: number, realLabel: number, seed: number, pack: number): Handle;
   ganSetClip(gan: Handle, c: number): void;
+  // WGAN-GP (assembly/train/penalty.ts): once, before training
+  ganSetGradientPenalty(gan: Handle, lambda: number): void;
+  ganPenaltyEps(gan: Handle): Ptr;   // f32 [B]: the last critic update's ε
+  ganPenaltyInput(gan: Handle): Ptr; // f32 [B, D's input per sample]: the last x̂
+  // the penalty alone on a net (tests): penaltyRun ADDS ∂P/∂θ into the net's grads and returns P
+  penaltyNew(net: Handle, lambda: number): Handle;
+  penaltyRun(pen: Handle, x: Ptr, n: number): number;
+  penaltyInputGrad(pen: Handle): Ptr;
   ganRng(gan: Handle): Ptr;
   ganSetData(gan: Handle, ptr: Ptr, count: number): void;
   ganTrain(gan: Handle, steps: number): void;
@@ -118,4 +126,4 @@ export interface WasmExports {
 }
 
 // Layout of the statistics block: mirrors assembly/train/gan.ts
-export const STAT = { dLoss: 0, gLoss: 1, dReal: 2, dFake: 3, dGradNorm: 4, gGradNorm: 5 } as const;
+export const STAT = { dLoss: 0, gLoss: 1, dReal: 2, dFake: 3, dGradNorm: 4, gGradNorm: 5, penalty: 6 } as const;

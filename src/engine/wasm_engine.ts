@@ -23,6 +23,9 @@ export interface StepStats {
   dFake: number;     // mean D(G(z)) on the fake batch (before D's update)
   dGradNorm: number; // ‖∇_D L_D‖₂ of the last discriminator update
   gGradNorm: number; // ‖∇_G L_G‖₂
+  // WGAN-GP (spec.gradientPenalty λ): λ·mean(‖∇D(x̂)‖ − 1)² of the last critic update, 0 without
+  // the penalty; dLoss includes it
+  penalty: number;
 }
 
 export interface TrainOptions {
@@ -102,6 +105,7 @@ export class WasmGAN {
     this.gan = wasm.ganNew(this.G.net, this.D.net, B, LOSS_CODES[spec.loss], this.G.opt, this.D.opt,
       spec.dSteps, 1 - spec.labelSmoothing, (seed ^ 0x9e3779b9) >>> 0, spec.pack);
     if (spec.clip !== undefined) wasm.ganSetClip(this.gan, spec.clip);
+    if (spec.gradientPenalty !== undefined) wasm.ganSetGradientPenalty(this.gan, spec.gradientPenalty);
     // conditional: the one-hot joins every pixel of an image (its last axis), or a flat sample once
     if (spec.numClasses !== undefined) wasm.ganSetConditional(this.gan, spec.numClasses, spec.dataShape.length > 1 ? X / spec.dataShape.at(-1)! : 1);
     this.sampleRng = wasm.rngNew(0);
@@ -206,7 +210,7 @@ export class WasmGAN {
     const s = this.mem.read(this.wasm.ganStats(this.gan), 8);
     return {
       step: this.step, dLoss: s[STAT.dLoss], gLoss: s[STAT.gLoss], dReal: s[STAT.dReal], dFake: s[STAT.dFake],
-      dGradNorm: s[STAT.dGradNorm], gGradNorm: s[STAT.gGradNorm],
+      dGradNorm: s[STAT.dGradNorm], gGradNorm: s[STAT.gGradNorm], penalty: s[STAT.penalty],
     };
   }
 

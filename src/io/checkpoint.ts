@@ -32,7 +32,7 @@
 //   train.rng                    U32 [4]  xoshiro128** state of the training stream
 //   train.counters               U32 [3]  steps done, generator and discriminator optimiser updates
 //   train.stats                  F32 [8]  the last step's statistics (dLoss, gLoss, dReal, dFake,
-//                                         dGradNorm, gGradNorm, 0, 0)
+//                                         dGradNorm, gGradNorm, penalty, 0)
 // Reading validates everything and throws a one-line CheckpointError naming the file and the
 // problem: truncation, a header lying about sizes or offsets, bad JSON, a checksum mismatch,
 // missing or misshapen tensors, NaN or infinite values, a checkpoint of another spec.

@@ -43,6 +43,12 @@ export interface GanSpec {
   // clipped to [-clip, clip]; true means the WGAN paper's 0.01. Default: no clipping. (The paper
   // pairs it with dSteps 5 and rmsprop lr 5e-5.)
   clip?: number | boolean;
+  // WGAN-GP (Gulrajani et al. 2017; "wasserstein" only, not with clip): each critic update adds
+  // λ·mean_i(‖∇D(x̂_i)‖₂ − 1)² at x̂ = ε·x + (1 − ε)·G(z), ε ~ U[0, 1) per sample; the number is λ,
+  // true means the paper's 10. Default: off. The critic must not hold batch_norm (the penalty is
+  // per sample; the paper drops batch norm from the critic). (The paper pairs it with dSteps 5 and
+  // adam lr 1e-4, betas 0.5/0.9 or 0/0.9.)
+  gradientPenalty?: number | boolean;
   pack?: number;           // PacGAN: D judges `pack` samples at once (default 1; batchSize % pack == 0)
   lrSchedule?: LrSchedule; // default constant
   init?: InitName;         // weight initialisation: "pytorch" (default) or "dcgan"
@@ -59,7 +65,8 @@ export type LrSchedule = { type: "constant" } | { type: "linear"; steps: number 
 
 // clip stays optional: present (a number in (0, 10]) only when clipping is on
 // numClasses likewise: present only for a conditional model
-export type NormalisedSpec = Required<Omit<GanSpec, "name" | "clip" | "numClasses">> & { name: string; clip?: number; numClasses?: number };
+// gradientPenalty likewise: present (λ) only when the penalty is on
+export type NormalisedSpec = Required<Omit<GanSpec, "name" | "clip" | "numClasses" | "gradientPenalty">> & { name: string; clip?: number; numClasses?: number; gradientPenalty?: number };
 
 // The per-sample input shapes of the two nets: the latent vector (joined with the one-hot label
 // when conditional) and the discriminator's view of a sample (packed, or label-joined)
@@ -76,6 +83,7 @@ export function discriminatorInputShape(spec: Pick<NormalisedSpec, "dataShape" |
 }
 
 export const WGAN_CLIP_DEFAULT = 0.01; // Arjovsky et al. 2017
+export const WGAN_GP_DEFAULT = 10;     // Gulrajani et al. 2017
 
 export class SpecError extends Error {
   constructor(public readonly field: string, problem: string) {
@@ -215,10 +223,33 @@ function validateClip(v: unknown, loss: LossName): number {
   return c;
 }
 
+// the penalty weight λ, or 0 for none
+function validateGradientPenalty(v: unknown, loss: LossName, clip: number, discriminator: LayerSpec[], numClasses: number | undefined): number {
+  if (v === undefined || v === false) return 0;
+  const lambda = v === true ? WGAN_GP_DEFAULT : v;
+  if (typeof lambda !== "number" || !Number.isFinite(lambda) || lambda <= 0 || lambda > 1e4) {
+    throw new SpecError("spec.gradientPenalty", `must be a number in (0, 10000] (the penalty weight lambda) or true (the WGAN-GP paper's ${WGAN_GP_DEFAULT}) (got ${show(v)})`);
+  }
+  if (loss !== "wasserstein") {
+    throw new SpecError("spec.gradientPenalty", `the gradient penalty (WGAN-GP) applies to the "wasserstein" loss only, not ${JSON.stringify(loss)}`);
+  }
+  if (clip > 0) {
+    throw new SpecError("spec.gradientPenalty", `use either the gradient penalty (WGAN-GP) or weight clipping (spec.clip ${clip}), not both: the penalty replaces clipping as the critic's Lipschitz constraint`);
+  }
+  const bn = discriminator.findIndex((l) => l.type === "batch_norm");
+  if (bn >= 0) {
+    throw new SpecError(`spec.discriminator[${bn}]`, `batch_norm is not allowed in a critic with a gradient penalty (spec.gradientPenalty): the penalty is on each sample's own input-gradient, which batch statistics couple across the batch (the WGAN-GP paper drops batch norm from the critic; remove it, or use no penalty)`);
+  }
+  if (numClasses !== undefined) {
+    throw new SpecError("spec.gradientPenalty", `the gradient penalty is not supported for conditional models (spec.numClasses ${numClasses}) yet`);
+  }
+  return lambda;
+}
+
 export function validateSpec(input: unknown): NormalisedSpec {
   if (!isObject(input)) throw new SpecError("spec", `must be an object (got ${show(input)})`);
   const s = input;
-  noUnknownKeys(s, ["name", "latentDim", "dataShape", "generator", "discriminator", "loss", "batchSize", "dSteps", "labelSmoothing", "clip", "pack", "lrSchedule", "init", "optimizer", "numClasses"], "spec");
+  noUnknownKeys(s, ["name", "latentDim", "dataShape", "generator", "discriminator", "loss", "batchSize", "dSteps", "labelSmoothing", "clip", "gradientPenalty", "pack", "lrSchedule", "init", "optimizer", "numClasses"], "spec");
   if (s.name !== undefined && typeof s.name !== "string") throw new SpecError("spec.name", `must be a string (got ${show(s.name)})`);
   const latentDim = positiveInt(s.latentDim, "spec.latentDim", 1 << 16);
   if (!Array.isArray(s.dataShape) || s.dataShape.length === 0 || s.dataShape.length > 3) {
@@ -264,6 +295,7 @@ export function validateSpec(input: unknown): NormalisedSpec {
     throw new SpecError("spec.labelSmoothing", `one-sided label smoothing is defined for the "minimax" and "non-saturating" losses only, not ${JSON.stringify(loss)} (got ${labelSmoothing})`);
   }
   const clip = validateClip(s.clip, loss);
+  const gradientPenalty = validateGradientPenalty(s.gradientPenalty, loss, clip, discriminator, numClasses);
   if (batchSize % pack !== 0) throw new SpecError("spec.pack", `must divide spec.batchSize ${batchSize} (got ${pack})`);
   const lrSchedule = validateSchedule(s.lrSchedule, "spec.lrSchedule");
   const init = s.init === undefined ? "pytorch" : oneOf(s.init, Object.keys(INIT_CODES) as InitName[], "spec.init");
@@ -273,5 +305,5 @@ export function validateSpec(input: unknown): NormalisedSpec {
     generator: validateOptimizer(s.optimizer.generator, "spec.optimizer.generator"),
     discriminator: validateOptimizer(s.optimizer.discriminator, "spec.optimizer.discriminator"),
   };
-  return { name: s.name ?? "custom", latentDim, dataShape, generator, discriminator, loss, batchSize, dSteps, labelSmoothing, ...(clip > 0 ? { clip } : {}), pack, lrSchedule, init, optimizer, ...(numClasses !== undefined ? { numClasses } : {}) };
+  return { name: s.name ?? "custom", latentDim, dataShape, generator, discriminator, loss, batchSize, dSteps, labelSmoothing, ...(clip > 0 ? { clip } : {}), ...(gradientPenalty > 0 ? { gradientPenalty } : {}), pack, lrSchedule, init, optimizer, ...(numClasses !== undefined ? { numClasses } : {}) };
 }
