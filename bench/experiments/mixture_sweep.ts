@@ -49,7 +49,7 @@ const names = process.argv.slice(3).length ? process.argv.slice(3) : Object.keys
 for (const name of names) {
   const c = configs[name];
   if (!c) throw new Error(`unknown config ${name}`);
-  for (const seed of [1, 2, 3]) {
+  for (const seed of (process.env.SEEDS ?? "1,2,3").split(",").map(Number)) {
     const data = c.data === "ring8" ? await ring8({ count: 100_000, seed }) : await grid25({ count: 100_000, seed });
     const gan = await createGAN(c.spec(preset("mlp-ring8")), { seed });
     const t0 = performance.now();
