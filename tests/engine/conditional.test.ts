@@ -11,10 +11,10 @@ import { createGAN, ring8, validateSpec, preset, mnist, SpecError, type GanSpec,
 import { expectClose, testRandom } from "../util/check.ts";
 import { tfCpu } from "../util/tfjs.ts";
 import { tfForward } from "../util/tf_net.ts";
+import { sgd, smallMlpGenerator, smallMlpDiscriminator, smallDcganGenerator, smallDcganDiscriminator, randomImages } from "../util/small_gans.ts";
 
 const tf = await tfCpu();
 const ringData = await ring8({ count: 4096, seed: 3 });
-const sgd = { type: "sgd" as const, lr: 0.25 };
 async function rejects(f: () => Promise<unknown>, pattern: RegExp): Promise<void> {
   try { await f(); } catch (e) { assert.match((e as Error).message, pattern); return; }
   assert.unreachable(`expected an error matching ${pattern}`);
@@ -22,28 +22,17 @@ async function rejects(f: () => Promise<unknown>, pattern: RegExp): Promise<void
 
 const smallMlp = (loss: GanSpec["loss"]): GanSpec => ({
   latentDim: 3, dataShape: [2], batchSize: 24, loss, numClasses: 8,
-  generator: [{ type: "dense", units: 16 }, { type: "leaky_relu", alpha: 0.2 }, { type: "dense", units: 9 }, { type: "tanh" }, { type: "dense", units: 2 }],
-  discriminator: [{ type: "dense", units: 17 }, { type: "relu" }, { type: "dense", units: 5 }, { type: "leaky_relu", alpha: 0.1 }, { type: "dense", units: 1 }],
+  generator: smallMlpGenerator,
+  discriminator: smallMlpDiscriminator,
   optimizer: { generator: sgd, discriminator: sgd },
 });
 
 // 200 random 6x6x1 "images" with labels 0..2
-const images: Dataset = (() => {
-  const rand = testRandom(8), x = new Float32Array(200 * 36), labels = new Int32Array(200);
-  for (let i = 0; i < x.length; i++) x[i] = 2 * rand() - 1;
-  for (let i = 0; i < 200; i++) labels[i] = Math.floor(3 * rand());
-  return { name: "random-images", x, shape: [6, 6, 1], count: 200, labels, numClasses: 3 };
-})();
+const images: Dataset = { name: "random-images", ...randomImages(3), shape: [6, 6, 1], count: 200, numClasses: 3 };
 const smallDcgan = (loss: GanSpec["loss"]): GanSpec => ({
   latentDim: 3, dataShape: [6, 6, 1], batchSize: 8, loss, numClasses: 3,
-  generator: [
-    { type: "dense", units: 18 }, { type: "batch_norm" }, { type: "relu" }, { type: "reshape", targetShape: [3, 3, 2] },
-    { type: "conv2d_transpose", filters: 1, kernelSize: 4, strides: 2, padding: "same" }, { type: "tanh" },
-  ],
-  discriminator: [
-    { type: "conv2d", filters: 3, kernelSize: 3, strides: 2, padding: "same" }, { type: "leaky_relu", alpha: 0.2 },
-    { type: "flatten" }, { type: "dense", units: 1 },
-  ],
+  generator: smallDcganGenerator,
+  discriminator: smallDcganDiscriminator,
   optimizer: { generator: sgd, discriminator: sgd },
 });
 

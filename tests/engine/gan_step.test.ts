@@ -14,15 +14,16 @@ import { createGAN, ring8, validateSpec, type GanSpec } from "../../src/index.ts
 import { expectClose, expectBitIdentical, testRandom } from "../util/check.ts";
 import { tfCpu } from "../util/tfjs.ts";
 import { tfForward } from "../util/tf_net.ts";
+import { sgd, smallMlpGenerator, smallMlpDiscriminator, smallDcganGenerator, smallDcganDiscriminator, randomImages } from "../util/small_gans.ts";
 
 const tf = await tfCpu();
 const data = await ring8({ count: 4096, seed: 3 });
 
 const small = (loss: GanSpec["loss"], labelSmoothing = 0, pack = 1, clip?: number): GanSpec => ({
   latentDim: 3, dataShape: [2], batchSize: 24, loss, labelSmoothing, pack, ...(clip ? { clip } : {}),
-  generator: [{ type: "dense", units: 16 }, { type: "leaky_relu", alpha: 0.2 }, { type: "dense", units: 9 }, { type: "tanh" }, { type: "dense", units: 2 }],
-  discriminator: [{ type: "dense", units: 17 }, { type: "relu" }, { type: "dense", units: 5 }, { type: "leaky_relu", alpha: 0.1 }, { type: "dense", units: 1 }],
-  optimizer: { generator: { type: "sgd", lr: 0.25 }, discriminator: { type: "sgd", lr: 0.25 } },
+  generator: smallMlpGenerator,
+  discriminator: smallMlpDiscriminator,
+  optimizer: { generator: sgd, discriminator: sgd },
 });
 
 // pack > 1 (PacGAN): D sees [B/pack, pack·2], the same batch reshaped
@@ -34,22 +35,12 @@ const mlpCases = ([["non-saturating", 0, 1], ["minimax", 0, 1], ["non-saturating
   }));
 
 // a small DCGAN: batch norm in G (batch statistics of the fake batch), conv and transposed conv
-const images = (() => {
-  const rand = testRandom(8), x = new Float32Array(200 * 36);
-  for (let i = 0; i < x.length; i++) x[i] = 2 * rand() - 1;
-  return x;
-})();
+const images = randomImages().x;
 const smallDcgan = (loss: GanSpec["loss"], clip?: number): GanSpec => ({
   latentDim: 3, dataShape: [6, 6, 1], batchSize: 8, loss, ...(clip ? { clip } : {}),
-  generator: [
-    { type: "dense", units: 18 }, { type: "batch_norm" }, { type: "relu" }, { type: "reshape", targetShape: [3, 3, 2] },
-    { type: "conv2d_transpose", filters: 1, kernelSize: 4, strides: 2, padding: "same" }, { type: "tanh" },
-  ],
-  discriminator: [
-    { type: "conv2d", filters: 3, kernelSize: 3, strides: 2, padding: "same" }, { type: "leaky_relu", alpha: 0.2 },
-    { type: "flatten" }, { type: "dense", units: 1 },
-  ],
-  optimizer: { generator: { type: "sgd", lr: 0.25 }, discriminator: { type: "sgd", lr: 0.25 } },
+  generator: smallDcganGenerator,
+  discriminator: smallDcganDiscriminator,
+  optimizer: { generator: sgd, discriminator: sgd },
 });
 const convCases = ([["non-saturating"], ["minimax"], ["wasserstein", 0.1], ["hinge"], ["least-squares"]] as const)
   .map(([loss, clip]: readonly [GanSpec["loss"], number?]) => ({ name: `small DCGAN, ${loss}${clip ? `, clip ${clip}` : ""}`, spec: smallDcgan(loss, clip), data: images }));
@@ -142,8 +133,7 @@ test("WGAN settings (5 critic steps, RMSProp 5e-5, clip 0.01): the critic stays 
 });
 
 test("linear learning-rate schedule: full rate on the first step, zero after `steps` steps", async () => {
-  const sgd = { type: "sgd" as const, lr: 0.25 };
-  const spec = (schedule: GanSpec["lrSchedule"], dSteps = 1): GanSpec => ({ ...small("non-saturating"), dSteps, lrSchedule: schedule, optimizer: { generator: sgd, discriminator: sgd } });
+    const spec = (schedule: GanSpec["lrSchedule"], dSteps = 1): GanSpec => ({ ...small("non-saturating"), dSteps, lrSchedule: schedule, optimizer: { generator: sgd, discriminator: sgd } });
   const constant = await createGAN(spec({ type: "constant" }), { seed: 4 });
   const decayed = await createGAN(spec({ type: "linear", steps: 3 }), { seed: 4 });
   await constant.train(data, { steps: 1 });

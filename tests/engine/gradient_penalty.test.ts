@@ -29,6 +29,7 @@ import { buildWasmNet } from "../../src/engine/net_builder.ts";
 import { expectClose, testRandom, randomArray } from "../util/check.ts";
 import { tfCpu } from "../util/tfjs.ts";
 import { tfForward } from "../util/tf_net.ts";
+import { sgd, smallMlpGenerator, smallMlpDiscriminator, smallDcganGenerator, smallDcganDiscriminator, randomImages } from "../util/small_gans.ts";
 
 const tf = await tfCpu();
 const wasm = await instantiate("strict");
@@ -303,28 +304,17 @@ test("critic with a transposed conv: ∂P/∂θ matches tfjs nested gradients (n
 
 // ---- (2) one full WGAN-GP step
 const data = await ring8({ count: 4096, seed: 3 });
-const sgd = { type: "sgd" as const, lr: 0.25 };
 const smallGp = (pack = 1, critic?: LayerSpec[]): GanSpec => ({
   latentDim: 3, dataShape: [2], batchSize: 24, loss: "wasserstein", gradientPenalty: 10, pack,
-  generator: [{ type: "dense", units: 16 }, { type: "leaky_relu", alpha: 0.2 }, { type: "dense", units: 9 }, { type: "tanh" }, { type: "dense", units: 2 }],
-  discriminator: critic ?? [{ type: "dense", units: 17 }, { type: "relu" }, { type: "dense", units: 5 }, { type: "leaky_relu", alpha: 0.1 }, { type: "dense", units: 1 }],
+  generator: smallMlpGenerator,
+  discriminator: critic ?? smallMlpDiscriminator,
   optimizer: { generator: sgd, discriminator: sgd },
 });
-const images = (() => {
-  const rand = testRandom(8), x = new Float32Array(200 * 36);
-  for (let i = 0; i < x.length; i++) x[i] = 2 * rand() - 1;
-  return x;
-})();
+const images = randomImages().x;
 const convGp: GanSpec = {
   latentDim: 3, dataShape: [6, 6, 1], batchSize: 8, loss: "wasserstein", gradientPenalty: true,
-  generator: [
-    { type: "dense", units: 18 }, { type: "batch_norm" }, { type: "relu" }, { type: "reshape", targetShape: [3, 3, 2] },
-    { type: "conv2d_transpose", filters: 1, kernelSize: 4, strides: 2, padding: "same" }, { type: "tanh" },
-  ],
-  discriminator: [
-    { type: "conv2d", filters: 3, kernelSize: 3, strides: 2, padding: "same" }, { type: "leaky_relu", alpha: 0.2 },
-    { type: "flatten" }, { type: "dense", units: 1 },
-  ],
+  generator: smallDcganGenerator,
+  discriminator: smallDcganDiscriminator,
   optimizer: { generator: sgd, discriminator: sgd },
 };
 const stepCases: [string, GanSpec, Float32Array][] = [
