@@ -25,6 +25,7 @@ export {
 } from "./kernels/losses";
 export { adamUpdate, sgdUpdate, rmspropUpdate, sumSquares, clipUpdate } from "./kernels/optim";
 export { rngSeed, rngUniformFill, rngNormalFill } from "./kernels/rng";
+export { threadsSetup, threadsWork, threadsCount } from "./kernels/threads";
 
 // ---- memory (bump allocation: everything is laid out once, when a model is built)
 export function alloc(bytes: usize): usize {

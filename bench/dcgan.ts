@@ -33,7 +33,7 @@ import { setFlagsFromString } from "node:v8";
 setFlagsFromString("--experimental-wasm-relaxed-simd"); // Node 20: lets the relaxed build validate (PLATFORM.md)
 import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
-import { createGAN, preset, validateSpec, relaxedSimdSupported, type WasmGAN } from "../src/index.ts";
+import { createWasmGAN as createGAN, preset, validateSpec, relaxedSimdSupported, type WasmGAN } from "../src/index.ts";
 import { instantiate } from "../src/engine/wasm_module.ts";
 import { buildWasmNet } from "../src/engine/net_builder.ts";
 import type { WasmExports } from "../src/engine/abi.ts";

@@ -11,7 +11,7 @@
 //   without it the samples are taken as they fall). 2,000 steps take several minutes.
 import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
-import { createGAN, preset } from "../src/index.ts";
+import { createWasmGAN as createGAN, preset } from "../src/index.ts";
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -11,7 +11,7 @@ setFlagsFromString("--experimental-wasm-relaxed-simd"); // Node 20: lets the rel
 import { writeFileSync } from "node:fs";
 import { instantiate, relaxedSimdSupported, type SimdFlavour } from "../src/engine/wasm_module.ts";
 import { LinearMemory } from "../src/engine/memory.ts";
-import { createGAN, preset, ring8 } from "../src/index.ts";
+import { createWasmGAN as createGAN, preset, ring8 } from "../src/index.ts";
 import { useTfjsBackend, tfjsWasmFlags } from "./peers/tfjs_backend.ts";
 import { timeTfjsMatMul } from "./peers/tfjs_gemm.ts";
 import { createTfjsMlpGan } from "./peers/tfjs_mlp_gan.ts";

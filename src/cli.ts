@@ -3,7 +3,8 @@
 import { parseArgs } from "node:util";
 import { readFile, readdir, stat } from "node:fs/promises";
 import { extname, join, resolve } from "node:path";
-import { createGAN, preset, presets, ring8, grid25, mixtureMetrics, relaxedSimdSupported, validateSpec, type Dataset, type StepStats, type WasmGAN, type NormalisedSpec } from "./index.ts";
+import { createGAN, resolveThreads, preset, presets, ring8, grid25, mixtureMetrics, relaxedSimdSupported, validateSpec, type Dataset, type StepStats, type GAN, type NormalisedSpec } from "./index.ts";
+import { workersUnavailable } from "./worker/spawn.ts";
 import { mnist } from "./data/mnist.ts";
 import { availableParallelism } from "node:os";
 import { readFileSync } from "node:fs";
@@ -25,8 +26,9 @@ const HELP = `wasm-gan: train and run GANs in WebAssembly
 
   wasm-gan train --preset NAME [--config FILE.json] [--data PATH] [--steps N] [--seed S] [--batch B]
                  [--loss minimax|non-saturating|wasserstein|hinge|least-squares]
-                 [--lr-g LR] [--lr-d LR] [--sample-every N] [--checkpoint-every N] [--out DIR] [--quiet]
-  wasm-gan train --resume DIR [--steps N]
+                 [--lr-g LR] [--lr-d LR] [--threads auto|N] [--sample-every N] [--checkpoint-every N]
+                 [--out DIR] [--quiet]
+  wasm-gan train --resume DIR [--steps N] [--threads auto|N]
   wasm-gan sample --model PATH [-n N] [--label K] [--seed S] [--format png|npy|json] --out FILE
   wasm-gan info
   wasm-gan help
@@ -44,7 +46,8 @@ metrics.jsonl (one line per logged step), curves.svg (losses and D's outputs), r
 --checkpoint-every steps (default: every --sample-every; 0: only at the end) and at the end.
 Ctrl-C saves a checkpoint at the next step boundary and exits (code 130); --resume DIR continues
 the run to --steps in all (default: the original total), ending with the same weights as an
-uninterrupted run. sample draws from a checkpoint (a file, or a run directory): a PNG grid
+uninterrupted run. --threads: kernel threads (default auto: one per core), in worker threads off
+the main thread; any count gives the same weights bit for bit. sample draws from a checkpoint (a file, or a run directory): a PNG grid
 (images) or scatter (2-D points), .npy (float32, shape (n, ...sample shape)) or JSON.`;
 
 class UsageError extends Error {}
@@ -107,11 +110,11 @@ interface Snapshot { step: number; samples: Float32Array; metrics: Record<string
 
 // a picture and numbers for the current generator: a scatter and mode metrics for 2-D mixtures,
 // a grid of a fixed latent batch and the digit classifier's verdict for MNIST
-function snapshotter(gan: WasmGAN, data: Dataset): () => Omit<Snapshot, "step"> {
+async function snapshotter(gan: GAN, data: Dataset): Promise<() => Promise<Omit<Snapshot, "step">>> {
   if (data.mixture) {
     const mixture = data.mixture;
-    return () => {
-      const samples = gan.sample(2500, { seed: 7 });
+    return async () => {
+      const samples = await gan.sample(2500, { seed: 7 });
       const m = mixtureMetrics(samples, mixture);
       const png = encodePng(scatterPlot(samples, { real: data.x.subarray(0, 5000), centres: mixture.centres }));
       const line = `${m.modes}/${m.totalModes} modes, ${(100 * m.highQuality).toFixed(1)}% high-quality samples, KL ${m.kl.toFixed(3)}`;
@@ -119,12 +122,12 @@ function snapshotter(gan: WasmGAN, data: Dataset): () => Omit<Snapshot, "step"> 
     };
   }
   const [h, w, c] = data.shape;
-  const fixedZ = gan.latent(64, 12345);
-  return () => {
-    const samples = gan.generate(fixedZ);
+  const fixedZ = await gan.latent(64, 12345);
+  return async () => {
+    const samples = await gan.generate(fixedZ);
     const png = imageGrid(samples, 64, h, w, c, { cols: 8, scale: 2 });
     if (data.name !== "mnist") return { samples, png, line: "", metrics: {} };
-    const q = digitQuality(gan.sample(1000, { seed: 99 }), 1000);
+    const q = digitQuality(await gan.sample(1000, { seed: 99 }), 1000);
     const line = `${(100 * q.confidentShare).toFixed(1)}% of 1,000 samples classified as digits with confidence >= 0.9, ${q.classesPresent}/10 classes, largest class ${(100 * q.maxClassShare).toFixed(1)}%`;
     return { samples, png, line, metrics: { confidentShare: q.confidentShare, classesPresent: q.classesPresent, maxClassShare: q.maxClassShare, classShares: q.classShares } };
   };
@@ -182,9 +185,10 @@ async function train(args: string[]): Promise<number> {
       preset: { type: "string" }, config: { type: "string" }, steps: { type: "string" }, seed: { type: "string" }, batch: { type: "string" },
       loss: { type: "string" }, "lr-g": { type: "string" }, "lr-d": { type: "string" },
       "sample-every": { type: "string" }, "checkpoint-every": { type: "string" }, out: { type: "string" },
-      resume: { type: "string" }, quiet: { type: "boolean" }, data: { type: "string" },
+      resume: { type: "string" }, quiet: { type: "boolean" }, data: { type: "string" }, threads: { type: "string" },
     },
   });
+  const threads = values.threads === undefined || values.threads === "auto" ? "auto" as const : intFlag(values.threads, "threads", 1, 1);
   if (values.preset !== undefined && !presets[values.preset]) throw new UsageError(`unknown preset ${JSON.stringify(values.preset)} (known: ${Object.keys(presets).join(", ")})`);
   const resume = values.resume !== undefined ? await readCheckpoint(values.resume) : undefined;
   const prior = resume && runSettings(resume);
@@ -229,133 +233,145 @@ async function train(args: string[]): Promise<number> {
     throw new UsageError(`the data set ${data.name} holds samples of shape [${data.shape.join(", ")}], but the spec (${name}) expects [${spec.dataShape.join(", ")}]`);
   }
   if (prior && data.count !== prior.dataCount) throw new CheckpointError(resume!.path, `the data set ${dataName} now holds ${data.count} samples, the run trained on ${prior.dataCount}`);
-  const gan = await createGAN(spec, { seed });
-  if (resume) restoreCheckpoint(gan, resume);
-  const run: RunSettings = { ...(presetName ? { preset: presetName } : {}), data: dataName, dataCount: data.count, steps, seed, sampleEvery, checkpointEvery };
-  const start = gan.step;
-  const info = gan.engineInfo();
-  await removeStaleTemporaries(ckptPath);
-  console.log(resume
-    ? `wasm-gan: resuming ${name} at step ${start} of ${steps} (batch ${spec.batchSize}, ${spec.loss}, seed ${seed}) on the ${info.engine} engine, ${info.simd} SIMD -> ${out}/`
-    : `wasm-gan: training ${name} for ${steps} steps (batch ${spec.batchSize}, ${spec.loss}, seed ${seed}) on the ${info.engine} engine, ${info.simd} SIMD -> ${out}/`);
-
-  // metrics of the steps before a resume
-  const metricsLines: string[] = [];
-  if (resume) {
-    const old = await readFile(join(values.resume!, "metrics.jsonl"), "utf8").catch(() => "");
-    for (const l of old.split("\n")) {
-      try { if (l && JSON.parse(l).step <= start) metricsLines.push(l); } catch { /* a torn line */ }
-    }
-  }
-  const logEvery = Math.max(1, Math.floor(steps / 200));
-  const tenth = Math.max(1, Math.floor(steps / 10));
-  const t0 = Date.now();
-  const tty = process.stdout.isTTY && !values.quiet;
-  let lastDraw = 0;
-  const progress = (s: StepStats) => {
-    const now = Date.now();
-    if (tty ? now - lastDraw < 100 && s.step !== steps : values.quiet || s.step % tenth !== 0) return;
-    lastDraw = now;
-    const sec = (now - t0) / 1000, rate = (s.step - start) / Math.max(sec, 1e-9), eta = (steps - s.step) / Math.max(rate, 1e-9);
-    const width = 30, filled = Math.round((width * s.step) / Math.max(steps, 1));
-    const line = `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${s.step}/${steps} ${rate.toFixed(0)} steps/s ETA ${eta.toFixed(0)}s  D ${s.dLoss.toFixed(3)}  G ${s.gLoss.toFixed(3)}  D(x) ${s.dReal.toFixed(2)}  D(G(z)) ${s.dFake.toFixed(2)}`;
-    if (tty) process.stdout.write(`\r${line}`);
-    else console.log(line);
-  };
-  const take = snapshotter(gan, data);
-  let lastSnapshot: Snapshot | undefined;
-  const snapshot = async (step: number): Promise<Snapshot> => {
-    const snap = { step, ...take() };
-    await writeFileAtomic(join(out, `samples-${String(step).padStart(6, "0")}.png`), snap.png);
-    await writeFileAtomic(join(out, "samples.png"), snap.png);
-    return (lastSnapshot = snap);
-  };
-  const writeMetrics = () => writeFileAtomic(join(out, "metrics.jsonl"), metricsLines.length ? metricsLines.join("\n") + "\n" : "");
-  // WASM_GAN_TEST_SAVE_PAUSE_MS (tests): pause between writing the temporary file and the rename
-  const pause = Number(process.env.WASM_GAN_TEST_SAVE_PAUSE_MS ?? 0);
-  let saved: { step: number; bytes: number; ms: number } | undefined;
-  const save = async () => {
-    const t = performance.now();
-    const bytes = await saveCheckpoint(ckptPath, gan, {
-      metadata: { run: JSON.stringify(run) },
-      beforeRename: pause > 0 ? async () => { process.stderr.write(`wasm-gan: test hook: checkpoint of step ${gan.step} written to a temporary file, pausing ${pause} ms before the rename\n`); await sleep(pause); } : undefined,
-    });
-    await writeMetrics();
-    saved = { step: gan.step, bytes, ms: performance.now() - t };
-  };
-  const writeReport = async (note: string) => {
-    const curve: CurvePoint[] = metricsLines.map((l) => JSON.parse(l));
-    const svg = trainingCurvesSvg(curve, { steps, outputLabel: spec.loss === "minimax" || spec.loss === "non-saturating" ? "D(x), D(G(z)): mean σ(logit)" : "mean critic value (logit)" });
-    await writeFileAtomic(join(out, "curves.svg"), svg);
-    // the sample pictures of this run so far (at most 16, spread over the run), in step order
-    const shots = (await readdir(out)).map((f) => /^samples-(\d{6,})\.png$/.exec(f)).filter((m) => m && +m[1] <= gan.step).map((m) => ({ step: +m![1], file: m![0] })).sort((a, b) => a.step - b.step);
-    const pick = shots.length <= 16 ? shots : Array.from({ length: 16 }, (_, i) => shots[Math.round((i * (shots.length - 1)) / 15)]);
-    const snapshots = await Promise.all(pick.map(async (s) => ({ step: s.step, png: new Uint8Array(await readFile(join(out, s.file))) })));
-    const secs = (Date.now() - t0) / 1000;
-    await writeFileAtomic(join(out, "report.html"), reportHtml({
-      title: `wasm-gan: ${name}, step ${gan.step.toLocaleString("en")} of ${steps.toLocaleString("en")}`,
-      note,
-      facts: [
-        ["preset / spec", `${name} (data ${dataName}, batch ${spec.batchSize}, loss ${spec.loss}, seed ${seed})`],
-        ["engine", `${info.engine}, ${info.simd} SIMD`],
-        ["this session", `steps ${start}..${gan.step} in ${secs.toFixed(1)} s (${((gan.step - start) / Math.max(secs, 1e-9)).toFixed(1)} steps/s)`],
-        ["checkpoint", saved ? `${CHECKPOINT_FILE} at step ${saved.step}` : "none"],
-        ["spec", JSON.stringify(spec)],
-      ],
-      curvesSvg: svg,
-      snapshots,
-    }));
-  };
-
-  // Ctrl-C: stop at the next step boundary and save; a second Ctrl-C quits at once (the last
-  // checkpoint is intact: it is replaced only by rename)
-  const ac = new AbortController();
-  const onSigint = () => {
-    process.stderr.write(`${tty ? "\n" : ""}wasm-gan: interrupted: saving a checkpoint at the next step boundary (Ctrl-C again to quit without saving)\n`);
-    ac.abort();
-  };
-  process.once("SIGINT", onSigint);
-  let done = start;
+  const gan = await createGAN(spec, { seed, threads });
   try {
-    while (done < steps && !ac.signal.aborted) {
-      const next = Math.min(nextMultiple(done, sampleEvery), checkpointEvery > 0 ? nextMultiple(done, checkpointEvery) : Infinity, steps);
-      await gan.train(data, {
-        steps: next - done, every: 1, signal: ac.signal,
-        onStep: (s) => { if (s.step % logEvery === 0 || s.step === steps) metricsLines.push(JSON.stringify(s)); progress(s); },
-      });
-      done = gan.step;
-      if (done < next) break; // interrupted
-      if (done % sampleEvery === 0 || done === steps) await snapshot(done);
-      if ((checkpointEvery > 0 && done % checkpointEvery === 0) || done === steps) await save();
-    }
-  } catch (e) {
-    const msg = (e as Error).message;
-    if (!/diverged/.test(msg)) throw e;
-    if (tty) process.stdout.write("\n");
-    await writeMetrics().catch(() => {});
-    throw new TrainingError(`${msg.replace(/^.*?: not saved: /, "")}; ${saved ? `the last good checkpoint (step ${saved.step}) remains in ${ckptPath}` : resume ? `the checkpoint of step ${start} remains in ${resume.path}` : "no checkpoint was written"}`);
+    return await trainWith(gan);
   } finally {
-    process.off("SIGINT", onSigint);
+    await gan.dispose(); // ends the worker threads
   }
-  if (tty) process.stdout.write("\n");
 
-  if (done < steps) { // interrupted
+  async function trainWith(gan: GAN): Promise<number> {
+    if (resume) await restoreCheckpoint(gan, resume!);
+    const run: RunSettings = { ...(presetName ? { preset: presetName } : {}), data: dataName, dataCount: data.count, steps, seed, sampleEvery, checkpointEvery };
+    const start = await gan.step();
+    const info = gan.engineInfo();
+    const engineLine = `the ${info.engine} engine, ${info.simd} SIMD, ${info.threads} thread${info.threads > 1 ? "s" : ""}${info.mode === "in-process" ? " (in-process)" : ""}`;
+    await removeStaleTemporaries(ckptPath);
+    console.log(resume
+      ? `wasm-gan: resuming ${name} at step ${start} of ${steps} (batch ${spec.batchSize}, ${spec.loss}, seed ${seed}) on ${engineLine} -> ${out}/`
+      : `wasm-gan: training ${name} for ${steps} steps (batch ${spec.batchSize}, ${spec.loss}, seed ${seed}) on ${engineLine} -> ${out}/`);
+
+    // metrics of the steps before a resume
+    const metricsLines: string[] = [];
+    if (resume) {
+      const old = await readFile(join(values.resume!, "metrics.jsonl"), "utf8").catch(() => "");
+      for (const l of old.split("\n")) {
+        try { if (l && JSON.parse(l).step <= start) metricsLines.push(l); } catch { /* a torn line */ }
+      }
+    }
+    const logEvery = Math.max(1, Math.floor(steps / 200));
+    const tenth = Math.max(1, Math.floor(steps / 10));
+    const t0 = Date.now();
+    const tty = process.stdout.isTTY && !values.quiet;
+    let lastDraw = 0;
+    const progress = (s: StepStats) => {
+      const now = Date.now();
+      if (tty ? now - lastDraw < 100 && s.step !== steps : values.quiet || s.step % tenth !== 0) return;
+      lastDraw = now;
+      const sec = (now - t0) / 1000, rate = (s.step - start) / Math.max(sec, 1e-9), eta = (steps - s.step) / Math.max(rate, 1e-9);
+      const width = 30, filled = Math.round((width * s.step) / Math.max(steps, 1));
+      const line = `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${s.step}/${steps} ${rate.toFixed(0)} steps/s ETA ${eta.toFixed(0)}s  D ${s.dLoss.toFixed(3)}  G ${s.gLoss.toFixed(3)}  D(x) ${s.dReal.toFixed(2)}  D(G(z)) ${s.dFake.toFixed(2)}`;
+      if (tty) process.stdout.write(`\r${line}`);
+      else console.log(line);
+    };
+    const take = await snapshotter(gan, data);
+    let lastSnapshot: Snapshot | undefined;
+    const snapshot = async (step: number): Promise<Snapshot> => {
+      const snap = { step, ...(await take()) };
+      await writeFileAtomic(join(out, `samples-${String(step).padStart(6, "0")}.png`), snap.png);
+      await writeFileAtomic(join(out, "samples.png"), snap.png);
+      return (lastSnapshot = snap);
+    };
+    const writeMetrics = () => writeFileAtomic(join(out, "metrics.jsonl"), metricsLines.length ? metricsLines.join("\n") + "\n" : "");
+    // WASM_GAN_TEST_SAVE_PAUSE_MS (tests): pause between writing the temporary file and the rename
+    const pause = Number(process.env.WASM_GAN_TEST_SAVE_PAUSE_MS ?? 0);
+    let saved: { step: number; bytes: number; ms: number } | undefined;
+    const save = async () => {
+      const t = performance.now();
+      const step = await gan.step();
+      const bytes = await saveCheckpoint(ckptPath, gan, {
+        metadata: { run: JSON.stringify(run) },
+        beforeRename: pause > 0 ? async () => { process.stderr.write(`wasm-gan: test hook: checkpoint of step ${step} written to a temporary file, pausing ${pause} ms before the rename\n`); await sleep(pause); } : undefined,
+      });
+      await writeMetrics();
+      saved = { step, bytes, ms: performance.now() - t };
+    };
+    const writeReport = async (note: string) => {
+      const now = await gan.step();
+      const curve: CurvePoint[] = metricsLines.map((l) => JSON.parse(l));
+      const svg = trainingCurvesSvg(curve, { steps, outputLabel: spec.loss === "minimax" || spec.loss === "non-saturating" ? "D(x), D(G(z)): mean σ(logit)" : "mean critic value (logit)" });
+      await writeFileAtomic(join(out, "curves.svg"), svg);
+      // the sample pictures of this run so far (at most 16, spread over the run), in step order
+      const shots = (await readdir(out)).map((f) => /^samples-(\d{6,})\.png$/.exec(f)).filter((m) => m && +m[1] <= now).map((m) => ({ step: +m![1], file: m![0] })).sort((a, b) => a.step - b.step);
+      const pick = shots.length <= 16 ? shots : Array.from({ length: 16 }, (_, i) => shots[Math.round((i * (shots.length - 1)) / 15)]);
+      const snapshots = await Promise.all(pick.map(async (s) => ({ step: s.step, png: new Uint8Array(await readFile(join(out, s.file))) })));
+      const secs = (Date.now() - t0) / 1000;
+      await writeFileAtomic(join(out, "report.html"), reportHtml({
+        title: `wasm-gan: ${name}, step ${now.toLocaleString("en")} of ${steps.toLocaleString("en")}`,
+        note,
+        facts: [
+          ["preset / spec", `${name} (data ${dataName}, batch ${spec.batchSize}, loss ${spec.loss}, seed ${seed})`],
+          ["engine", `${info.engine}, ${info.simd} SIMD, ${info.threads} thread${info.threads > 1 ? "s" : ""} (${info.mode})`],
+          ["this session", `steps ${start}..${now} in ${secs.toFixed(1)} s (${((now - start) / Math.max(secs, 1e-9)).toFixed(1)} steps/s)`],
+          ["checkpoint", saved ? `${CHECKPOINT_FILE} at step ${saved.step}` : "none"],
+          ["spec", JSON.stringify(spec)],
+        ],
+        curvesSvg: svg,
+        snapshots,
+      }));
+    };
+
+    // Ctrl-C: stop at the next step boundary and save; a second Ctrl-C quits at once (the last
+    // checkpoint is intact: it is replaced only by rename)
+    const ac = new AbortController();
+    const onSigint = () => {
+      process.stderr.write(`${tty ? "\n" : ""}wasm-gan: interrupted: saving a checkpoint at the next step boundary (Ctrl-C again to quit without saving)\n`);
+      ac.abort();
+    };
+    process.once("SIGINT", onSigint);
+    let done = start;
+    try {
+      while (done < steps && !ac.signal.aborted) {
+        const next = Math.min(nextMultiple(done, sampleEvery), checkpointEvery > 0 ? nextMultiple(done, checkpointEvery) : Infinity, steps);
+        // statistics cross from the worker every logEvery steps (and at each chunk's end)
+        await gan.train(data, {
+          steps: next - done, every: logEvery, signal: ac.signal,
+          onStep: (s) => { if (s.step % logEvery === 0 || s.step === steps) metricsLines.push(JSON.stringify(s)); progress(s); },
+        });
+        done = await gan.step();
+        if (done < next) break; // interrupted
+        if (done % sampleEvery === 0 || done === steps) await snapshot(done);
+        if ((checkpointEvery > 0 && done % checkpointEvery === 0) || done === steps) await save();
+      }
+    } catch (e) {
+      const msg = (e as Error).message;
+      if (!/diverged/.test(msg)) throw e;
+      if (tty) process.stdout.write("\n");
+      await writeMetrics().catch(() => {});
+      throw new TrainingError(`${msg.replace(/^.*?: not saved: /, "")}; ${saved ? `the last good checkpoint (step ${saved.step}) remains in ${ckptPath}` : resume ? `the checkpoint of step ${start} remains in ${resume.path}` : "no checkpoint was written"}`);
+    } finally {
+      process.off("SIGINT", onSigint);
+    }
+    if (tty) process.stdout.write("\n");
+
+    if (done < steps) { // interrupted
+      if (saved?.step !== done) await save();
+      await writeReport(`interrupted at step ${done}`);
+      console.log(`wasm-gan: interrupted at step ${done} of ${steps}: checkpoint saved to ${ckptPath} (continue with: wasm-gan train --resume ${out})`);
+      return 130;
+    }
+    const { samples, metrics, line } = lastSnapshot?.step === done ? lastSnapshot : await snapshot(done);
     if (saved?.step !== done) await save();
-    await writeReport(`interrupted at step ${done}`);
-    console.log(`wasm-gan: interrupted at step ${done} of ${steps}: checkpoint saved to ${ckptPath} (continue with: wasm-gan train --resume ${out})`);
-    return 130;
+    const seconds = (Date.now() - t0) / 1000;
+    await writeMetrics();
+    if (data.mixture) await writeFileAtomic(join(out, "samples.json"), JSON.stringify(Array.from(samples)));
+    const rate = (steps - start) / seconds;
+    const summary = { preset: name, data: dataName, steps, resumedFrom: resume ? start : undefined, seed, spec, engine: info, seconds, stepsPerSecond: rate, last: await gan.stats(), metrics, checkpoint: { file: CHECKPOINT_FILE, bytes: saved!.bytes, saveMs: saved!.ms } };
+    await writeFileAtomic(join(out, "summary.json"), JSON.stringify(summary, null, 2));
+    await writeReport(line);
+    console.log(`done in ${seconds.toFixed(1)} s (${rate.toFixed(rate < 10 ? 2 : 0)} steps/s): ${line}${line ? "; " : ""}wrote ${out}/samples.png, report.html, ${CHECKPOINT_FILE}`);
+    return 0;
   }
-  const { samples, metrics, line } = lastSnapshot?.step === done ? lastSnapshot : await snapshot(done);
-  if (saved?.step !== done) await save();
-  const seconds = (Date.now() - t0) / 1000;
-  await writeMetrics();
-  if (data.mixture) await writeFileAtomic(join(out, "samples.json"), JSON.stringify(Array.from(samples)));
-  const rate = (steps - start) / seconds;
-  const summary = { preset: name, data: dataName, steps, resumedFrom: resume ? start : undefined, seed, spec, engine: info, seconds, stepsPerSecond: rate, last: gan.stats(), metrics, checkpoint: { file: CHECKPOINT_FILE, bytes: saved!.bytes, saveMs: saved!.ms } };
-  await writeFileAtomic(join(out, "summary.json"), JSON.stringify(summary, null, 2));
-  await writeReport(line);
-  console.log(`done in ${seconds.toFixed(1)} s (${rate.toFixed(rate < 10 ? 2 : 0)} steps/s): ${line}${line ? "; " : ""}wrote ${out}/samples.png, report.html, ${CHECKPOINT_FILE}`);
-  return 0;
 }
 
 // nested arrays of `shape` from flat data
@@ -416,7 +432,7 @@ function packageVersion(): string {
   }
 }
 
-function info(): void {
+async function info(): Promise<void> {
   const deno = (globalThis as any).Deno;
   const runtime = deno ? `Deno ${deno.version.deno}` : `Node ${process.versions.node} (V8 ${process.versions.v8})`;
   const relaxed = relaxedSimdSupported();
@@ -426,9 +442,17 @@ function info(): void {
     engine: { chosen: "wasm", why: "the tfjs GPU engine is not built yet (issue: GPU delegation); every run uses the WebAssembly engine" },
     simd: { strict: simdSupported(), relaxed, default: chooseFlavour(true).reason, whenNotDeterministic: chooseFlavour(false).reason,
       ...(relaxed || deno ? {} : { note: "Node 20 accepts the relaxed build only with --experimental-wasm-relaxed-simd" }) },
-    threads: { used: 1, cores: availableParallelism(), why: "training runs on one thread (workers on every core: next issue)" },
+    threads: await threadsInfo(),
     presets: Object.keys(presets),
   }, null, 2));
+}
+
+async function threadsInfo() {
+  const missing = await workersUnavailable();
+  return missing
+    ? { mode: "in-process", kernelThreads: 1, cores: availableParallelism(), why: `no workers: ${missing}; training runs on the calling thread` }
+    : { mode: "worker", kernelThreads: await resolveThreads("auto"), cores: availableParallelism(),
+      why: "the engine runs in a worker thread (comlink); --threads auto (the default) splits each kernel over one thread per core, with the same results bit for bit as 1 thread" };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -437,7 +461,7 @@ async function main(argv: string[]): Promise<number> {
     switch (command) {
       case "train": return await train(rest);
       case "sample": return await sample(rest);
-      case "info": info(); return 0;
+      case "info": await info(); return 0;
       case undefined: case "help": case "--help": case "-h": console.log(HELP); return command === undefined ? 1 : 0;
       default: throw new UsageError(`unknown command ${JSON.stringify(command)} (commands: train, sample, info, help)`);
     }

@@ -1,6 +1,11 @@
 // wasm-gan: the public API.
-export { createGAN, WasmGAN } from "./engine/wasm_engine.ts";
-export type { CreateOptions, TrainOptions, StepStats, EngineInfo, NetWeights } from "./engine/wasm_engine.ts";
+// createGAN: the asynchronous GAN, in worker threads on every core where the runtime has them
+export { createGAN, resolveThreads } from "./worker/create_gan.ts";
+export type { GAN, GanOptions, Threads } from "./worker/gan_api.ts";
+export { WorkerDiedError } from "./worker/worker_gan.ts";
+// WasmGAN / createWasmGAN: the engine itself on the caller's thread (synchronous except train)
+export { createGAN as createWasmGAN, WasmGAN } from "./engine/wasm_engine.ts";
+export type { CreateOptions, TrainOptions, StepStats, EngineInfo, NetWeights, GenerateOptions } from "./engine/wasm_engine.ts";
 export type { GanState, NetTrainState } from "./engine/wasm_engine.ts";
 export { CheckpointError, CHECKPOINT_FILE, saveCheckpoint, readCheckpoint, loadCheckpoint, restoreCheckpoint, encodeCheckpoint, decodeCheckpoint, specDifference } from "./io/checkpoint.ts";
 export type { Checkpoint } from "./io/checkpoint.ts";

@@ -7,16 +7,25 @@
 // Summation order is fixed by the blocking, so results are identical run to run.
 import { madd } from "./simd";
 
-const MR: i32 = 4;
-const NR: i32 = 8;
+export const MR: i32 = 4;
+export const NR: i32 = 8;
 const KC: i32 = 256; // a 4 x KC A-panel and a KC x 8 B-panel stay in L1
 const MC: i32 = 128; // a packed MC x KC A-block (128 KiB) stays in L2
 const NC: i32 = 512; // a packed KC x NC B-block (512 KiB) stays in L2/L3
 
 // Scratch for packing, laid out once: kernels never allocate during a training step.
-const packA: usize = heap.alloc(<usize>(MC * KC * 4));
-const packB: usize = heap.alloc(<usize>(KC * NC * 4));
-const tile: usize = heap.alloc(<usize>(MR * NR * 4)); // the clipped edge tile of C
+// Each instance (each thread, see threads.ts) packs into its own block: a helper thread's
+// instance is pointed at a block the leader allocated for it (gemmUseScratch).
+export const GEMM_SCRATCH_BYTES: usize = <usize>(MC * KC + KC * NC + MR * NR) * 4;
+let packA: usize = heap.alloc(GEMM_SCRATCH_BYTES);
+let packB: usize = packA + <usize>(MC * KC * 4);
+let tile: usize = packB + <usize>(KC * NC * 4); // the clipped edge tile of C
+
+export function gemmUseScratch(block: usize): void {
+  packA = block;
+  packB = block + <usize>(MC * KC * 4);
+  tile = packB + <usize>(KC * NC * 4);
+}
 
 // Pack op(A)[i0 .. i0+mc, p0 .. p0+kc] into panels of 4 rows: panel r holds, for each p, 4 values.
 function packPanelsA(transA: bool, A: usize, lda: i32, i0: i32, p0: i32, mc: i32, kc: i32): void {

@@ -5,7 +5,12 @@
 // it backwards (tfjs conv2dTranspose: its filter [kh, kw, outChannels, inChannels] is exactly that
 // conv's filter), so its forward is the conv's input gradient and its input gradient the conv.
 import { Layer, LAYER_CONV2D, LAYER_CONV2D_TRANSPOSE, INIT_DCGAN } from "./layer";
-import { conv2dForward, conv2dBackwardInput, conv2dBackwardFilter, conv2dScratchSize } from "../kernels/conv";
+import { conv2dScratchSize } from "../kernels/conv";
+// the threaded forms split whole images (or filter rows) across threads, same bits as one thread
+import {
+  conv2dForwardThreaded as conv2dForward, conv2dBackwardInputThreaded as conv2dBackwardInput,
+  conv2dBackwardFilterThreaded as conv2dBackwardFilter,
+} from "../kernels/threads";
 import { biasAddForward, biasAddBackward } from "../kernels/bias";
 import { rngUniformFill, rngNormalFill } from "../kernels/rng";
 

@@ -1,7 +1,8 @@
 // Dense (fully connected):  y[n, out] = x[n, in] · W[in, out] + b[out]
 // W uses the tfjs kernel layout [in, out], then b: one block of in*out + out floats.
 import { Layer, LAYER_DENSE, INIT_DCGAN } from "./layer";
-import { gemm } from "../kernels/gemm";
+// the threaded GEMM splits C's rows or columns across threads (same bits as one thread)
+import { gemmThreaded as gemm } from "../kernels/threads";
 import { biasAddForward, biasAddBackward } from "../kernels/bias";
 import { rngUniformFill, rngNormalFill } from "../kernels/rng";
 

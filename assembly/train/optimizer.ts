@@ -1,6 +1,7 @@
 // An optimiser bound to one net's arena (its state lives in the net's opt1/opt2 blocks).
 import { Net } from "../nn/net";
-import { adamUpdate, sgdUpdate, rmspropUpdate } from "../kernels/optim";
+import { sgdUpdate, rmspropUpdate } from "../kernels/optim";
+import { adamUpdateThreaded as adamUpdate } from "../kernels/threads";
 import { emaUpdate } from "../kernels/ema";
 
 export const OPT_ADAM: i32 = 0;

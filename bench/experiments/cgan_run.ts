@@ -2,7 +2,7 @@
 // of 200 samples asked for k that the digit classifier calls k (the objectives issue's target:
 // >= 85% for every k), and the share classified with confidence >= 0.9. One JSON line per eval.
 //   npx tsx bench/experiments/cgan_run.ts [steps] [evalEvery] [seed]
-import { createGAN, preset, mnist, classifyDigits, writeImageGrid } from "../../src/index.ts";
+import { createWasmGAN as createGAN, preset, mnist, classifyDigits, writeImageGrid } from "../../src/index.ts";
 import { mkdirSync } from "node:fs";
 
 const steps = Number(process.argv[2] ?? 3000), evalEvery = Number(process.argv[3] ?? 500), seed = Number(process.argv[4] ?? 1);

@@ -3,7 +3,7 @@
 // statistics. The digit classifier's share of samples with confidence >= 0.9, the classes
 // present and the largest class share, on 1,000 samples. One JSON line per eval.
 //   npx tsx bench/experiments/dcgan_average.ts [steps] [evalEvery] [seed] [decay]
-import { createGAN, preset, mnist, digitQuality, writeImageGrid } from "../../src/index.ts";
+import { createWasmGAN as createGAN, preset, mnist, digitQuality, writeImageGrid } from "../../src/index.ts";
 import { mkdirSync } from "node:fs";
 
 const steps = Number(process.argv[2] ?? 3000), evalEvery = Number(process.argv[3] ?? 500);

@@ -2,7 +2,7 @@
 // a grid of a fixed latent batch (PNG) and the digit classifier's verdict on 1,000 samples
 // (share with confidence >= 0.9, classes present, largest class share). One JSON line per eval.
 //   npx tsx bench/experiments/dcgan_run.ts [steps] [evalEvery] [seed] [outDir] [spec overrides as JSON]
-import { createGAN, preset } from "../../src/index.ts";
+import { createWasmGAN as createGAN, preset } from "../../src/index.ts";
 import { mnist } from "../../src/data/mnist.ts";
 import { digitQuality } from "../../src/eval/digit_classifier.ts";
 import { writeImageGrid } from "../../src/io/image_grid.ts";

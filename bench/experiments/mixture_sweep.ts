@@ -2,7 +2,7 @@
 // `evalEvery` steps with the literature's metrics (2,500 samples). Prints one JSON line per
 // evaluation so the log can be tabulated. Usage:
 //   npx tsx bench/experiments/mixture_sweep.ts [steps] [config names...]
-import { createGAN, preset, ring8, grid25, mixtureMetrics, type GanSpec } from "../../src/index.ts";
+import { createWasmGAN as createGAN, preset, ring8, grid25, mixtureMetrics, type GanSpec } from "../../src/index.ts";
 
 const steps = Number(process.argv[2] ?? 20000);
 const evalEvery = 2000;

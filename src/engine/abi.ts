@@ -6,6 +6,10 @@ export type Handle = number;
 export interface WasmExports {
   memory: WebAssembly.Memory;
   alloc(bytes: number): Ptr;
+  // threads builds (assembly/kernels/threads.ts); the plain builds run everything on one thread
+  threadsSetup(count: number): number;
+  threadsWork(task: Ptr, part: number, parts: number): void;
+  threadsCount(): number;
   rngNew(seed: number): Ptr;
   rngSeed(state: Ptr, seed: number): void;
   rngUniformFill(state: Ptr, out: Ptr, len: number, lo: number, hi: number): void;

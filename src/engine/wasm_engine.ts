@@ -1,6 +1,7 @@
 // The WASM engine: builds G and D from a validated spec inside one module instance, hands the
 // data set to the in-wasm training loop, and reads results back as copies.
-import { instantiate, chooseFlavour, type SimdFlavour } from "./wasm_module.ts";
+import { instantiate, instantiateModule, chooseFlavour, type SimdFlavour } from "./wasm_module.ts";
+import { leaderImports } from "./thread_control.ts";
 import { LinearMemory } from "./memory.ts";
 import { STAT, type Handle, type Ptr, type WasmExports } from "./abi.ts";
 import { LOSS_CODES, OPTIMIZER_CODES, INIT_CODES } from "../spec/ops.ts";
@@ -40,6 +41,21 @@ export interface EngineInfo {
   simd: SimdFlavour;
   reason: string;
   threads: number;
+  // where the engine runs: a worker thread behind comlink, or the caller's own thread (and why)
+  mode?: "worker" | "in-process";
+  modeReason?: string;
+}
+
+// A threads build's instance joins helper threads that share its memory (src/worker/): the
+// compiled threads module, the shared memory, the control array and the thread count (the
+// leader included). Used by the engine worker; helpers must be running before create().
+export interface ThreadLink {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  control: Int32Array;
+  count: number;
+  flavour: SimdFlavour;
+  reason: string;
 }
 
 export interface GenerateOptions {
@@ -112,10 +128,15 @@ export class WasmGAN {
     this.sampleZ = wasm.alloc(B * this.G.inSize * 4); // [B, latentDim (+ numClasses)]
   }
 
-  static async create(specInput: unknown, options: CreateOptions = {}): Promise<WasmGAN> {
+  static async create(specInput: unknown, options: CreateOptions = {}, threads?: ThreadLink): Promise<WasmGAN> {
     const spec = validateSpec(specInput);
     const seed = options.seed ?? 0;
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new RangeError(`seed must be an integer in [0, 2^32) (got ${seed})`);
+    if (threads && threads.count > 1) {
+      const wasm = await instantiateModule(threads.module, { memory: threads.memory, ...leaderImports(threads.control, threads.count, true) });
+      wasm.threadsSetup(threads.count); // per-helper GEMM scratch, before anything else is laid out
+      return new WasmGAN(wasm, spec, seed, { engine: "wasm", simd: threads.flavour, reason: threads.reason, threads: threads.count });
+    }
     const { flavour, reason } = chooseFlavour(options.deterministic ?? true);
     const wasm = await instantiate(flavour);
     return new WasmGAN(wasm, spec, seed, { engine: "wasm", simd: flavour, reason, threads: 1 });
@@ -214,8 +235,10 @@ export class WasmGAN {
     };
   }
 
-  // Runs `steps` training steps. Every step runs inside wasm; between chunks of steps the
-  // host reports progress and yields to the event loop (~every 50 ms) so timers keep firing.
+  // Runs `steps` training steps, one wasm call each (the abort signal is seen at every step
+  // boundary); every `every` steps (and after the last) onStep gets that step's statistics.
+  // On this thread, a step blocks it: the host yields to the event loop every ~50 ms between
+  // steps, so timers fire late by up to one step. createGAN's worker mode never blocks the caller.
   async train(data: Dataset | Float32Array, options: TrainOptions): Promise<StepStats> {
     this.alive();
     const { steps, onStep, signal } = options;
@@ -227,10 +250,9 @@ export class WasmGAN {
     let done = 0;
     while (done < steps) {
       if (signal?.aborted) break;
-      const chunk = Math.min(onStep ? every : steps - done, steps - done, onStep ? Infinity : 64);
-      this.wasm.ganTrain(this.gan, chunk);
-      done += chunk;
-      const s = onStep ? this.stats() : undefined;
+      this.wasm.ganTrain(this.gan, 1);
+      done++;
+      const s = onStep && (done % every === 0 || done === steps) ? this.stats() : undefined;
       if (s) {
         if (!Number.isFinite(s.dLoss) || !Number.isFinite(s.gLoss)) {
           throw new Error(`training diverged at step ${s.step}: D loss ${s.dLoss}, G loss ${s.gLoss}`);

@@ -42,7 +42,7 @@ import { crc32 } from "./crc32.ts";
 import { writeFileAtomic, type AtomicWriteOptions } from "./files.ts";
 import { validateSpec, generatorInputShape, discriminatorInputShape, type LayerSpec, type NormalisedSpec } from "../spec/spec.ts";
 import { convGeometry, layerShapes } from "../spec/shapes.ts";
-import { createGAN, type CreateOptions, type GanState, type NetTrainState, type WasmGAN } from "../engine/wasm_engine.ts";
+import { createGAN, type CreateOptions, type EngineInfo, type GanState, type NetTrainState, type WasmGAN } from "../engine/wasm_engine.ts";
 
 export const CHECKPOINT_FILE = "checkpoint.safetensors";
 export const CHECKPOINT_FORMAT = "wasm-gan-checkpoint";
@@ -386,8 +386,16 @@ export async function readCheckpoint(path: string, options: DecodeOptions = {}):
 
 // Writes gan's whole training state to `path` (temporary file, fsync, rename: a crash mid-write
 // leaves the previous checkpoint intact). Returns the file's size in bytes.
-export async function saveCheckpoint(path: string, gan: WasmGAN, options: { metadata?: Record<string, string> } & AtomicWriteOptions = {}): Promise<number> {
-  const bytes = encodeCheckpoint(gan.spec, gan.saveState(), { seed: gan.seed, engine: gan.engineInfo(), metadata: options.metadata }, path);
+// `gan`: a WasmGAN, or the asynchronous GAN of createGAN (worker threads)
+export interface SavableGan {
+  spec: NormalisedSpec;
+  seed: number;
+  engineInfo(): EngineInfo;
+  saveState(): GanState | Promise<GanState>;
+}
+
+export async function saveCheckpoint(path: string, gan: SavableGan, options: { metadata?: Record<string, string> } & AtomicWriteOptions = {}): Promise<number> {
+  const bytes = encodeCheckpoint(gan.spec, await gan.saveState(), { seed: gan.seed, engine: gan.engineInfo(), metadata: options.metadata }, path);
   await writeFileAtomic(path, bytes, { fsync: true, ...options });
   return bytes.length;
 }
@@ -400,14 +408,19 @@ export async function loadCheckpoint(path: string, options: DecodeOptions & Crea
   return { gan, checkpoint };
 }
 
-// Restores a read checkpoint into an existing GAN of the same spec.
-export function restoreCheckpoint(gan: WasmGAN, checkpoint: Checkpoint): void {
+// Restores a read checkpoint into an existing GAN of the same spec: at once for a WasmGAN,
+// through the returned promise for createGAN's asynchronous GAN.
+export function restoreCheckpoint(gan: WasmGAN, checkpoint: Checkpoint): void;
+export function restoreCheckpoint(gan: { spec: NormalisedSpec; loadState(s: GanState): Promise<void> }, checkpoint: Checkpoint): Promise<void>;
+export function restoreCheckpoint(gan: { spec: NormalisedSpec; loadState(s: GanState): void | Promise<void> }, checkpoint: Checkpoint): void | Promise<void> {
   const d = specDifference(checkpoint.spec, gan.spec);
   if (d) throw new CheckpointError(checkpoint.path, `a checkpoint of another spec: ${d}`);
+  const refuse = (e: unknown): never => { throw new CheckpointError(checkpoint.path, (e as Error).message); };
   try {
-    gan.loadState(checkpoint.state);
+    const loading = gan.loadState(checkpoint.state);
+    if (loading instanceof Promise) return loading.catch(refuse);
   } catch (e) {
-    throw new CheckpointError(checkpoint.path, (e as Error).message);
+    refuse(e);
   }
 }
 

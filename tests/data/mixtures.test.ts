@@ -1,7 +1,7 @@
 // The 2-D mixtures: seeded, the right centres and spreads, and data checks that name the problem.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { ring8, grid25, spiral, createGAN, preset } from "../../src/index.ts";
+import { ring8, grid25, spiral, createWasmGAN as createGAN, preset } from "../../src/index.ts";
 import { checkData } from "../../src/data/dataset.ts";
 
 test("ring8: 8 centres on radius 2, std 0.02 per axis, balanced, seeded", async () => {

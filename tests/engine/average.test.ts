@@ -1,7 +1,7 @@
 // The generator's moving average (averageGenerator) and the sampling modes of generate().
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { createGAN, ring8, type GanSpec } from "../../src/index.ts";
+import { createWasmGAN as createGAN, ring8, type GanSpec } from "../../src/index.ts";
 import { expectBitIdentical } from "../util/check.ts";
 
 const data = await ring8({ count: 2048, seed: 2 });

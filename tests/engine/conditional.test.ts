@@ -7,7 +7,7 @@
 // concat (flat: [x, onehot]; images: the one-hot tiled over every pixel as extra channels).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { createGAN, ring8, validateSpec, preset, mnist, SpecError, type GanSpec, type Dataset } from "../../src/index.ts";
+import { createWasmGAN as createGAN, ring8, validateSpec, preset, mnist, SpecError, type GanSpec, type Dataset } from "../../src/index.ts";
 import { expectClose, testRandom } from "../util/check.ts";
 import { tfCpu } from "../util/tfjs.ts";
 import { tfForward } from "../util/tf_net.ts";

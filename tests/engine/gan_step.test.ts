@@ -10,7 +10,7 @@
 // is 1-Lipschitz, so the bound carries over), and G's gradient is taken through the clipped θD1.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { createGAN, ring8, validateSpec, type GanSpec } from "../../src/index.ts";
+import { createWasmGAN as createGAN, ring8, validateSpec, type GanSpec } from "../../src/index.ts";
 import { expectClose, expectBitIdentical, testRandom } from "../util/check.ts";
 import { tfCpu } from "../util/tfjs.ts";
 import { tfForward } from "../util/tf_net.ts";

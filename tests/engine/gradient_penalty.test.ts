@@ -20,7 +20,7 @@
 //  (4) spec refusals: other losses, clip, batch norm in the critic, conditional models, bad λ.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { createGAN, ring8, validateSpec, type GanSpec } from "../../src/index.ts";
+import { createWasmGAN as createGAN, ring8, validateSpec, type GanSpec } from "../../src/index.ts";
 import { SpecError, type LayerSpec } from "../../src/spec/spec.ts";
 import { layerShapes } from "../../src/spec/shapes.ts";
 import { instantiate } from "../../src/engine/wasm_module.ts";

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, readdirSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { crc32 as zlibCrc32 } from "node:zlib";
-import { createGAN, ring8, type GanSpec } from "../../src/index.ts";
+import { createWasmGAN as createGAN, ring8, type GanSpec } from "../../src/index.ts";
 import { CheckpointError, decodeCheckpoint, encodeCheckpoint, readCheckpoint, saveCheckpoint, loadCheckpoint, checkpointHeader, specDifference } from "../../src/io/checkpoint.ts";
 import { crc32 } from "../../src/io/crc32.ts";
 import { encodeNpy, decodeNpy } from "../../src/io/npy.ts";

@@ -5,7 +5,7 @@
 // 25 modes. ~30-60 s each on one core.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { createGAN, preset, ring8, grid25, mixtureMetrics } from "../../src/index.ts";
+import { createWasmGAN as createGAN, preset, ring8, grid25, mixtureMetrics } from "../../src/index.ts";
 
 for (const [name, makeData, minModes, minHq] of [["ring8", ring8, 8, 0.9], ["grid25", grid25, 20, 0]] as const) {
   test(`${name} preset, seed 1, 10,000 steps: >= ${minModes} modes${minHq ? `, >= ${100 * minHq}% high quality` : ""}`, async () => {

@@ -1,7 +1,7 @@
 // Spec validation: every malformed spec is refused with an error naming the field.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { validateSpec, SpecError, preset, presets, createGAN } from "../../src/index.ts";
+import { validateSpec, SpecError, preset, presets, createWasmGAN as createGAN } from "../../src/index.ts";
 import { LAYER_CODES, LOSS_CODES, OPTIMIZER_CODES, INIT_CODES } from "../../src/spec/ops.ts";
 import { readFileSync } from "node:fs";
 

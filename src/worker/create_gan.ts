@@ -1,0 +1,49 @@
+// createGAN: the engine in worker threads where the runtime has Worker and SharedArrayBuffer,
+// else on the caller's thread; engineInfo() says which and why.
+import { validateSpec } from "../spec/spec.ts";
+import { chooseFlavour } from "../engine/wasm_module.ts";
+import { workersUnavailable } from "./spawn.ts";
+import { WorkerGAN } from "./worker_gan.ts";
+import { InProcessGAN } from "./in_process_gan.ts";
+import type { GAN, GanOptions, Threads } from "./gan_api.ts";
+
+// the cores this process may use
+export async function coreCount(): Promise<number> {
+  const nav = (globalThis as any).navigator;
+  if (typeof nav?.hardwareConcurrency === "number" && nav.hardwareConcurrency > 0) return nav.hardwareConcurrency;
+  try {
+    const os = await import("node:os");
+    return typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
+  } catch {
+    return 1;
+  }
+}
+
+export async function resolveThreads(threads: Threads | undefined): Promise<number> {
+  if (threads === undefined || threads === "auto") return Math.max(1, await coreCount());
+  if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
+    throw new RangeError(`threads must be "auto" or an integer from 1 to 256 (got ${JSON.stringify(threads)})`);
+  }
+  return threads;
+}
+
+export async function createGAN(specInput: unknown, options: GanOptions = {}): Promise<GAN> {
+  const spec = validateSpec(specInput); // spec errors are thrown here, on the caller's thread
+  const seed = options.seed ?? 0;
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new RangeError(`seed must be an integer in [0, 2^32) (got ${seed})`);
+  const mode = options.mode ?? "auto";
+  if (!["auto", "worker", "in-process"].includes(mode)) throw new RangeError(`mode must be "auto", "worker" or "in-process" (got ${JSON.stringify(mode)})`);
+  const threads = await resolveThreads(options.threads);
+  const deterministic = options.deterministic ?? true;
+  if (mode === "in-process") {
+    return InProcessGAN.create(spec, { seed, deterministic }, `in-process mode requested${threads > 1 ? ` (${threads} threads asked for; kernel threads need workers: 1 thread)` : ""}`);
+  }
+  const missing = await workersUnavailable();
+  if (missing) {
+    if (mode === "worker") throw new Error(`wasm-gan: worker mode requested, but ${missing}`);
+    return InProcessGAN.create(spec, { seed, deterministic }, `no workers: ${missing}; training runs on this thread, 1 kernel thread`);
+  }
+  const flavour = chooseFlavour(deterministic);
+  return WorkerGAN.create(spec, { seed, deterministic }, threads, flavour,
+    `worker threads: the engine in a worker, ${threads} kernel thread${threads > 1 ? "s" : ""} (${options.threads === undefined || options.threads === "auto" ? "one per core" : "as asked"})`);
+}
