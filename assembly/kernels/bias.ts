@@ -18,9 +18,15 @@ export function biasAddForward(y: usize, b: usize, n: i32, c: i32): void {
 }
 
 export function biasAddBackward(db: usize, dy: usize, n: i32, c: i32): void {
+  biasAddBackwardStrided(db, dy, n, c, c);
+}
+
+// the same over c columns of rows `ld` floats apart (a column block of a wider matrix: threads
+// split the channels, each channel's sum keeps its row order)
+export function biasAddBackwardStrided(db: usize, dy: usize, n: i32, c: i32, ld: i32): void {
   const c4 = c & ~3;
   for (let i = 0; i < n; i++) {
-    const row = dy + <usize>i * c * 4;
+    const row = dy + <usize>i * ld * 4;
     let j = 0;
     for (; j < c4; j += 4) {
       const p = db + (<usize>j << 2);

@@ -14,6 +14,11 @@
 import { gemm, MR, NR, GEMM_SCRATCH_BYTES, gemmUseScratch } from "./gemm";
 import { im2col, conv2dForward, conv2dBackwardInput } from "./conv";
 import { adamUpdate } from "./optim";
+import { biasAddForward, biasAddBackwardStrided } from "./bias";
+import {
+  reluForward, reluBackward, leakyReluForward, leakyReluBackward,
+  tanhForward, tanhBackward, sigmoidForward, sigmoidBackward,
+} from "./activations";
 
 // @ts-ignore: decorator
 @external("env", "threadsRun")
@@ -28,6 +33,15 @@ const TASK_CONV_BACKWARD_INPUT: i32 = 3;
 const TASK_IM2COL: i32 = 4;
 const TASK_ADAM: i32 = 5;
 const TASK_USE_SCRATCH: i32 = 6;
+const TASK_BIAS_FORWARD: i32 = 7;
+const TASK_BIAS_BACKWARD: i32 = 8;
+const TASK_ACTIVATION: i32 = 9;
+
+// activation ops (TASK_ACTIVATION's first argument)
+export const ACT_RELU: i32 = 1;
+export const ACT_LEAKY_RELU: i32 = 2;
+export const ACT_TANH: i32 = 3;
+export const ACT_SIGMOID: i32 = 4;
 
 // below this many multiply-adds a GEMM stays on one thread: waking a helper costs ~10-50 µs
 const MIN_PARALLEL_MACS: i64 = 1 << 19;
@@ -83,6 +97,20 @@ function work(task: usize, t: i32, T: i32): void {
     gemmPart(t, T);
   } else if (kind == TASK_CONV_FORWARD || kind == TASK_CONV_BACKWARD_INPUT || kind == TASK_IM2COL) {
     convPart(kind, t, T);
+  } else if (kind == TASK_BIAS_FORWARD) {
+    // rows split: y [rows, c] += b
+    const rows = arg(2), c = arg(3);
+    const lo = partLo(rows, t, T), hi = partLo(rows, t + 1, T);
+    if (hi > lo) biasAddForward(<usize>arg(0) + (<usize>lo * c << 2), <usize>arg(1), hi - lo, c);
+  } else if (kind == TASK_BIAS_BACKWARD) {
+    // channels split in 4s: db[c0..c1] += Σ_rows dy[:, c0..c1]
+    const rows = arg(2), c = arg(3);
+    const c0 = partLo((c + 3) >> 2, t, T) << 2, c1 = min(c, partLo((c + 3) >> 2, t + 1, T) << 2);
+    if (c1 > c0) biasAddBackwardStrided(<usize>arg(0) + (<usize>c0 << 2), <usize>arg(1) + (<usize>c0 << 2), rows, c1 - c0, c);
+  } else if (kind == TASK_ACTIVATION) {
+    const len = arg(5);
+    const lo = partLo(len >> 2, t, T) << 2, hi = t == T - 1 ? len : partLo(len >> 2, t + 1, T) << 2;
+    if (hi > lo) activationPart(arg(0), arg(1) != 0, <usize>arg(2) + (<usize>lo << 2), <usize>arg(3) + (<usize>lo << 2), <usize>arg(4) + (<usize>lo << 2), hi - lo, reinterpret<f32>(arg(6)));
   } else if (kind == TASK_ADAM) {
     const len = arg(4);
     const lo = partLo(len >> 2, t, T) << 2, hi = t == T - 1 ? len : partLo(len >> 2, t + 1, T) << 2;
@@ -219,4 +247,44 @@ export function adamUpdateThreaded(p: usize, g: usize, m: usize, v: usize, len: 
   setArg(5, reinterpret<i32>(lr)); setArg(6, reinterpret<i32>(beta1)); setArg(7, reinterpret<i32>(beta2));
   setArg(8, reinterpret<i32>(eps)); setArg(9, t);
   run(TASK_ADAM);
+}
+
+// ---- element-wise work: bias and activations (rows / 4-aligned ranges / 4-column blocks)
+
+// y [rows, c] += b [c], as biasAddForward
+export function biasAddForwardThreaded(y: usize, b: usize, rows: i32, c: i32): void {
+  if (threadCount == 1 || rows * c < MIN_PARALLEL_ELEMENTS) { biasAddForward(y, b, rows, c); return; }
+  setArg(0, <i32>y); setArg(1, <i32>b); setArg(2, rows); setArg(3, c);
+  run(TASK_BIAS_FORWARD);
+}
+
+// db [c] += Σ_rows dy [rows, c], as biasAddBackward
+export function biasAddBackwardThreaded(db: usize, dy: usize, rows: i32, c: i32): void {
+  if (threadCount == 1 || c < 8 || rows * c < MIN_PARALLEL_ELEMENTS) { biasAddBackwardStrided(db, dy, rows, c, c); return; }
+  setArg(0, <i32>db); setArg(1, <i32>dy); setArg(2, rows); setArg(3, c);
+  run(TASK_BIAS_BACKWARD);
+}
+
+// forward: out = f(a);  backward: out = 0, then out += f'(·)·a, with b = x (relu, leaky relu) or y (tanh, sigmoid)
+function activationPart(op: i32, backward: bool, out: usize, a: usize, b: usize, len: i32, alpha: f32): void {
+  if (!backward) {
+    if (op == ACT_RELU) reluForward(out, a, len);
+    else if (op == ACT_LEAKY_RELU) leakyReluForward(out, a, len, alpha);
+    else if (op == ACT_TANH) tanhForward(out, a, len);
+    else sigmoidForward(out, a, len);
+    return;
+  }
+  memory.fill(out, 0, <usize>len << 2); // the backward kernels accumulate
+  if (op == ACT_RELU) reluBackward(out, a, b, len);
+  else if (op == ACT_LEAKY_RELU) leakyReluBackward(out, a, b, len, alpha);
+  else if (op == ACT_TANH) tanhBackward(out, a, b, len);
+  else sigmoidBackward(out, a, b, len);
+}
+
+// an activation's forward (y = f(x): out y, a x) or backward (dx = f'·dy: out dx, a dy, b x or y)
+export function activationThreaded(op: i32, backward: bool, out: usize, a: usize, b: usize, len: i32, alpha: f32): void {
+  if (threadCount == 1 || len < MIN_PARALLEL_ELEMENTS) { activationPart(op, backward, out, a, b, len, alpha); return; }
+  setArg(0, op); setArg(1, backward ? 1 : 0); setArg(2, <i32>out); setArg(3, <i32>a); setArg(4, <i32>b); setArg(5, len);
+  setArg(6, reinterpret<i32>(alpha));
+  run(TASK_ACTIVATION);
 }

@@ -4,30 +4,28 @@ import {
   reluForward, reluBackward, leakyReluForward, leakyReluBackward,
   tanhForward, tanhBackward, sigmoidForward, sigmoidBackward,
 } from "../kernels/activations";
+import { activationThreaded, ACT_RELU, ACT_LEAKY_RELU, ACT_TANH, ACT_SIGMOID } from "../kernels/threads";
 
 export class Activation extends Layer {
   constructor(kind: i32, size: i32, public alpha: f32) {
     super(kind, size, size);
   }
 
-  forward(params: usize, x: usize, y: usize, n: i32, training: bool): void {
-    const len = n * this.inSize;
+  // the threaded forms split 4-aligned ranges across threads (same bits as one thread)
+  private get op(): i32 {
     const k = this.kind;
-    if (k == LAYER_RELU) reluForward(y, x, len);
-    else if (k == LAYER_LEAKY_RELU) leakyReluForward(y, x, len, this.alpha);
-    else if (k == LAYER_TANH) tanhForward(y, x, len);
-    else sigmoidForward(y, x, len);
+    return k == LAYER_RELU ? ACT_RELU : k == LAYER_LEAKY_RELU ? ACT_LEAKY_RELU : k == LAYER_TANH ? ACT_TANH : ACT_SIGMOID;
   }
 
+  forward(params: usize, x: usize, y: usize, n: i32, training: bool): void {
+    activationThreaded(this.op, false, y, x, 0, n * this.inSize, this.alpha);
+  }
+
+  // dx = f'(·)·dy, f' from x (relu, leaky relu) or from y (tanh, sigmoid)
   backward(params: usize, grads: usize, x: usize, y: usize, dy: usize, dx: usize, n: i32, paramGrads: bool): void {
     if (dx == 0) return;
-    const len = n * this.inSize;
-    memory.fill(dx, 0, <usize>len << 2); // the kernels accumulate
     const k = this.kind;
-    if (k == LAYER_RELU) reluBackward(dx, dy, x, len);
-    else if (k == LAYER_LEAKY_RELU) leakyReluBackward(dx, dy, x, len, this.alpha);
-    else if (k == LAYER_TANH) tanhBackward(dx, dy, y, len);
-    else sigmoidBackward(dx, dy, y, len);
+    activationThreaded(this.op, true, dx, dy, k == LAYER_RELU || k == LAYER_LEAKY_RELU ? x : y, n * this.inSize, this.alpha);
   }
 
   forwardTangent(params: usize, x: usize, y: usize, xdot: usize, ydot: usize, n: i32): void {

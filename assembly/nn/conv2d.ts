@@ -11,7 +11,7 @@ import {
   conv2dForwardThreaded as conv2dForward, conv2dBackwardInputThreaded as conv2dBackwardInput,
   conv2dBackwardFilterThreaded as conv2dBackwardFilter,
 } from "../kernels/threads";
-import { biasAddForward, biasAddBackward } from "../kernels/bias";
+import { biasAddForwardThreaded as biasAddForward, biasAddBackwardThreaded as biasAddBackward } from "../kernels/threads";
 import { rngUniformFill, rngNormalFill } from "../kernels/rng";
 
 export class ConvGeometry {

@@ -3,7 +3,7 @@
 import { Layer, LAYER_DENSE, INIT_DCGAN } from "./layer";
 // the threaded GEMM splits C's rows or columns across threads (same bits as one thread)
 import { gemmThreaded as gemm } from "../kernels/threads";
-import { biasAddForward, biasAddBackward } from "../kernels/bias";
+import { biasAddForwardThreaded as biasAddForward, biasAddBackwardThreaded as biasAddBackward } from "../kernels/threads";
 import { rngUniformFill, rngNormalFill } from "../kernels/rng";
 
 export class Dense extends Layer {
