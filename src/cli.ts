@@ -188,7 +188,10 @@ async function train(args: string[]): Promise<number> {
       resume: { type: "string" }, quiet: { type: "boolean" }, data: { type: "string" }, threads: { type: "string" },
     },
   });
-  const threads = values.threads === undefined || values.threads === "auto" ? "auto" as const : intFlag(values.threads, "threads", 1, 1);
+  const threads = values.threads === undefined || values.threads === "auto" ? "auto" as const : Number(values.threads);
+  if (threads !== "auto" && !(Number.isInteger(threads) && threads >= 1 && threads <= 256)) {
+    throw new UsageError(`--threads must be "auto" or an integer from 1 to 256 (got ${JSON.stringify(values.threads)})`);
+  }
   if (values.preset !== undefined && !presets[values.preset]) throw new UsageError(`unknown preset ${JSON.stringify(values.preset)} (known: ${Object.keys(presets).join(", ")})`);
   const resume = values.resume !== undefined ? await readCheckpoint(values.resume) : undefined;
   const prior = resume && runSettings(resume);

@@ -43,9 +43,12 @@ export const ACT_LEAKY_RELU: i32 = 2;
 export const ACT_TANH: i32 = 3;
 export const ACT_SIGMOID: i32 = 4;
 
-// below this many multiply-adds a GEMM stays on one thread: waking a helper costs ~10-50 µs
-const MIN_PARALLEL_MACS: i64 = 1 << 19;
-const MIN_PARALLEL_ELEMENTS: i32 = 1 << 15;
+// Below these sizes a kernel stays on one thread. Measured on mlp-ring8 (GEMMs of at most
+// 256x128x128 = 4.2M multiply-adds, 32K-element activations): splitting them made a 2-thread
+// step slower than one thread (0.75-0.8x), so they stay whole; every dcgan-mnist conv (12.8M
+// to 411M multiply-adds) is split.
+const MIN_PARALLEL_MACS: i64 = 1 << 23;
+const MIN_PARALLEL_ELEMENTS: i32 = 1 << 16;
 
 let threadCount: i32 = 1; // the leader's; helpers are told T with each task
 const TASK: usize = heap.alloc(32 * 4); // [kind, args...] as i32 / f32 slots
