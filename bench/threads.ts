@@ -39,7 +39,7 @@ for (const name of Object.keys(workloads) as Name[]) {
   ours[name] = { 1: await createGAN(w.spec, { seed: 1, threads: 1 }), 2: await createGAN(w.spec, { seed: 1, threads: 2 }) };
   for (const g of Object.values(ours[name])) await g.train(w.data, { steps: Math.ceil(w.steps / 5) });
 }
-const info = ours["dcgan-mnist"][2].engineInfo();
+const info = ours["dcgan-mnist"][2].engineInfo() as import("../src/index.ts").EngineInfo;
 
 // tfjs-backend-wasm, one thread
 const tf = await useTfjsBackend("wasm");

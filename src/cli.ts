@@ -5,6 +5,7 @@ import { readFile, readdir, stat } from "node:fs/promises";
 import { extname, join, resolve } from "node:path";
 import { createGAN, resolveThreads, preset, presets, ring8, grid25, mixtureMetrics, relaxedSimdSupported, validateSpec, type Dataset, type StepStats, type GAN, type NormalisedSpec } from "./index.ts";
 import { workersUnavailable } from "./worker/spawn.ts";
+import { selectEngine } from "./engine/select.ts";
 import { mnist } from "./data/mnist.ts";
 import { availableParallelism } from "node:os";
 import { readFileSync } from "node:fs";
@@ -26,7 +27,8 @@ const HELP = `wasm-gan: train and run GANs in WebAssembly
 
   wasm-gan train --preset NAME [--config FILE.json] [--data PATH] [--steps N] [--seed S] [--batch B]
                  [--loss minimax|non-saturating|wasserstein|hinge|least-squares]
-                 [--lr-g LR] [--lr-d LR] [--threads auto|N] [--sample-every N] [--checkpoint-every N]
+                 [--lr-g LR] [--lr-d LR] [--threads auto|N] [--engine auto|wasm|tfjs]
+                 [--backend webgpu|webgl|tensorflow|wasm|cpu] [--sample-every N] [--checkpoint-every N]
                  [--out DIR] [--quiet]
   wasm-gan train --resume DIR [--steps N] [--threads auto|N]
   wasm-gan sample --model PATH [-n N] [--label K] [--seed S] [--format png|npy|json] --out FILE
@@ -47,7 +49,9 @@ metrics.jsonl (one line per logged step), curves.svg (losses and D's outputs), r
 Ctrl-C saves a checkpoint at the next step boundary and exits (code 130); --resume DIR continues
 the run to --steps in all (default: the original total), ending with the same weights as an
 uninterrupted run. --threads: kernel threads (default auto: one per core), in worker threads off
-the main thread; any count gives the same weights bit for bit. sample draws from a checkpoint (a file, or a run directory): a PNG grid
+the main thread; any count gives the same weights bit for bit. --engine auto (default) trains on
+the tfjs engine only where a real GPU backend starts and passes a self-test, else on WASM
+(info says which and why); --engine tfjs --backend NAME forces it. sample draws from a checkpoint (a file, or a run directory): a PNG grid
 (images) or scatter (2-D points), .npy (float32, shape (n, ...sample shape)) or JSON.`;
 
 class UsageError extends Error {}
@@ -186,6 +190,7 @@ async function train(args: string[]): Promise<number> {
       loss: { type: "string" }, "lr-g": { type: "string" }, "lr-d": { type: "string" },
       "sample-every": { type: "string" }, "checkpoint-every": { type: "string" }, out: { type: "string" },
       resume: { type: "string" }, quiet: { type: "boolean" }, data: { type: "string" }, threads: { type: "string" },
+      engine: { type: "string" }, backend: { type: "string" },
     },
   });
   const threads = values.threads === undefined || values.threads === "auto" ? "auto" as const : Number(values.threads);
@@ -236,7 +241,9 @@ async function train(args: string[]): Promise<number> {
     throw new UsageError(`the data set ${data.name} holds samples of shape [${data.shape.join(", ")}], but the spec (${name}) expects [${spec.dataShape.join(", ")}]`);
   }
   if (prior && data.count !== prior.dataCount) throw new CheckpointError(resume!.path, `the data set ${dataName} now holds ${data.count} samples, the run trained on ${prior.dataCount}`);
-  const gan = await createGAN(spec, { seed, threads });
+  const engine = values.engine ?? "auto";
+  if (!["auto", "wasm", "tfjs"].includes(engine)) throw new UsageError(`--engine must be auto, wasm or tfjs (got ${JSON.stringify(engine)})`);
+  const gan = await createGAN(spec, { seed, threads, engine: engine as "auto", backend: values.backend as "auto" | undefined });
   try {
     return await trainWith(gan);
   } finally {
@@ -248,7 +255,9 @@ async function train(args: string[]): Promise<number> {
     const run: RunSettings = { ...(presetName ? { preset: presetName } : {}), data: dataName, dataCount: data.count, steps, seed, sampleEvery, checkpointEvery };
     const start = await gan.step();
     const info = gan.engineInfo();
-    const engineLine = `the ${info.engine} engine, ${info.simd} SIMD, ${info.threads} thread${info.threads > 1 ? "s" : ""}${info.mode === "in-process" ? " (in-process)" : ""}`;
+    const engineLine = info.engine === "wasm"
+      ? `the wasm engine, ${info.simd} SIMD, ${info.threads} thread${info.threads > 1 ? "s" : ""}${info.mode === "in-process" ? " (in-process)" : ""}`
+      : `the tfjs engine, backend ${info.backend}${info.gpu ? " (GPU)" : " (not a GPU)"}`;
     await removeStaleTemporaries(ckptPath);
     console.log(resume
       ? `wasm-gan: resuming ${name} at step ${start} of ${steps} (batch ${spec.batchSize}, ${spec.loss}, seed ${seed}) on ${engineLine} -> ${out}/`
@@ -314,7 +323,7 @@ async function train(args: string[]): Promise<number> {
         note,
         facts: [
           ["preset / spec", `${name} (data ${dataName}, batch ${spec.batchSize}, loss ${spec.loss}, seed ${seed})`],
-          ["engine", `${info.engine}, ${info.simd} SIMD, ${info.threads} thread${info.threads > 1 ? "s" : ""} (${info.mode})`],
+          ["engine", engineLine],
           ["this session", `steps ${start}..${now} in ${secs.toFixed(1)} s (${((now - start) / Math.max(secs, 1e-9)).toFixed(1)} steps/s)`],
           ["checkpoint", saved ? `${CHECKPOINT_FILE} at step ${saved.step}` : "none"],
           ["spec", JSON.stringify(spec)],
@@ -442,12 +451,22 @@ async function info(): Promise<void> {
   console.log(JSON.stringify({
     runtime,
     wasmGan: packageVersion(),
-    engine: { chosen: "wasm", why: "the tfjs GPU engine is not built yet (issue: GPU delegation); every run uses the WebAssembly engine" },
+    engine: await engineInfoLines(),
     simd: { strict: simdSupported(), relaxed, default: chooseFlavour(true).reason, whenNotDeterministic: chooseFlavour(false).reason,
       ...(relaxed || deno ? {} : { note: "Node 20 accepts the relaxed build only with --experimental-wasm-relaxed-simd" }) },
     threads: await threadsInfo(),
     presets: Object.keys(presets),
   }, null, 2));
+}
+
+// what --engine auto would pick for dcgan-mnist here, and why (src/engine/select.ts)
+async function engineInfoLines() {
+  try {
+    const d = await selectEngine({ engine: "auto" });
+    return { chosen: d.engine, ...(d.backend ? { backend: d.backend } : {}), why: d.reasons };
+  } catch (e) {
+    return { chosen: "wasm", why: [`engine selection failed: ${(e as Error).message}`] };
+  }
 }
 
 async function threadsInfo() {

@@ -44,6 +44,7 @@ export interface EngineInfo {
   // where the engine runs: a worker thread behind comlink, or the caller's own thread (and why)
   mode?: "worker" | "in-process";
   modeReason?: string;
+  selection?: string[]; // why this engine (createGAN's engine selection, src/engine/select.ts)
 }
 
 // A threads build's instance joins helper threads that share its memory (src/worker/): the

@@ -42,7 +42,7 @@ import { crc32 } from "./crc32.ts";
 import { writeFileAtomic, type AtomicWriteOptions } from "./files.ts";
 import { validateSpec, generatorInputShape, discriminatorInputShape, type LayerSpec, type NormalisedSpec } from "../spec/spec.ts";
 import { convGeometry, layerShapes } from "../spec/shapes.ts";
-import { createGAN, type CreateOptions, type EngineInfo, type GanState, type NetTrainState, type WasmGAN } from "../engine/wasm_engine.ts";
+import { createGAN, type CreateOptions, type GanState, type NetTrainState, type WasmGAN } from "../engine/wasm_engine.ts";
 
 export const CHECKPOINT_FILE = "checkpoint.safetensors";
 export const CHECKPOINT_FORMAT = "wasm-gan-checkpoint";
@@ -390,7 +390,7 @@ export async function readCheckpoint(path: string, options: DecodeOptions = {}):
 export interface SavableGan {
   spec: NormalisedSpec;
   seed: number;
-  engineInfo(): EngineInfo;
+  engineInfo(): { engine: string };
   saveState(): GanState | Promise<GanState>;
 }
 

@@ -5,6 +5,8 @@ import { chooseFlavour } from "../engine/wasm_module.ts";
 import { workersUnavailable } from "./spawn.ts";
 import { WorkerGAN } from "./worker_gan.ts";
 import { InProcessGAN } from "./in_process_gan.ts";
+import { TfjsGanHandle } from "./tfjs_gan.ts";
+import { selectEngine } from "../engine/select.ts";
 import type { GAN, GanOptions, Threads } from "./gan_api.ts";
 
 // the cores this process may use
@@ -35,6 +37,16 @@ export async function createGAN(specInput: unknown, options: GanOptions = {}): P
   if (!["auto", "worker", "in-process"].includes(mode)) throw new RangeError(`mode must be "auto", "worker" or "in-process" (got ${JSON.stringify(mode)})`);
   const threads = await resolveThreads(options.threads);
   const deterministic = options.deterministic ?? true;
+  // which engine: cheap where no GPU API exists (a few ms in Node); a self-test where one starts
+  const decision = await selectEngine({ engine: options.engine ?? "auto", backend: options.backend ?? "auto", spec, seed });
+  if (decision.engine === "tfjs") return TfjsGanHandle.create(spec, seed, decision);
+  const gan = await createWasm(spec, seed, threads, deterministic, mode, options.threads);
+  gan.selection = decision.reasons;
+  return gan;
+}
+
+async function createWasm(spec: ReturnType<typeof validateSpec>, seed: number, threads: number, deterministic: boolean,
+  mode: string, asked: Threads | undefined): Promise<InProcessGAN | WorkerGAN> {
   if (mode === "in-process") {
     return InProcessGAN.create(spec, { seed, deterministic }, `in-process mode requested${threads > 1 ? ` (${threads} threads asked for; kernel threads need workers: 1 thread)` : ""}`);
   }
@@ -45,5 +57,5 @@ export async function createGAN(specInput: unknown, options: GanOptions = {}): P
   }
   const flavour = chooseFlavour(deterministic);
   return WorkerGAN.create(spec, { seed, deterministic }, threads, flavour,
-    `worker threads: the engine in a worker, ${threads} kernel thread${threads > 1 ? "s" : ""} (${options.threads === undefined || options.threads === "auto" ? "one per core" : "as asked"})`);
+    `worker threads: the engine in a worker, ${threads} kernel thread${threads > 1 ? "s" : ""} (${asked === undefined || asked === "auto" ? "one per core" : "as asked"})`);
 }

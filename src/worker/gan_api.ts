@@ -1,13 +1,17 @@
 // The public, asynchronous face of a GAN: the same whether the engine runs in worker threads
 // (worker_gan.ts) or, where workers cannot run, on the caller's thread (in_process_gan.ts).
+import type { TfjsEngineInfo } from "../engine/tfjs/tfjs_engine.ts";
 import type { EngineInfo, GanState, GenerateOptions, NetWeights, StepStats, TrainOptions } from "../engine/wasm_engine.ts";
 import type { Dataset } from "../data/dataset.ts";
 import type { NormalisedSpec } from "../spec/spec.ts";
 
+// the WASM engine's info (SIMD build, threads, mode) or the tfjs engine's (backend, GPU, why)
+export type AnyEngineInfo = EngineInfo | TfjsEngineInfo;
+
 export interface GAN {
   readonly spec: NormalisedSpec;
   readonly seed: number;
-  engineInfo(): EngineInfo;
+  engineInfo(): AnyEngineInfo;
   paramCounts(): { generator: number; discriminator: number };
   step(): Promise<number>;
   stats(): Promise<StepStats>;
@@ -35,4 +39,9 @@ export interface GanOptions {
   // "auto" (default): worker threads where Worker and SharedArrayBuffer exist, else this thread;
   // "worker": refuse to run without workers; "in-process": this thread, one kernel thread
   mode?: "auto" | "worker" | "in-process";
+  // "auto" (default): the tfjs engine only where a real GPU backend starts and passes a self-test
+  // on this model (correct and faster than the WASM engine), else the WASM engine; "tfjs" with
+  // `backend` forces it (an error lists what was tried); engineInfo() gives the reasons
+  engine?: "auto" | "wasm" | "tfjs";
+  backend?: "auto" | "webgpu" | "webgl" | "tensorflow" | "wasm" | "cpu";
 }

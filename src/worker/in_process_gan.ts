@@ -15,7 +15,8 @@ export class InProcessGAN implements GAN {
 
   get spec() { return this.gan.spec; }
   get seed() { return this.gan.seed; }
-  engineInfo(): EngineInfo { return { ...this.info }; }
+  selection: string[] | undefined; // createGAN's engine-selection reasons
+  engineInfo(): EngineInfo { return { ...this.info, ...(this.selection ? { selection: [...this.selection] } : {}) }; }
   paramCounts() { return this.gan.paramCounts(); }
   async step() { return this.gan.step; }
   async stats() { return this.gan.stats(); }

@@ -103,7 +103,8 @@ export class WorkerGAN implements GAN {
   }
 
   get spec(): NormalisedSpec { return this.created.spec; }
-  engineInfo(): EngineInfo { return { ...this.info }; }
+  selection: string[] | undefined; // createGAN's engine-selection reasons
+  engineInfo(): EngineInfo { return { ...this.info, ...(this.selection ? { selection: [...this.selection] } : {}) }; }
   paramCounts() { return { ...this.created.paramCounts }; }
   step(): Promise<number> { return this.call(() => this.remote.step()); }
   stats(): Promise<StepStats> { return this.call(() => this.remote.stats()); }

@@ -10,11 +10,12 @@ import { relaxedSimdSupported } from "../../src/engine/wasm_module.ts";
 import { preset } from "../../src/spec/presets.ts";
 import { ring8 } from "../../src/data/mixtures.ts";
 import { mnist } from "../../src/data/mnist.ts";
-import type { GanState } from "../../src/engine/wasm_engine.ts";
+import type { GanState, EngineInfo } from "../../src/engine/wasm_engine.ts";
 import type { GAN } from "../../src/worker/gan_api.ts";
 
 const ringData = await ring8({ count: 4096 });
 const digits = await mnist({ count: 512 });
+const info = (gan: GAN) => gan.engineInfo() as EngineInfo; // the WASM engine's (no GPU here)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function sameBits(a: GanState, b: GanState, what: string): void {
@@ -31,12 +32,17 @@ function sameBits(a: GanState, b: GanState, what: string): void {
   assert.is(a.step, b.step, `${what}: step`);
 }
 
+// open message ports in this process (Node), to compare with the count before a test: other test
+// files run in the same process and may hold their own
+const openPorts = () => ((globalThis as any).Deno ? [] : ((globalThis as any).process?.getActiveResourcesInfo?.() ?? []) as string[]).filter((r) => r === "MessagePort").length;
+let portsBefore = 0;
+test.before.each(() => { portsBefore = openPorts(); });
+
 // settle: workers report their exit asynchronously
 async function noWorkersLeft(what: string): Promise<void> {
-  for (let i = 0; i < 100 && liveWorkers() > 0; i++) await sleep(20);
+  for (let i = 0; i < 100 && (liveWorkers() > 0 || openPorts() > portsBefore); i++) await sleep(20);
   assert.is(liveWorkers(), 0, `${what}: workers left running`);
-  const info = (globalThis as any).process?.getActiveResourcesInfo?.() as string[] | undefined;
-  if (info && !(globalThis as any).Deno) assert.not.ok(info.includes("MessagePort"), `${what}: a message port is still open (${info.join(", ")})`);
+  assert.ok(openPorts() <= portsBefore, `${what}: ${openPorts() - portsBefore} message port(s) still open`);
 }
 
 async function trained(gan: GAN, data: any, steps: number): Promise<GanState> {
@@ -50,8 +56,8 @@ test("dcgan-mnist: 2 kernel threads give the bits of 1 thread and of the in-proc
   const spec = { ...preset("dcgan-mnist"), batchSize: 16 };
   const one = await createGAN(spec, { seed: 5, threads: 1 });
   const two = await createGAN(spec, { seed: 5, threads: 2 });
-  assert.is(two.engineInfo().threads, 2);
-  assert.is(two.engineInfo().mode, "worker");
+  assert.is(info(two).threads, 2);
+  assert.is(info(two).mode, "worker");
   const local = await createWasmGAN(spec, { seed: 5 });
   await local.train(digits, { steps: 3 });
   const [a, b] = await Promise.all([trained(one, digits, 3), trained(two, digits, 3)]);
@@ -83,7 +89,7 @@ test("the relaxed-SIMD build (where the runtime accepts it: Deno, not Node 20): 
   const spec = { ...preset("dcgan-mnist"), batchSize: 16 };
   const one = await createGAN(spec, { seed: 6, threads: 1, deterministic: false });
   const two = await createGAN(spec, { seed: 6, threads: 2, deterministic: false });
-  assert.is(two.engineInfo().simd, "relaxed");
+  assert.is(info(two).simd, "relaxed");
   const [a, b] = await Promise.all([trained(one, digits, 2), trained(two, digits, 2)]);
   sameBits(a, b, "relaxed: 1 vs 2 threads");
   await noWorkersLeft("after dispose");
@@ -168,9 +174,9 @@ test("the engine worker killed mid-step rejects the pending call", async () => {
 
 test("in-process mode, forced or for want of SharedArrayBuffer, runs the same API and says why", async () => {
   const forced = await createGAN(preset("mlp-ring8"), { seed: 4, mode: "in-process", threads: 2 });
-  assert.is(forced.engineInfo().mode, "in-process");
-  assert.is(forced.engineInfo().threads, 1);
-  assert.match(forced.engineInfo().modeReason!, /in-process mode requested \(2 threads asked for/);
+  assert.is(info(forced).mode, "in-process");
+  assert.is(info(forced).threads, 1);
+  assert.match(info(forced).modeReason!, /in-process mode requested \(2 threads asked for/);
   const a = await trained(forced, ringData, 10);
   const b = await trained(await createGAN(preset("mlp-ring8"), { seed: 4, threads: 2 }), ringData, 10);
   sameBits(a, b, "in-process vs 2 worker threads");
@@ -179,8 +185,8 @@ test("in-process mode, forced or for want of SharedArrayBuffer, runs the same AP
   try {
     delete (globalThis as any).SharedArrayBuffer;
     const gan = await createGAN(preset("mlp-ring8"), { seed: 4 });
-    assert.is(gan.engineInfo().mode, "in-process");
-    assert.match(gan.engineInfo().modeReason!, /no workers: SharedArrayBuffer is missing/);
+    assert.is(info(gan).mode, "in-process");
+    assert.match(info(gan).modeReason!, /no workers: SharedArrayBuffer is missing/);
     await gan.dispose();
     const err = await createGAN(preset("mlp-ring8"), { mode: "worker" }).then(() => undefined, (e) => e);
     assert.match(err?.message ?? "", /worker mode requested, but SharedArrayBuffer is missing/);

@@ -1,0 +1,472 @@
+// The tfjs engine: the WASM engine's GAN (src/engine/wasm_engine.ts, assembly/train/gan.ts) on a
+// TensorFlow.js backend, built from the same spec with the same weights layout, objectives,
+// optimisers and step, and drawing from the same random stream, so that both engines start from
+// the same bits, see the same batches, and a GanState (a checkpoint) moves between them.
+// One training step, as assembly/train/gan.ts (B = batch, Z = latent size, X = sample size):
+//   dSteps times:  z ~ N(0, I) [B, Z] (+ fake labels), a minibatch of B indices (with replacement)
+//                  (+ ε ~ U[0, 1) [B] for WGAN-GP), in that order from the training stream;
+//                  G(z) in training mode (batch statistics; moves G's running statistics);
+//                  D ← D − ∇_D [L_D(D(x)) + L_D(D(G(z))) (+ λ·GP at x̂ = ε·x + (1 − ε)·G(z))],
+//                  real and fake through D separately (each moves D's running statistics);
+//                  weight clipping after the update
+//   then:          G ← G − ∇_G L_G(D(G(z))) with the last D step's z (and fake labels) against
+//                  the updated D; the moving average of G, when kept, after G's update.
+// tfjs keeps no tape across the two updates, so the G update runs G(z) forward again (same
+// weights, same z: the same batch statistics; its running statistics are not moved twice).
+// Statistics stay on the device as one [8] tensor (the WASM engine's block) and are read back
+// only for onStep, stats() and at the end of train().
+// Every method that reads from the device has an async twin (getWeightsAsync, saveStateAsync,
+// generateAsync, sampleAsync, statsAsync): tfjs-webgpu under Deno cannot read synchronously.
+import type * as tfNs from "@tensorflow/tfjs";
+import { validateSpec, generatorInputShape, discriminatorInputShape, type NormalisedSpec } from "../../spec/spec.ts";
+import { INIT_CODES } from "../../spec/ops.ts";
+import { checkData, sampleSize, type Dataset } from "../../data/dataset.ts";
+import type { StepStats, TrainOptions, GenerateOptions, NetWeights, GanState, NetTrainState } from "../wasm_engine.ts";
+import { TfNet, readSync, type Moments, type TF } from "./tfjs_nets.ts";
+import { TfOptimizer } from "./tfjs_optim.ts";
+import { Losses } from "./tfjs_losses.ts";
+import { TrainStream, initialParams } from "./tfjs_rng.ts";
+import { startTfjs, type BackendAttempt, type TfjsBackendName } from "./backends.ts";
+
+type Tensor = tfNs.Tensor;
+type Scalar = tfNs.Scalar;
+
+export const STAT_COUNT = 8; // the WASM engine's block: dLoss, gLoss, dReal, dFake, dGradNorm, gGradNorm, penalty, 0
+
+export interface TfjsCreateOptions {
+  seed?: number;                        // as the WASM engine: weights, latent draws and minibatches follow from it
+  backend?: TfjsBackendName | "auto";   // default "auto": a GPU backend (see backends.ts startTfjs)
+  reasons?: string[];                   // the selection's reasons, reported by engineInfo()
+}
+
+export interface TfjsEngineInfo {
+  engine: "tfjs";
+  backend: TfjsBackendName;
+  gpu: boolean;       // a real GPU (not a software adapter, not cpu / wasm)
+  adapter?: string;
+  reason: string;     // why this backend
+  attempts: BackendAttempt[];
+  reasons: string[];  // the engine selection's reasons (select.ts), when it made the choice
+}
+
+export class TfjsGAN {
+  readonly spec: NormalisedSpec;
+  readonly seed: number;
+  private readonly G: TfNet;
+  private readonly D: TfNet;
+  private readonly optG: TfOptimizer;
+  private readonly optD: TfOptimizer;
+  private readonly losses: Losses;
+  private steps = 0;
+  private statsT: Tensor;                 // [STAT_COUNT]
+  private data: { source: Float32Array; tensor: Tensor; count: number } | undefined;
+  private labels: ArrayLike<number> | undefined;
+  private disposed = false;
+
+  private constructor(private readonly tf: TF, private readonly rng: TrainStream, spec: NormalisedSpec, seed: number,
+    init: Awaited<ReturnType<typeof initialParams>>, private readonly info: TfjsEngineInfo) {
+    this.spec = spec;
+    this.seed = seed;
+    this.G = new TfNet(tf, spec.generator, generatorInputShape(spec), init.generator.params, init.generator.state);
+    this.D = new TfNet(tf, spec.discriminator, discriminatorInputShape(spec), init.discriminator.params, init.discriminator.state);
+    this.optG = new TfOptimizer(tf, spec.optimizer.generator, this.G.params);
+    this.optD = new TfOptimizer(tf, spec.optimizer.discriminator, this.D.params);
+    if (spec.lrSchedule.type === "linear") {
+      this.optG.decay = spec.lrSchedule.steps;
+      this.optD.decay = spec.lrSchedule.steps * spec.dSteps;
+    }
+    this.losses = new Losses(tf, spec.loss, Math.fround(1 - spec.labelSmoothing));
+    this.statsT = tf.zeros([STAT_COUNT]);
+  }
+
+  static async create(specInput: unknown, options: TfjsCreateOptions = {}): Promise<TfjsGAN> {
+    const spec = validateSpec(specInput);
+    const seed = options.seed ?? 0;
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new RangeError(`seed must be an integer in [0, 2^32) (got ${seed})`);
+    const { tf, attempt, attempts } = await startTfjs(options.backend ?? "auto");
+    const convs = [...spec.generator, ...spec.discriminator].some((l) => l.type === "conv2d" || l.type === "conv2d_transpose");
+    if (convs && !tf.getKernel("Conv2DBackpropFilter", tf.getBackend())) {
+      throw new Error(`the tfjs engine cannot train this spec's conv layers on backend '${tf.getBackend()}': it has no Conv2DBackpropFilter kernel (tfjs-backend-wasm 4.22: tfjs issue #8474)`);
+    }
+    const [rng, init] = await Promise.all([
+      TrainStream.create(seed),
+      initialParams(spec.generator, generatorInputShape(spec), spec.discriminator, discriminatorInputShape(spec), seed, INIT_CODES[spec.init]),
+    ]);
+    const info: TfjsEngineInfo = {
+      engine: "tfjs", backend: attempt.backend, gpu: attempt.gpu, ...(attempt.adapter ? { adapter: attempt.adapter } : {}),
+      reason: attempt.reason, attempts, reasons: options.reasons ?? [],
+    };
+    return new TfjsGAN(tf, rng, spec, seed, init, info);
+  }
+
+  engineInfo(): TfjsEngineInfo {
+    return { ...this.info, attempts: [...this.info.attempts], reasons: [...this.info.reasons] };
+  }
+
+  get step(): number {
+    return this.steps;
+  }
+
+  private alive(): void {
+    if (this.disposed) throw new Error("this GAN was disposed");
+  }
+
+  // Uploads the data set as one [count, X] tensor (once per distinct array).
+  setData(data: Dataset | Float32Array): void {
+    this.alive();
+    const x = data instanceof Float32Array ? data : data.x;
+    if (!(data instanceof Float32Array) && data.shape.join() !== this.spec.dataShape.join()) {
+      throw new RangeError(`data set ${data.name} has samples of shape [${data.shape.join(", ")}], the spec expects [${this.spec.dataShape.join(", ")}]`);
+    }
+    if (this.spec.numClasses !== undefined) this.setLabels(data, x);
+    if (this.data?.source === x) return;
+    const count = checkData(x, this.spec.dataShape);
+    this.data?.tensor.dispose();
+    this.data = { source: x, tensor: this.tf.tensor2d(x, [count, x.length / count]), count };
+  }
+
+  private setLabels(data: Dataset | Float32Array, x: Float32Array): void {
+    const K = this.spec.numClasses!;
+    const labels = data instanceof Float32Array ? undefined : data.labels;
+    if (!labels) {
+      throw new RangeError(`this model is conditional (spec.numClasses ${K}): its data set must carry labels (Dataset.labels, one class per sample)${data instanceof Float32Array ? ", not a bare Float32Array of samples" : `; data set ${data.name} has none`}`);
+    }
+    const count = x.length / sampleSize(this.spec.dataShape);
+    if (labels.length !== count) throw new RangeError(`data set ${(data as Dataset).name}: ${labels.length} labels for ${count} samples`);
+    for (let i = 0; i < count; i++) {
+      const y = labels[i];
+      if (!Number.isInteger(y) || y < 0 || y >= K) throw new RangeError(`data set ${(data as Dataset).name}: label ${i} is ${y}, outside the model's classes 0..${K - 1} (spec.numClasses ${K})`);
+    }
+    this.labels = labels;
+  }
+
+  // [n, Z] latents (+ classes) -> G's input [n, Z + K]: each row z then onehot(class)
+  private generatorInput(z: Float32Array, n: number, classes?: ArrayLike<number>): Tensor {
+    const Z = this.spec.latentDim, K = this.spec.numClasses ?? 0;
+    if (!K) return this.tf.tensor2d(z.subarray(0, n * Z), [n, Z]);
+    const row = Z + K, out = new Float32Array(n * row);
+    for (let i = 0; i < n; i++) {
+      out.set(z.subarray(i * Z, (i + 1) * Z), i * row);
+      out[i * row + Z + classes![i]] = 1;
+    }
+    return this.tf.tensor2d(out, [n, row]);
+  }
+
+  // D's input for samples x [n, X]: the one-hot of each class joined at every pixel (conditional:
+  // [n, P·(C + K)], P = pixels, C = channels, as assembly/train/gan.ts join), packed rows [n/pack, pack·X]
+  private discriminatorInput(x: Tensor, hot: Tensor | undefined): Tensor {
+    const tf = this.tf, n = x.shape[0], shape = this.spec.dataShape;
+    if (hot) {
+      const K = hot.shape[1]!, C = shape.length > 1 ? shape.at(-1)! : sampleSize(shape), P = sampleSize(shape) / C;
+      const planes = tf.tile(tf.reshape(hot, [n, 1, K]), [1, P, 1]);
+      return tf.reshape(tf.concat([tf.reshape(x, [n, P, C]), planes], 2), [n, P * (C + K)]);
+    }
+    return tf.reshape(x, [n / this.spec.pack, this.D.inSize]);
+  }
+
+  private oneHot(classes: Int32Array): Tensor {
+    return this.tf.cast(this.tf.oneHot(this.tf.tensor1d(classes, "int32"), this.spec.numClasses!), "float32");
+  }
+
+  // gradients of f over vars, in vars' order (zeros where f does not depend on one)
+  private gradsOf(f: () => Scalar, vars: tfNs.Variable[]): { value: Scalar; grads: Tensor[] } {
+    const { value, grads } = this.tf.variableGrads(f, vars);
+    return { value, grads: vars.map((v) => grads[v.name] ?? this.tf.zerosLike(v)) };
+  }
+
+  // ‖grads‖₂. Summed with binary adds: tfjs-backend-webgpu 4.22's addN silently drops every input
+  // after the 7th (seen under Deno: addN of 8 scalars 1..8 gave 28)
+  private norm(grads: Tensor[]): Scalar {
+    const tf = this.tf;
+    return tf.sqrt(grads.map((g) => tf.sum(tf.square(g))).reduce((a, b) => tf.add(a, b))) as Scalar;
+  }
+
+  private trainStep(): void {
+    const tf = this.tf, spec = this.spec, B = spec.batchSize, Z = spec.latentDim, K = spec.numClasses ?? 0;
+    const data = this.data!;
+    let zIn: Tensor | undefined, fakeHot: Tensor | undefined;
+    let dStats: Tensor[] = [];
+    for (let k = 0; k < spec.dSteps; k++) {
+      // the draws, in the WASM engine's order
+      const z = this.rng.normal(B * Z);
+      const fakeClasses = K ? this.rng.belowMany(B, K) : undefined;
+      const idx = this.rng.belowMany(B, data.count);
+      const realClasses = K ? Int32Array.from(idx, (j) => this.labels![j]) : undefined;
+      const eps = spec.gradientPenalty !== undefined ? this.rng.uniform(B) : undefined;
+      zIn?.dispose();
+      fakeHot?.dispose();
+      for (const t of dStats) t.dispose();
+      [zIn, fakeHot, dStats] = tf.tidy(() => {
+        const zT = this.generatorInput(z, B, fakeClasses);
+        const gm: Moments[] = [];
+        const fake = this.G.apply(zT, { training: true, moments: gm });
+        this.G.updateRunning(gm);
+        const real = tf.gather(data.tensor, tf.tensor1d(idx, "int32"));
+        const hotF = fakeClasses ? this.oneHot(fakeClasses) : undefined;
+        const realD = this.discriminatorInput(real, realClasses ? this.oneHot(realClasses) : undefined);
+        const fakeD = this.discriminatorInput(fake, hotF);
+        const dm: Moments[] = [];
+        const kept: Scalar[] = [];
+        const { value, grads } = this.gradsOf(() => {
+          const lr = this.D.apply(realD, { training: true, moments: dm });
+          const lf = this.D.apply(fakeD, { training: true, moments: dm });
+          let total = tf.add(this.losses.dReal(lr), this.losses.dFake(lf)) as Scalar;
+          let pen: Scalar = tf.scalar(0);
+          if (eps) {
+            // x̂ = ε·x + (1 − ε)·G(z) per sample, ε and 1 − ε in f32 as the engine forms them
+            const e = tf.tensor2d(eps, [B, 1]), f = tf.tensor2d(eps.map((v) => Math.fround(1 - v)), [B, 1]);
+            const xhat = this.discriminatorInput(tf.add(tf.mul(e, real), tf.mul(f, fake)), undefined);
+            pen = this.losses.penalty(this.D.inputGradient(xhat), spec.gradientPenalty!);
+            total = tf.add(total, pen) as Scalar;
+          }
+          kept.push(tf.keep(this.losses.meanD(lr)), tf.keep(this.losses.meanD(lf)), tf.keep(pen));
+          return total;
+        }, this.D.params);
+        this.D.updateRunning(dm);
+        const dNorm = this.norm(grads);
+        this.optD.step(grads);
+        if (spec.clip !== undefined) this.optD.clip(spec.clip);
+        const out = [value, kept[0], kept[1], dNorm, kept[2]]; // kept[]: tf.keep'd, disposed with dStats
+        return [zT, hotF, out] as [Tensor, Tensor | undefined, Tensor[]];
+      });
+    }
+    const [gLoss, gNorm] = tf.tidy(() => {
+      const dm: Moments[] = [];
+      const { value, grads } = this.gradsOf(() => {
+        const fake = this.G.apply(zIn!, { training: true }); // no moments: G's running statistics moved once
+        return this.losses.generator(this.D.apply(this.discriminatorInput(fake, fakeHot), { training: true, moments: dm }));
+      }, this.G.params);
+      this.D.updateRunning(dm);
+      const gNorm = this.norm(grads);
+      this.optG.step(grads);
+      return [value, gNorm];
+    });
+    const [dLoss, dReal, dFake, dNorm, pen] = dStats;
+    const stats = tf.tidy(() => tf.stack([dLoss, gLoss, dReal, dFake, dNorm, gNorm, pen, tf.scalar(0)]));
+    for (const t of [zIn!, fakeHot, ...dStats, gLoss, gNorm]) t?.dispose();
+    this.statsT.dispose();
+    this.statsT = stats;
+    this.steps++;
+  }
+
+  private toStats(s: ArrayLike<number>): StepStats {
+    return { step: this.steps, dLoss: s[0], gLoss: s[1], dReal: s[2], dFake: s[3], dGradNorm: s[4], gGradNorm: s[5], penalty: s[6] };
+  }
+
+  stats(): StepStats {
+    this.alive();
+    return this.toStats(readSync(this.statsT));
+  }
+
+  async statsAsync(): Promise<StepStats> {
+    this.alive();
+    return this.toStats(await this.statsT.data());
+  }
+
+  // Runs `steps` training steps; onStep every `every` steps (and after the last), as the WASM
+  // engine. Yields to the event loop about every 50 ms; on a GPU backend it waits for the device
+  // every 8 steps so that queued work cannot pile up.
+  async train(data: Dataset | Float32Array, options: TrainOptions): Promise<StepStats> {
+    this.alive();
+    const { steps, onStep, signal } = options;
+    const every = options.every ?? 1;
+    if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`steps must be a non-negative integer (got ${steps})`);
+    if (!Number.isInteger(every) || every < 1) throw new RangeError(`every must be a positive integer (got ${every})`);
+    this.setData(data);
+    if (this.tf.getBackend() !== this.info.backend) await this.tf.setBackend(this.info.backend);
+    const sync = this.info.backend !== "cpu";
+    let lastYield = Date.now();
+    for (let done = 0; done < steps;) {
+      if (signal?.aborted) break;
+      this.trainStep();
+      done++;
+      if (onStep && (done % every === 0 || done === steps)) {
+        const s = this.toStats(await this.statsT.data());
+        if (!Number.isFinite(s.dLoss) || !Number.isFinite(s.gLoss)) {
+          throw new Error(`training diverged at step ${s.step}: D loss ${s.dLoss}, G loss ${s.gLoss}`);
+        }
+        onStep(s);
+      } else if (sync && done % 8 === 0) await this.statsT.data();
+      if (Date.now() - lastYield > 50) {
+        await new Promise((r) => setTimeout(r, 0));
+        lastYield = Date.now();
+      }
+    }
+    return this.toStats(await this.statsT.data());
+  }
+
+  // z: [n, latentDim] -> G(z): [n, ...dataShape], in chunks of batchSize (as the WASM engine:
+  // batchStats normalises each chunk by its own statistics); options as WasmGAN.generate
+  generate(z: Float32Array, options: GenerateOptions = {}): Float32Array {
+    const { out, chunks } = this.generateChunks(z, options);
+    for (const [at, y] of chunks) { out.set(readSync(y), at); y.dispose(); }
+    return out;
+  }
+
+  async generateAsync(z: Float32Array, options: GenerateOptions = {}): Promise<Float32Array> {
+    const { out, chunks } = this.generateChunks(z, options);
+    for (const [at, y] of chunks) { out.set((await y.data()) as Float32Array, at); y.dispose(); }
+    return out;
+  }
+
+  // G(z) chunk by chunk: [offset in the output, tensor [m, X]]
+  private generateChunks(z: Float32Array, options: GenerateOptions): { out: Float32Array; chunks: [number, Tensor][] } {
+    this.alive();
+    const tf = this.tf, Z = this.spec.latentDim, B = this.spec.batchSize, X = this.G.outSize;
+    if (z.length % Z !== 0) throw new RangeError(`latent batch length ${z.length} is not a multiple of latentDim ${Z}`);
+    const n = z.length / Z;
+    const classes = this.classesFor(n, options.labels);
+    let params: Tensor[] | undefined;
+    if (options.average) {
+      if (!this.optG.ema) throw new Error("no generator average: call averageGenerator(decay) before training");
+      params = this.optG.ema;
+    }
+    const chunks: [number, Tensor][] = [];
+    for (let i = 0; i < n; i += B) {
+      const m = Math.min(B, n - i);
+      chunks.push([i * X, tf.tidy(() => this.G.apply(this.generatorInput(z.subarray(i * Z, (i + m) * Z), m, classes?.subarray(i, i + m)), { training: !!options.batchStats, params }))]);
+    }
+    return { out: new Float32Array(n * X), chunks };
+  }
+
+  // the class of each of n samples (GenerateOptions.labels), checked as the WASM engine does
+  private classesFor(n: number, labels: GenerateOptions["labels"]): Int32Array | undefined {
+    const K = this.spec.numClasses;
+    if (K === undefined) {
+      if (labels !== undefined) throw new RangeError(`labels given, but this model is unconditional (its spec has no numClasses)`);
+      return undefined;
+    }
+    const out = new Int32Array(n);
+    if (labels === undefined) {
+      for (let i = 0; i < n; i++) out[i] = i % K;
+      return out;
+    }
+    const one = typeof labels === "number";
+    if (!one && labels.length !== n) throw new RangeError(`labels: ${labels.length} given for ${n} samples (give one per sample, or one number for all)`);
+    for (let i = 0; i < (one ? 1 : n); i++) {
+      const y = one ? labels : labels[i];
+      if (!(Number.isInteger(y) && y >= 0 && y < K)) throw new RangeError(`labels${one ? "" : `[${i}]`}: must be a class from 0 to ${K - 1} (spec.numClasses ${K}) (got ${y})`);
+    }
+    if (one) out.fill(labels);
+    else out.set(labels);
+    return out;
+  }
+
+  // n samples from z ~ N(0, I) drawn with `seed` from a stream of their own (WasmGAN.latent's draws)
+  latent(n: number, seed = 1): Float32Array {
+    const Z = this.spec.latentDim;
+    return this.rng.latent(n * Z, seed, this.spec.batchSize * Z);
+  }
+
+  // the WASM engine's averageGenerator: an EMA of G's weights after every G update, from now on
+  averageGenerator(decay = 0.999): void {
+    this.alive();
+    if (!(decay > 0 && decay < 1)) throw new RangeError(`average decay must be in (0, 1) (got ${decay})`);
+    this.optG.enableEma(decay);
+  }
+
+  sample(n: number, options: { seed?: number } & GenerateOptions = {}): Float32Array {
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`sample count must be a non-negative integer (got ${n})`);
+    return this.generate(this.latent(n, options.seed ?? 1), options);
+  }
+
+  sampleAsync(n: number, options: { seed?: number } & GenerateOptions = {}): Promise<Float32Array> {
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`sample count must be a non-negative integer (got ${n})`);
+    return this.generateAsync(this.latent(n, options.seed ?? 1), options);
+  }
+
+  getWeights(): NetWeights {
+    this.alive();
+    return { generator: this.G.readParams(), discriminator: this.D.readParams() };
+  }
+
+  async getWeightsAsync(): Promise<NetWeights> {
+    this.alive();
+    const [generator, discriminator] = await Promise.all([this.G.readParamsAsync(), this.D.readParamsAsync()]);
+    return { generator, discriminator };
+  }
+
+  setWeights(w: Partial<NetWeights>): void {
+    this.alive();
+    for (const [name, net] of [["generator", this.G], ["discriminator", this.D]] as const) {
+      const v = w[name];
+      if (!v) continue;
+      if (v.length !== net.paramCount) throw new RangeError(`${name} weights: expected ${net.paramCount} floats, got ${v.length}`);
+      for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) throw new RangeError(`${name} weights: value ${i} is ${v[i]}`);
+      net.writeParams(v);
+    }
+  }
+
+  paramCounts(): { generator: number; discriminator: number } {
+    return { generator: this.G.paramCount, discriminator: this.D.paramCount };
+  }
+
+  // The WASM engine's GanState (see WasmGAN.saveState), so checkpoints cross engines.
+  saveState(): GanState {
+    this.alive();
+    const net = (n: TfNet, o: TfOptimizer): NetTrainState => {
+      const s = o.readState();
+      return { params: n.readParams(), opt1: s.opt1, opt2: s.opt2, updates: o.t, state: n.readState(), ...(s.average ? { average: s.average } : {}) };
+    };
+    return {
+      step: this.steps, rng: this.rng.rng, stats: Float32Array.from(readSync(this.statsT)),
+      generator: net(this.G, this.optG), discriminator: net(this.D, this.optD),
+    };
+  }
+
+  async saveStateAsync(): Promise<GanState> {
+    this.alive();
+    const net = async (n: TfNet, o: TfOptimizer): Promise<NetTrainState> => {
+      const [p, st, s] = await Promise.all([n.readParamsAsync(), n.readStateAsync(), o.readStateAsync()]);
+      return { params: p, opt1: s.opt1, opt2: s.opt2, updates: o.t, state: st, ...(s.average ? { average: s.average } : {}) };
+    };
+    const step = this.steps, rng = this.rng.rng;
+    const [stats, generator, discriminator] = await Promise.all([this.statsT.data(), net(this.G, this.optG), net(this.D, this.optD)]);
+    return { step, rng, stats: Float32Array.from(stats as Float32Array), generator, discriminator };
+  }
+
+  // Restores a saveState() of either engine; validates everything before writing anything (the
+  // WASM engine's rules and messages).
+  loadState(s: GanState): void {
+    this.alive();
+    const count = (v: number, what: string) => {
+      if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) throw new RangeError(`state ${what}: must be an integer from 0 to 2^31 - 1 (got ${v})`);
+    };
+    const arr = (v: Float32Array | undefined, n: number, what: string) => {
+      if (!(v instanceof Float32Array) || v.length !== n) throw new RangeError(`state ${what}: expected ${n} floats, got ${v instanceof Float32Array ? v.length : typeof v}`);
+      for (let i = 0; i < n; i++) if (!Number.isFinite(v[i])) throw new RangeError(`state ${what}: value ${i} is ${v[i]}`);
+    };
+    const nets = [["generator", this.G, this.optG, s.generator], ["discriminator", this.D, this.optD, s.discriminator]] as const;
+    for (const [name, net, , n] of nets) {
+      if (!n) throw new RangeError(`state ${name}: missing`);
+      arr(n.params, net.paramCount, `${name}.params`);
+      arr(n.opt1, net.paramCount, `${name}.opt1`);
+      arr(n.opt2, net.paramCount, `${name}.opt2`);
+      arr(n.state, net.stateCount, `${name}.state`);
+      count(n.updates, `${name}.updates`);
+    }
+    count(s.step, "step");
+    if (!(s.rng instanceof Uint32Array) || s.rng.length !== 4 || s.rng.every((x) => x === 0)) throw new RangeError("state rng: expected 4 words, not all zero");
+    if (!(s.stats instanceof Float32Array) || s.stats.length !== STAT_COUNT) throw new RangeError(`state stats: expected ${STAT_COUNT} floats`);
+    if (this.optG.ema && s.generator.average) arr(s.generator.average, this.G.paramCount, "generator.average");
+    for (const [, net, opt, n] of nets) {
+      net.writeParams(n.params);
+      net.writeState(n.state);
+      opt.writeState(n.opt1, n.opt2, n.average);
+      opt.t = n.updates;
+    }
+    this.rng.rng = s.rng;
+    this.statsT.dispose();
+    this.statsT = this.tf.tensor1d(s.stats);
+    this.steps = s.step;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const x of [this.G, this.D, this.optG, this.optD]) x.dispose();
+    this.statsT.dispose();
+    this.data?.tensor.dispose();
+    this.data = undefined;
+  }
+}

@@ -1,0 +1,79 @@
+// The objectives on discriminator logits l: [n, 1], as tfjs scalars: the formulas of
+// assembly/kernels/losses.ts term for term, so both engines minimise the same functions.
+//   BCE (minimax, non-saturating): D(x) = σ(l); −log σ(l) = softplus(−l); −log(1 − σ(l)) = softplus(l)
+//   wasserstein: the logit is the critic value; hinge; least-squares (LSGAN a = 0, b = 1, c = 1)
+import type { LossName } from "../../spec/ops.ts";
+import type { TF } from "./tfjs_nets.ts";
+import type * as tfNs from "@tensorflow/tfjs";
+
+type Tensor = tfNs.Tensor;
+type Scalar = tfNs.Scalar;
+
+export class Losses {
+  // softplus(x) = max(x, 0) + log1p(exp(−|x|)) (never overflows), with the gradient σ(x) written
+  // out (autodiff of max and |x| would give 0 at x = 0, where σ(0) = ½)
+  private readonly softplus: (x: Tensor) => Tensor;
+
+  constructor(private readonly tf: TF, readonly loss: LossName, private readonly realLabel: number) {
+    this.softplus = tf.customGrad(((x: Tensor, save: tfNs.GradSaveFunc) => {
+      save([x]);
+      return {
+        value: tf.add(tf.relu(x), tf.log1p(tf.exp(tf.neg(tf.abs(x))))),
+        gradFunc: (dy: Tensor, saved: Tensor[]) => tf.mul(dy, tf.sigmoid(saved[0])),
+      };
+    }) as any) as unknown as (x: Tensor) => Tensor;
+  }
+
+  private get bce(): boolean { return this.loss === "minimax" || this.loss === "non-saturating"; }
+
+  // D on real samples: BCE with target t = 1 − labelSmoothing: mean[t·softplus(−l) + (1 − t)·softplus(l)];
+  // wasserstein −mean l; hinge mean relu(1 − l); least-squares ½ mean (l − 1)²
+  dReal(l: Tensor): Scalar {
+    const tf = this.tf, t = this.realLabel;
+    switch (this.loss) {
+      case "wasserstein": return tf.neg(tf.mean(l));
+      case "hinge": return tf.mean(tf.relu(tf.sub(1, l)));
+      case "least-squares": return tf.mul(0.5, tf.mean(tf.square(tf.sub(l, 1))));
+      default:
+        if (t === 1) return tf.mean(this.softplus(tf.neg(l)));
+        return tf.mean(tf.add(tf.mul(t, this.softplus(tf.neg(l))), tf.mul(Math.fround(1 - t), this.softplus(l))));
+    }
+  }
+
+  // D on fake samples: BCE mean softplus(l); wasserstein mean l; hinge mean relu(1 + l); least-squares ½ mean l²
+  dFake(l: Tensor): Scalar {
+    const tf = this.tf;
+    switch (this.loss) {
+      case "wasserstein": return tf.mean(l);
+      case "hinge": return tf.mean(tf.relu(tf.add(1, l)));
+      case "least-squares": return tf.mul(0.5, tf.mean(tf.square(l)));
+      default: return tf.mean(this.softplus(l));
+    }
+  }
+
+  // G: minimax −mean softplus(l); non-saturating mean softplus(−l); wasserstein and hinge −mean l;
+  // least-squares ½ mean (l − 1)²
+  generator(l: Tensor): Scalar {
+    const tf = this.tf;
+    switch (this.loss) {
+      case "minimax": return tf.neg(tf.mean(this.softplus(l)));
+      case "non-saturating": return tf.mean(this.softplus(tf.neg(l)));
+      case "least-squares": return tf.mul(0.5, tf.mean(tf.square(tf.sub(l, 1))));
+      default: return tf.neg(tf.mean(l));
+    }
+  }
+
+  // the dReal / dFake statistic: mean σ(l) for the BCE losses, the mean raw critic value otherwise
+  meanD(l: Tensor): Scalar {
+    return this.bce ? this.tf.mean(this.tf.sigmoid(l)) : this.tf.mean(l);
+  }
+
+  // WGAN-GP (Gulrajani et al. 2017, eq. 3): λ·mean_i(‖g_i‖₂ − 1)², g: [n, inSize]. Where ‖g_i‖ = 0
+  // the norm has no gradient and the engine takes 0 (assembly/train/penalty.ts): the squared norm
+  // is floored at 1e-30, whose gradient (through tf.maximum) is then 0.
+  penalty(g: Tensor, lambda: number): Scalar {
+    const tf = this.tf;
+    const norms = tf.sqrt(tf.maximum(tf.sum(tf.square(g), 1), 1e-30));
+    return tf.mul(lambda, tf.mean(tf.square(tf.sub(norms, 1))));
+  }
+}

@@ -1,0 +1,248 @@
+// A spec's layer stack as tfjs variables and ops: the same layers, parameter layout and batch-norm
+// semantics as the WASM engine (assembly/nn/*.ts), so the flat parameter block of one engine is
+// the other's.
+//   x: [n, inSize] flat per sample (images NHWC) -> [n, outSize]
+//   parameters, layer after layer, in the arena's order and tfjs layouts:
+//     dense W [in, units], b [units];  conv2d filter [kh, kw, cin, filters], bias [filters];
+//     conv2d_transpose filter [kh, kw, filters, cin], bias [filters];  batch_norm gamma [c], beta [c]
+//   state: each batch norm's running mean [c] then running variance [c], layer after layer
+// Batch norm (PyTorch conventions, as assembly/kernels/batchnorm.ts): training normalises with the
+// batch's biased variance and moves the running statistics by `momentum` (the running variance
+// takes the unbiased one, and is left alone for a batch of one row); inference uses the running ones.
+import type * as tfNs from "@tensorflow/tfjs";
+import { convGeometry, layerShapes } from "../../spec/shapes.ts";
+import type { LayerSpec } from "../../spec/spec.ts";
+
+export type TF = typeof tfNs;
+type Tensor = tfNs.Tensor;
+type Variable = tfNs.Variable;
+
+const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
+interface Layer {
+  spec: LayerSpec;
+  input: number[];  // one sample's shape in
+  output: number[]; // and out
+  first: number;    // index of its first parameter tensor in TfNet.params (count: 0, 1 or 2)
+  count: number;
+  bn: number;       // index into TfNet.running (batch norm), else -1
+}
+
+// one batch norm's batch statistics of a training-mode forward, over `rows` rows
+export interface Moments { mean: Tensor; variance: Tensor; rows: number }
+
+export interface ApplyOptions {
+  training: boolean;      // batch statistics (true) or the running ones
+  params?: Tensor[];      // other parameters of the same layout (the generator's average)
+  moments?: Moments[];    // training: receives each batch norm's statistics (kept: the caller disposes)
+}
+
+export class TfNet {
+  readonly params: Variable[] = [];
+  readonly running: { mean: Variable; variance: Variable; momentum: number; channels: number }[] = [];
+  readonly layers: Layer[] = [];
+  readonly inSize: number;
+  readonly outSize: number;
+  readonly paramCount: number;
+  readonly stateCount: number;
+
+  // flat: the initial parameters (the arena's layout); state: the initial running statistics
+  constructor(private readonly tf: TF, specLayers: LayerSpec[], readonly input: number[], flat: Float32Array, state: Float32Array) {
+    const shapes = layerShapes(specLayers, input);
+    let off = 0, soff = 0;
+    const take = (shape: number[]) => {
+      const n = prod(shape);
+      if (off + n > flat.length) throw new Error(`tfjs net: ${flat.length} parameters are too few for these layers`);
+      this.params.push(variable(tf, flat.subarray(off, off + n), shape, true));
+      off += n;
+    };
+    specLayers.forEach((l, i) => {
+      const before = i === 0 ? input : shapes[i - 1], first = this.params.length;
+      let bn = -1;
+      switch (l.type) {
+        case "dense": take([before[0], l.units!]); take([l.units!]); break;
+        case "conv2d": { const g = convGeometry(l, before); take([g.kh, g.kw, g.cin, g.cout]); take([g.cout]); break; }
+        case "conv2d_transpose": { const g = convGeometry(l, before); take([g.kh, g.kw, l.filters!, before[2]]); take([l.filters!]); break; }
+        case "batch_norm": {
+          const c = before.at(-1)!;
+          take([c]); take([c]);
+          bn = this.running.length;
+          const mean = variable(tf, state.subarray(soff, soff + c), [c], false);
+          const variance = variable(tf, state.subarray(soff + c, soff + 2 * c), [c], false);
+          soff += 2 * c;
+          this.running.push({ mean, variance, momentum: l.momentum ?? 0.1, channels: c });
+          break;
+        }
+      }
+      this.layers.push({ spec: l, input: before, output: shapes[i], first, count: this.params.length - first, bn });
+    });
+    if (off !== flat.length) throw new Error(`tfjs net: ${flat.length} parameters given, these layers hold ${off}`);
+    if (soff !== state.length) throw new Error(`tfjs net: ${state.length} state values given, these layers hold ${soff}`);
+    this.inSize = prod(input);
+    this.outSize = prod(shapes.at(-1)!);
+    this.paramCount = off;
+    this.stateCount = soff;
+  }
+
+  // x: [n, inSize] -> [n, outSize]
+  apply(x: Tensor, o: ApplyOptions): tfNs.Tensor2D {
+    const tf = this.tf, n = x.shape[0];
+    const P = o.params ?? this.params;
+    let h: Tensor = tf.reshape(x, [n, ...this.input]);
+    for (const L of this.layers) {
+      const l = L.spec, p = (k: number) => P[L.first + k];
+      switch (l.type) {
+        case "dense": h = tf.add(tf.matMul(h as tfNs.Tensor2D, p(0) as tfNs.Tensor2D), p(1)); break;
+        case "conv2d": h = tf.add(tf.conv2d(h as tfNs.Tensor4D, p(0) as tfNs.Tensor4D, l.strides as [number, number], l.padding!), p(1)); break;
+        case "conv2d_transpose": {
+          const out = L.output as [number, number, number];
+          h = tf.add(tf.conv2dTranspose(h as tfNs.Tensor4D, p(0) as tfNs.Tensor4D, [n, ...out], l.strides as [number, number], l.padding!), p(1));
+          break;
+        }
+        case "batch_norm": h = this.batchNorm(h, L, p(0), p(1), o); break;
+        case "reshape": case "flatten": h = tf.reshape(h, [n, ...L.output]); break;
+        case "relu": h = tf.relu(h); break;
+        case "leaky_relu": h = tf.leakyRelu(h, l.alpha ?? 0.2); break;
+        case "tanh": h = tf.tanh(h); break;
+        case "sigmoid": h = tf.sigmoid(h); break;
+      }
+    }
+    return tf.reshape(h, [n, this.outSize]);
+  }
+
+  // y = (x − mean)·(gamma·rsqrt(var + eps)) + beta, statistics over every axis but the channels
+  private batchNorm(h: Tensor, L: Layer, gamma: Tensor, beta: Tensor, o: ApplyOptions): Tensor {
+    const tf = this.tf, r = this.running[L.bn], eps = L.spec.eps ?? 1e-5;
+    let mean: Tensor, variance: Tensor;
+    if (o.training) {
+      const axes = Array.from({ length: h.rank - 1 }, (_, k) => k);
+      ({ mean, variance } = tf.moments(h, axes));
+      o.moments?.push({ mean: tf.keep(mean), variance: tf.keep(variance), rows: h.size / r.channels });
+    } else {
+      mean = r.mean;
+      variance = r.variance;
+    }
+    return tf.add(tf.mul(tf.sub(h, mean), tf.mul(gamma, tf.rsqrt(tf.add(variance, eps)))), beta);
+  }
+
+  // Moves the running statistics by the batch statistics of training-mode forwards, in order, and
+  // disposes them: running = (1 − m)·running + m·batch (the variance unbiased: ·rows/(rows − 1)).
+  updateRunning(moments: Moments[]): void {
+    const tf = this.tf;
+    if (moments.length % Math.max(this.running.length, 1) !== 0) throw new Error("tfjs net: batch statistics do not match the batch norms");
+    moments.forEach((s, k) => {
+      const r = this.running[k % this.running.length], m = r.momentum, keep = 1 - m;
+      tf.tidy(() => {
+        r.mean.assign(tf.add(tf.mul(r.mean, keep), tf.mul(s.mean, m)));
+        if (s.rows > 1) r.variance.assign(tf.add(tf.mul(r.variance, keep), tf.mul(s.variance, (m * s.rows) / (s.rows - 1))));
+      });
+      s.mean.dispose();
+      s.variance.dispose();
+    });
+  }
+
+  // WGAN-GP: g = ∂(Σ_rows D(x))/∂x, x: [n, inSize] -> [n, inSize], written out layer by layer
+  // (the adjoint of apply(), seeded with ones) in ops whose own gradients tfjs has, so that
+  // tf.grad over the parameters of a function of g is the penalty's double backprop. tfjs cannot
+  // differentiate its relu / leakyRelu gradients again (they go through a Greater op without a
+  // gradient), so their slopes are tf.step masks (step's gradient is 0, as f'' = 0 almost
+  // everywhere); tanh and sigmoid slopes are written from their outputs (1 − y², y(1 − y)),
+  // which tfjs differentiates through y. No batch norm (the spec refuses it in a penalised critic).
+  inputGradient(x: Tensor): tfNs.Tensor2D {
+    const tf = this.tf, n = x.shape[0];
+    let h: Tensor = tf.reshape(x, [n, ...this.input]);
+    const ins: Tensor[] = [], outs: Tensor[] = [];
+    for (const L of this.layers) {
+      ins.push(h);
+      h = this.apply1(h, L, n);
+      outs.push(h);
+    }
+    let g: Tensor = tf.onesLike(h);
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      const L = this.layers[i], l = L.spec, p = (k: number) => this.params[L.first + k];
+      switch (l.type) {
+        case "dense": g = tf.matMul(g as tfNs.Tensor2D, p(0) as tfNs.Tensor2D, false, true); break;
+        case "conv2d": g = tf.conv2dTranspose(g as tfNs.Tensor4D, p(0) as tfNs.Tensor4D, [n, ...(L.input as [number, number, number])], l.strides as [number, number], l.padding!); break;
+        case "conv2d_transpose": g = tf.conv2d(g as tfNs.Tensor4D, p(0) as tfNs.Tensor4D, l.strides as [number, number], l.padding!); break;
+        case "reshape": case "flatten": g = tf.reshape(g, [n, ...L.input]); break;
+        case "relu": g = tf.mul(g, tf.step(ins[i], 0)); break;
+        case "leaky_relu": g = tf.mul(g, tf.step(ins[i], l.alpha ?? 0.2)); break;
+        case "tanh": g = tf.mul(g, tf.sub(1, tf.square(outs[i]))); break;
+        case "sigmoid": g = tf.mul(g, tf.mul(outs[i], tf.sub(1, outs[i]))); break;
+        default: throw new Error(`tfjs net: no input-gradient rule for ${l.type} (a penalised critic holds no batch norm)`);
+      }
+    }
+    return tf.reshape(g, [n, this.inSize]);
+  }
+
+  private apply1(h: Tensor, L: Layer, n: number): Tensor {
+    const tf = this.tf, l = L.spec, p = (k: number) => this.params[L.first + k];
+    switch (l.type) {
+      case "dense": return tf.add(tf.matMul(h as tfNs.Tensor2D, p(0) as tfNs.Tensor2D), p(1));
+      case "conv2d": return tf.add(tf.conv2d(h as tfNs.Tensor4D, p(0) as tfNs.Tensor4D, l.strides as [number, number], l.padding!), p(1));
+      case "conv2d_transpose": return tf.add(tf.conv2dTranspose(h as tfNs.Tensor4D, p(0) as tfNs.Tensor4D, [n, ...(L.output as [number, number, number])], l.strides as [number, number], l.padding!), p(1));
+      case "reshape": case "flatten": return tf.reshape(h, [n, ...L.output]);
+      case "relu": return tf.relu(h);
+      case "leaky_relu": return tf.leakyRelu(h, l.alpha ?? 0.2);
+      case "tanh": return tf.tanh(h);
+      case "sigmoid": return tf.sigmoid(h);
+      default: throw new Error(`tfjs net: ${l.type} in a penalised critic`);
+    }
+  }
+
+  // the flat parameter block (arena layout) and the running statistics, as copies; the async
+  // forms for backends that cannot read synchronously (tfjs-webgpu under Deno)
+  readParams(): Float32Array { return concat(this.params); }
+  readParamsAsync(): Promise<Float32Array> { return concatAsync(this.params); }
+  readStateAsync(): Promise<Float32Array> { return concatAsync(this.running.flatMap((r) => [r.mean, r.variance])); }
+  writeParams(flat: Float32Array): void { assign(this.tf, this.params, flat); }
+  readState(): Float32Array { return concat(this.running.flatMap((r) => [r.mean, r.variance])); }
+  writeState(flat: Float32Array): void { assign(this.tf, this.running.flatMap((r) => [r.mean, r.variance]), flat); }
+
+  dispose(): void {
+    for (const v of this.params) v.dispose();
+    for (const r of this.running) { r.mean.dispose(); r.variance.dispose(); }
+  }
+}
+
+// a variable holding a copy of `values` (tf.variable copies, so the staging tensor is freed)
+export function variable(tf: TF, values: Float32Array, shape: number[], trainable: boolean): Variable {
+  const t = tf.tensor(values, shape);
+  const v = tf.variable(t, trainable);
+  t.dispose();
+  return v;
+}
+
+export function concat(ts: Tensor[]): Float32Array {
+  return join(ts, ts.map((t) => readSync(t)));
+}
+
+export async function concatAsync(ts: Tensor[]): Promise<Float32Array> {
+  return join(ts, (await Promise.all(ts.map((t) => t.data()))) as Float32Array[]);
+}
+
+function join(ts: Tensor[], parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(ts.reduce((s, t) => s + t.size, 0));
+  let o = 0;
+  parts.forEach((p) => { out.set(p, o); o += p.length; });
+  return out;
+}
+
+// t.dataSync(), with a clear error where the backend cannot read synchronously (tfjs-webgpu under
+// Deno fails inside tfjs with "Cannot read properties of null (reading 'clearRect')")
+export function readSync(t: Tensor): Float32Array {
+  try {
+    return t.dataSync() as Float32Array;
+  } catch (e) {
+    throw new Error(`tfjs backend cannot read tensors synchronously in this runtime (${(e as Error).message}): use the async forms (getWeightsAsync, saveStateAsync, sampleAsync, generateAsync, statsAsync)`);
+  }
+}
+
+export function assign(tf: TF, vs: Variable[], flat: Float32Array): void {
+  let o = 0;
+  for (const v of vs) {
+    tf.tidy(() => v.assign(tf.tensor(flat.subarray(o, o + v.size), v.shape)));
+    o += v.size;
+  }
+  if (o !== flat.length) throw new Error(`expected ${o} floats, got ${flat.length}`);
+}
