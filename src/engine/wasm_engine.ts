@@ -1,5 +1,6 @@
 // The WASM engine: builds G and D from a validated spec inside one module instance, hands the
 // data set to the in-wasm training loop, and reads results back as copies.
+import { sampleClasses } from "./sample_labels.ts";
 import { instantiate, instantiateModule, chooseFlavour, type SimdFlavour } from "./wasm_module.ts";
 import { leaderImports } from "./thread_control.ts";
 import { LinearMemory } from "./memory.ts";
@@ -205,29 +206,6 @@ export class WasmGAN {
     this.wasm.ganSetLabels(this.gan, this.labelData.ptr);
   }
 
-  // the class of each of n samples (GenerateOptions.labels), checked; undefined for unconditional models
-  private classesFor(n: number, labels: GenerateOptions["labels"]): Int32Array | undefined {
-    const K = this.spec.numClasses;
-    if (K === undefined) {
-      if (labels !== undefined) throw new RangeError(`labels given, but this model is unconditional (its spec has no numClasses)`);
-      return undefined;
-    }
-    const out = new Int32Array(n);
-    if (labels === undefined) {
-      for (let i = 0; i < n; i++) out[i] = i % K;
-      return out;
-    }
-    const one = typeof labels === "number";
-    if (!one && labels.length !== n) throw new RangeError(`labels: ${labels.length} given for ${n} samples (give one per sample, or one number for all)`);
-    for (let i = 0; i < (one ? 1 : n); i++) {
-      const y = one ? labels : labels[i];
-      if (!(Number.isInteger(y) && y >= 0 && y < K)) throw new RangeError(`labels${one ? "" : `[${i}]`}: must be a class from 0 to ${K - 1} (spec.numClasses ${K}) (got ${y})`);
-    }
-    if (one) out.fill(labels);
-    else out.set(labels);
-    return out;
-  }
-
   stats(): StepStats {
     const s = this.mem.read(this.wasm.ganStats(this.gan), 8);
     return {
@@ -277,7 +255,7 @@ export class WasmGAN {
     const Z = this.spec.latentDim, B = this.spec.batchSize, X = this.G.outSize;
     if (z.length % Z !== 0) throw new RangeError(`latent batch length ${z.length} is not a multiple of latentDim ${Z}`);
     const n = z.length / Z;
-    const classes = this.classesFor(n, options.labels);
+    const classes = sampleClasses(this.spec.numClasses, n, options.labels);
     const K = this.spec.numClasses ?? 0, row = Z + K;
     const joined = classes ? new Float32Array(Math.min(B, n) * row) : undefined; // [z, onehot] rows
     const out = new Float32Array(n * X);

@@ -17,6 +17,7 @@
 // only for onStep, stats() and at the end of train().
 // Every method that reads from the device has an async twin (getWeightsAsync, saveStateAsync,
 // generateAsync, sampleAsync, statsAsync): tfjs-webgpu under Deno cannot read synchronously.
+import { sampleClasses } from "../sample_labels.ts";
 import type * as tfNs from "@tensorflow/tfjs";
 import { validateSpec, generatorInputShape, discriminatorInputShape, type NormalisedSpec } from "../../spec/spec.ts";
 import { INIT_CODES } from "../../spec/ops.ts";
@@ -315,7 +316,7 @@ export class TfjsGAN {
     const tf = this.tf, Z = this.spec.latentDim, B = this.spec.batchSize, X = this.G.outSize;
     if (z.length % Z !== 0) throw new RangeError(`latent batch length ${z.length} is not a multiple of latentDim ${Z}`);
     const n = z.length / Z;
-    const classes = this.classesFor(n, options.labels);
+    const classes = sampleClasses(this.spec.numClasses, n, options.labels);
     let params: Tensor[] | undefined;
     if (options.average) {
       if (!this.optG.ema) throw new Error("no generator average: call averageGenerator(decay) before training");
@@ -329,28 +330,6 @@ export class TfjsGAN {
     return { out: new Float32Array(n * X), chunks };
   }
 
-  // the class of each of n samples (GenerateOptions.labels), checked as the WASM engine does
-  private classesFor(n: number, labels: GenerateOptions["labels"]): Int32Array | undefined {
-    const K = this.spec.numClasses;
-    if (K === undefined) {
-      if (labels !== undefined) throw new RangeError(`labels given, but this model is unconditional (its spec has no numClasses)`);
-      return undefined;
-    }
-    const out = new Int32Array(n);
-    if (labels === undefined) {
-      for (let i = 0; i < n; i++) out[i] = i % K;
-      return out;
-    }
-    const one = typeof labels === "number";
-    if (!one && labels.length !== n) throw new RangeError(`labels: ${labels.length} given for ${n} samples (give one per sample, or one number for all)`);
-    for (let i = 0; i < (one ? 1 : n); i++) {
-      const y = one ? labels : labels[i];
-      if (!(Number.isInteger(y) && y >= 0 && y < K)) throw new RangeError(`labels${one ? "" : `[${i}]`}: must be a class from 0 to ${K - 1} (spec.numClasses ${K}) (got ${y})`);
-    }
-    if (one) out.fill(labels);
-    else out.set(labels);
-    return out;
-  }
 
   // n samples from z ~ N(0, I) drawn with `seed` from a stream of their own (WasmGAN.latent's draws)
   latent(n: number, seed = 1): Float32Array {
