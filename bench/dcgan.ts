@@ -37,8 +37,8 @@ import { createWasmGAN as createGAN, preset, validateSpec, relaxedSimdSupported,
 import { instantiate } from "../src/engine/wasm_module.ts";
 import { buildWasmNet } from "../src/engine/net_builder.ts";
 import type { WasmExports } from "../src/engine/abi.ts";
-import { layerShapes } from "../src/spec/shapes.ts";
-import type { LayerSpec } from "../src/spec/spec.ts";
+import { layerShapes } from "../src/model/shapes.ts";
+import type { LayerSpec } from "../src/model/spec.ts";
 import { ganStepFlops, subWorkloadFlops } from "./flops.ts";
 import { useTfjsBackend, tfjsWasmFlags } from "./peers/tfjs_backend.ts";
 import { createTfjsDcgan, registerComposedConv2DBackpropFilter } from "./peers/tfjs_dcgan.ts";

@@ -23,8 +23,8 @@
 // The tfjs peers run one more G forward a step (tfjs keeps no tape across two minimize calls);
 // `tfjsExtra` gives its count. Every system's GFLOP/s is computed from the engine's count (the
 // same useful work), so GFLOP/s ratios equal steps/s ratios.
-import { validateSpec, type GanSpec, type LayerSpec } from "../src/spec/spec.ts";
-import { convGeometry, layerShapes } from "../src/spec/shapes.ts";
+import { validateSpec, type GanSpec, type LayerSpec } from "../src/model/spec.ts";
+import { convGeometry, layerShapes } from "../src/model/shapes.ts";
 
 const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
@@ -118,7 +118,7 @@ export function subWorkloadFlops(specInput: GanSpec): { forward: number; dInputG
 
 // `node --import tsx bench/flops.ts [preset]` prints the breakdown
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { preset } = await import("../src/spec/presets.ts");
+  const { preset } = await import("../src/model/presets.ts");
   const name = process.argv[2] ?? "dcgan-mnist";
   const s = ganStepFlops(preset(name));
   const M = (f: number) => (f / 1e6).toFixed(1);

@@ -10,9 +10,9 @@
 import { WasmGAN } from "../src/engine/wasm_engine.ts";
 import { TfjsGAN } from "../src/engine/tfjs/tfjs_engine.ts";
 import { GPU_BACKENDS, startBackend, type BackendAttempt, type TfjsBackendName } from "../src/engine/tfjs/backends.ts";
-import { preset } from "../src/spec/presets.ts";
+import { preset } from "../src/model/presets.ts";
 import { HostRng } from "../src/engine/host_rng.ts";
-import type { GanSpec } from "../src/spec/spec.ts";
+import type { GanSpec } from "../src/model/spec.ts";
 
 const g = globalThis as any;
 const args: string[] = g.Deno ? g.Deno.args : g.process.argv.slice(2);

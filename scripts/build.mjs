@@ -2,7 +2,7 @@
 //   1. AssemblyScript -> build/wasm-gan.{strict,relaxed}{,-threads}.wasm   (asconfig.json targets)
 //   2. src/generated/wasm_bytes.ts: the modules as base64, so one import works unchanged in
 //      Node, Deno, browsers and bundlers (no file-system or URL resolution at run time)
-//   3. esbuild: src/index.ts, src/cli.ts and the worker script -> dist/ (ESM)
+//   3. esbuild: src/index.ts, src/cli/main.ts and the worker script -> dist/ (ESM)
 import { main as asc } from "assemblyscript/asc";
 import * as esbuild from "esbuild";
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
@@ -28,7 +28,7 @@ writeFileSync("src/generated/wasm_bytes.ts", lines.join("\n"));
 
 // the worker script (src/worker/worker_main.ts) lands next to the entries as dist/worker.js:
 // src/worker/spawn.ts finds it there through import.meta.url
-const entries = { index: "src/index.ts", cli: "src/cli.ts", worker: "src/worker/worker_main.ts" };
+const entries = { index: "src/index.ts", cli: "src/cli/main.ts", worker: "src/worker/worker_main.ts" };
 await esbuild.build({
   entryPoints: entries,
   outdir: "dist",

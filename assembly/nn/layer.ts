@@ -21,7 +21,7 @@
 // all the way down; tanh and sigmoid (f'' ≠ 0) make it nonzero. Batch norm has no tangent
 // rules (the penalty would couple the batch; the spec refuses it in a penalised critic).
 
-// Layer kinds: mirrored by src/spec/ops.ts (a test keeps them in sync).
+// Layer kinds: mirrored by src/model/ops.ts (a test keeps them in sync).
 export const LAYER_DENSE: i32 = 1;
 export const LAYER_RELU: i32 = 2;
 export const LAYER_LEAKY_RELU: i32 = 3;
@@ -31,7 +31,7 @@ export const LAYER_CONV2D: i32 = 6;
 export const LAYER_CONV2D_TRANSPOSE: i32 = 7;
 export const LAYER_BATCH_NORM: i32 = 8;
 
-// Weight initialisation schemes (a net-wide choice; mirrored by src/spec/ops.ts):
+// Weight initialisation schemes (a net-wide choice; mirrored by src/model/ops.ts):
 //   PYTORCH: PyTorch's layer defaults, U(±1/sqrt(fan_in)) for weights and biases
 //   DCGAN:   Radford et al. 2016: weights N(0, 0.02), biases 0, batch-norm scale N(1, 0.02)
 export const INIT_PYTORCH: i32 = 0;

@@ -31,9 +31,9 @@
 // scalar loop through TensorBuffer.get, and a dcgan-mnist step on tfjs-cpu took 235 s (2 cores,
 // load average ~5), almost all of it in that kernel.
 import type * as tfType from "@tensorflow/tfjs";
-import { preset } from "../../src/spec/presets.ts";
-import { validateSpec, type GanSpec, type LayerSpec, type NormalisedSpec } from "../../src/spec/spec.ts";
-import { convGeometry, layerShapes } from "../../src/spec/shapes.ts";
+import { preset } from "../../src/model/presets.ts";
+import { validateSpec, type GanSpec, type LayerSpec, type NormalisedSpec } from "../../src/model/spec.ts";
+import { convGeometry, layerShapes } from "../../src/model/shapes.ts";
 
 type TF = typeof tfType;
 type Tensor = tfType.Tensor;

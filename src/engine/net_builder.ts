@@ -2,9 +2,9 @@
 // layer per spec layer except reshape and flatten (activations are flat NHWC per sample, so they
 // move no data).
 import type { Handle, WasmExports } from "./abi.ts";
-import { LAYER_CODES } from "../spec/ops.ts";
-import { convGeometry, layerShapes } from "../spec/shapes.ts";
-import type { LayerSpec } from "../spec/spec.ts";
+import { LAYER_CODES } from "../model/ops.ts";
+import { convGeometry, layerShapes } from "../model/shapes.ts";
+import type { LayerSpec } from "../model/spec.ts";
 
 // input: one sample's shape. Returns the net, built (arena laid out), not initialised.
 export function buildWasmNet(wasm: WasmExports, layers: LayerSpec[], input: number[], maxBatch: number): Handle {

@@ -13,8 +13,8 @@
 import { WasmGAN } from "./wasm_engine.ts";
 import { TfjsGAN } from "./tfjs/tfjs_engine.ts";
 import { GPU_BACKENDS, TFJS_BACKENDS, startBackend, startTfjs, TfjsBackendError, type BackendAttempt, type TfjsBackendName } from "./tfjs/backends.ts";
-import { validateSpec, type NormalisedSpec } from "../spec/spec.ts";
-import { preset } from "../spec/presets.ts";
+import { validateSpec, type NormalisedSpec } from "../model/spec.ts";
+import { preset } from "../model/presets.ts";
 import { sampleSize } from "../data/dataset.ts";
 import { HostRng } from "./host_rng.ts";
 

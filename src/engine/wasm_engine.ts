@@ -5,9 +5,9 @@ import { instantiate, instantiateModule, chooseFlavour, type SimdFlavour } from 
 import { leaderImports } from "./thread_control.ts";
 import { LinearMemory } from "./memory.ts";
 import { STAT, type Handle, type Ptr, type WasmExports } from "./abi.ts";
-import { LOSS_CODES, OPTIMIZER_CODES, INIT_CODES } from "../spec/ops.ts";
+import { LOSS_CODES, OPTIMIZER_CODES, INIT_CODES } from "../model/ops.ts";
 import { buildWasmNet } from "./net_builder.ts";
-import { validateSpec, generatorInputShape, discriminatorInputShape, type LayerSpec, type NormalisedSpec, type OptimizerSpec } from "../spec/spec.ts";
+import { validateSpec, generatorInputShape, discriminatorInputShape, type LayerSpec, type NormalisedSpec, type OptimizerSpec } from "../model/spec.ts";
 import { checkData, sampleSize, type Dataset } from "../data/dataset.ts";
 
 export interface CreateOptions {

@@ -33,15 +33,16 @@
 //   train.counters               U32 [3]  steps done, generator and discriminator optimiser updates
 //   train.stats                  F32 [8]  the last step's statistics (dLoss, gLoss, dReal, dFake,
 //                                         dGradNorm, gGradNorm, penalty, 0)
+// The file functions (readCheckpoint, saveCheckpoint, loadCheckpoint of a path) load node:fs
+// on first use, so the main entry stays browser-safe; encodeCheckpoint / decodeCheckpoint are
+// bytes in, bytes out, anywhere.
 // Reading validates everything and throws a one-line CheckpointError naming the file and the
 // problem: truncation, a header lying about sizes or offsets, bad JSON, a checksum mismatch,
 // missing or misshapen tensors, NaN or infinite values, a checkpoint of another spec.
-import { readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
 import { crc32 } from "./crc32.ts";
 import { writeFileAtomic, type AtomicWriteOptions } from "./files.ts";
-import { validateSpec, generatorInputShape, discriminatorInputShape, type LayerSpec, type NormalisedSpec } from "../spec/spec.ts";
-import { convGeometry, layerShapes } from "../spec/shapes.ts";
+import { validateSpec, generatorInputShape, discriminatorInputShape, type LayerSpec, type NormalisedSpec } from "../model/spec.ts";
+import { convGeometry, layerShapes } from "../model/shapes.ts";
 import { createGAN, type CreateOptions, type GanState, type NetTrainState, type WasmGAN } from "../engine/wasm_engine.ts";
 
 export const CHECKPOINT_FILE = "checkpoint.safetensors";
@@ -365,6 +366,7 @@ export function decodeCheckpoint(bytes: Uint8Array, path = "checkpoint", options
 
 // A path naming a run directory means the checkpoint inside it.
 export async function checkpointPath(path: string): Promise<string> {
+  const [{ stat }, { join }] = await Promise.all([import("node:fs/promises"), import("node:path")]);
   try {
     if ((await stat(path)).isDirectory()) return join(path, CHECKPOINT_FILE);
   } catch { /* reported by the read */ }
@@ -373,6 +375,7 @@ export async function checkpointPath(path: string): Promise<string> {
 
 export async function readCheckpoint(path: string, options: DecodeOptions = {}): Promise<Checkpoint> {
   const file = await checkpointPath(path);
+  const { readFile } = await import("node:fs/promises");
   let bytes: Uint8Array;
   try {
     bytes = await readFile(file);

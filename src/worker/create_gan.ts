@@ -1,6 +1,6 @@
 // createGAN: the engine in worker threads where the runtime has Worker and SharedArrayBuffer,
 // else on the caller's thread; engineInfo() says which and why.
-import { validateSpec } from "../spec/spec.ts";
+import { validateSpec } from "../model/spec.ts";
 import { chooseFlavour } from "../engine/wasm_module.ts";
 import { workersUnavailable } from "./spawn.ts";
 import { WorkerGAN } from "./worker_gan.ts";

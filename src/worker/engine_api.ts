@@ -3,7 +3,7 @@
 import * as Comlink from "comlink";
 import { WasmGAN, type CreateOptions, type GenerateOptions, type GanState, type NetWeights, type StepStats, type ThreadLink, type EngineInfo } from "../engine/wasm_engine.ts";
 import type { Dataset } from "../data/dataset.ts";
-import type { NormalisedSpec } from "../spec/spec.ts";
+import type { NormalisedSpec } from "../model/spec.ts";
 
 // a data set as it crosses to the worker (once; later calls name it by id)
 export interface DatasetMessage { name: string; x: Float32Array; shape: number[]; count: number; labels?: Int32Array; numClasses?: number }

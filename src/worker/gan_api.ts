@@ -3,7 +3,7 @@
 import type { TfjsEngineInfo } from "../engine/tfjs/tfjs_engine.ts";
 import type { EngineInfo, GanState, GenerateOptions, NetWeights, StepStats, TrainOptions } from "../engine/wasm_engine.ts";
 import type { Dataset } from "../data/dataset.ts";
-import type { NormalisedSpec } from "../spec/spec.ts";
+import type { NormalisedSpec } from "../model/spec.ts";
 
 // the WASM engine's info (SIMD build, threads, mode) or the tfjs engine's (backend, GPU, why)
 export type AnyEngineInfo = EngineInfo | TfjsEngineInfo;

@@ -12,7 +12,7 @@ import { newControl, stopHelpers, markHelperDead } from "../engine/thread_contro
 import type { EngineApi, Created, DatasetMessage } from "./engine_api.ts";
 import type { EngineInfo, GanState, GenerateOptions, NetWeights, StepStats, TrainOptions, ThreadLink } from "../engine/wasm_engine.ts";
 import type { Dataset } from "../data/dataset.ts";
-import type { NormalisedSpec } from "../spec/spec.ts";
+import type { NormalisedSpec } from "../model/spec.ts";
 import type { GAN } from "./gan_api.ts";
 
 export class WorkerDiedError extends Error {}

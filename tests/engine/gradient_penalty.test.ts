@@ -21,8 +21,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createWasmGAN as createGAN, ring8, validateSpec, type GanSpec } from "../../src/index.ts";
-import { SpecError, type LayerSpec } from "../../src/spec/spec.ts";
-import { layerShapes } from "../../src/spec/shapes.ts";
+import { SpecError, type LayerSpec } from "../../src/model/spec.ts";
+import { layerShapes } from "../../src/model/shapes.ts";
 import { instantiate } from "../../src/engine/wasm_module.ts";
 import { LinearMemory } from "../../src/engine/memory.ts";
 import { buildWasmNet } from "../../src/engine/net_builder.ts";

@@ -6,7 +6,7 @@ import { selectEngine } from "../../src/engine/select.ts";
 import { TfjsGAN } from "../../src/engine/tfjs/tfjs_engine.ts";
 import type { TfjsBackendName } from "../../src/engine/tfjs/backends.ts";
 import { WasmGAN } from "../../src/engine/wasm_engine.ts";
-import { preset } from "../../src/spec/presets.ts";
+import { preset } from "../../src/model/presets.ts";
 import { ring8 } from "../../src/data/mixtures.ts";
 
 export interface RunResult { rows: number[][]; msPerStep: number; generator: number[]; discriminator: number[] }

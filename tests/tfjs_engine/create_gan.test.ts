@@ -3,7 +3,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createGAN } from "../../src/worker/create_gan.ts";
-import { preset } from "../../src/spec/presets.ts";
+import { preset } from "../../src/model/presets.ts";
 import { ring8 } from "../../src/data/mixtures.ts";
 import type { EngineInfo } from "../../src/engine/wasm_engine.ts";
 import type { TfjsEngineInfo } from "../../src/engine/tfjs/tfjs_engine.ts";

@@ -12,8 +12,8 @@
 // and they are compared apart. Statistics that move with the critic's output bias (dReal, dFake,
 // and gLoss under "wasserstein") are compared after adding the bias back (gLoss + b, as
 // −mean(D − b) is invariant); dReal / dFake only with dSteps 1 there.
-import { validateSpec, generatorInputShape, discriminatorInputShape, type LayerSpec, type NormalisedSpec } from "../../src/spec/spec.ts";
-import { layerShapes, convGeometry } from "../../src/spec/shapes.ts";
+import { validateSpec, generatorInputShape, discriminatorInputShape, type LayerSpec, type NormalisedSpec } from "../../src/model/spec.ts";
+import { layerShapes, convGeometry } from "../../src/model/shapes.ts";
 import type { StepStats } from "../../src/engine/wasm_engine.ts";
 
 // Chaos: GAN training amplifies rounding differences (a hinge or relu kink that flips, Adam's

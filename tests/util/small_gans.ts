@@ -1,6 +1,6 @@
 // The small nets and data the one-step parity tests share (tests/engine/*): an MLP pair on 2-D
 // points and a DCGAN pair on 6x6x1 images (batch norm in G, conv and transposed conv).
-import type { LayerSpec } from "../../src/spec/spec.ts";
+import type { LayerSpec } from "../../src/model/spec.ts";
 import { testRandom } from "./check.ts";
 
 // plain SGD: a step's gradient is read back as (θ0 − θ1) / lr

@@ -5,8 +5,8 @@
 // x: [n, prod(input)] flat; returns [n, prod(output)]. Batch norm uses the batch statistics
 // (training mode) unless `running` gives the running ones per batch-norm layer.
 import type * as tfNs from "@tensorflow/tfjs";
-import type { LayerSpec } from "../../src/spec/spec.ts";
-import { layerShapes } from "../../src/spec/shapes.ts";
+import type { LayerSpec } from "../../src/model/spec.ts";
+import { layerShapes } from "../../src/model/shapes.ts";
 
 const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
 

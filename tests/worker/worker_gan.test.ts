@@ -7,7 +7,7 @@ import { WorkerGAN, WorkerDiedError } from "../../src/worker/worker_gan.ts";
 import { liveWorkers } from "../../src/worker/spawn.ts";
 import { createGAN as createWasmGAN } from "../../src/engine/wasm_engine.ts";
 import { relaxedSimdSupported } from "../../src/engine/wasm_module.ts";
-import { preset } from "../../src/spec/presets.ts";
+import { preset } from "../../src/model/presets.ts";
 import { ring8 } from "../../src/data/mixtures.ts";
 import { mnist } from "../../src/data/mnist.ts";
 import type { GanState, EngineInfo } from "../../src/engine/wasm_engine.ts";

@@ -19,8 +19,8 @@
 // generateAsync, sampleAsync, statsAsync): tfjs-webgpu under Deno cannot read synchronously.
 import { sampleClasses } from "../sample_labels.ts";
 import type * as tfNs from "@tensorflow/tfjs";
-import { validateSpec, generatorInputShape, discriminatorInputShape, type NormalisedSpec } from "../../spec/spec.ts";
-import { INIT_CODES } from "../../spec/ops.ts";
+import { validateSpec, generatorInputShape, discriminatorInputShape, type NormalisedSpec } from "../../model/spec.ts";
+import { INIT_CODES } from "../../model/ops.ts";
 import { checkData, sampleSize, type Dataset } from "../../data/dataset.ts";
 import type { StepStats, TrainOptions, GenerateOptions, NetWeights, GanState, NetTrainState } from "../wasm_engine.ts";
 import { TfNet, readSync, type Moments, type TF } from "./tfjs_nets.ts";

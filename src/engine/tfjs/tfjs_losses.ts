@@ -2,7 +2,7 @@
 // assembly/kernels/losses.ts term for term, so both engines minimise the same functions.
 //   BCE (minimax, non-saturating): D(x) = σ(l); −log σ(l) = softplus(−l); −log(1 − σ(l)) = softplus(l)
 //   wasserstein: the logit is the critic value; hinge; least-squares (LSGAN a = 0, b = 1, c = 1)
-import type { LossName } from "../../spec/ops.ts";
+import type { LossName } from "../../model/ops.ts";
 import type { TF } from "./tfjs_nets.ts";
 import type * as tfNs from "@tensorflow/tfjs";
 

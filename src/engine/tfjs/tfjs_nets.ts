@@ -10,8 +10,8 @@
 // batch's biased variance and moves the running statistics by `momentum` (the running variance
 // takes the unbiased one, and is left alone for a batch of one row); inference uses the running ones.
 import type * as tfNs from "@tensorflow/tfjs";
-import { convGeometry, layerShapes } from "../../spec/shapes.ts";
-import type { LayerSpec } from "../../spec/spec.ts";
+import { convGeometry, layerShapes } from "../../model/shapes.ts";
+import type { LayerSpec } from "../../model/spec.ts";
 
 export type TF = typeof tfNs;
 type Tensor = tfNs.Tensor;

@@ -10,7 +10,7 @@
 // lr·max(0, 1 − (t − 1)/decay). The moving average (averageGenerator) follows each update:
 // avg = d·avg + (1 − d)·p.
 import type * as tfNs from "@tensorflow/tfjs";
-import type { OptimizerSpec } from "../../spec/spec.ts";
+import type { OptimizerSpec } from "../../model/spec.ts";
 import { concat, concatAsync, assign, type TF } from "./tfjs_nets.ts";
 
 type Tensor = tfNs.Tensor;

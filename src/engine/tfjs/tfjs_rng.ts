@@ -7,7 +7,7 @@
 import { instantiate } from "../wasm_module.ts";
 import { buildWasmNet } from "../net_builder.ts";
 import type { Ptr, WasmExports } from "../abi.ts";
-import type { LayerSpec } from "../../spec/spec.ts";
+import type { LayerSpec } from "../../model/spec.ts";
 
 const rotl = (x: number, k: number) => ((x << k) | (x >>> (32 - k))) >>> 0;
 

@@ -2,7 +2,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { validateSpec, SpecError, preset, presets, createWasmGAN as createGAN } from "../../src/index.ts";
-import { LAYER_CODES, LOSS_CODES, OPTIMIZER_CODES, INIT_CODES } from "../../src/spec/ops.ts";
+import { LAYER_CODES, LOSS_CODES, OPTIMIZER_CODES, INIT_CODES } from "../../src/model/ops.ts";
 import { readFileSync } from "node:fs";
 
 function refuses(mutate: (s: any) => void, field: string, words: RegExp) {
@@ -118,7 +118,7 @@ test("createGAN refuses a bad spec and a bad seed before touching wasm", async (
   try { await createGAN(preset("ring8"), { seed: -1 }); assert.unreachable(); } catch (e) { assert.match((e as Error).message, /seed must be an integer/); }
 });
 
-// The numeric codes of src/spec/ops.ts mirror the AssemblyScript constants.
+// The numeric codes of src/model/ops.ts mirror the AssemblyScript constants.
 test("layer, loss and optimiser codes agree with assembly/", () => {
   const read = (f: string) => readFileSync(new URL(`../../assembly/${f}`, import.meta.url), "utf8");
   const constants = (src: string, prefix: string) => Object.fromEntries(

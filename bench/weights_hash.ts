@@ -1,0 +1,61 @@
+// The redesign guard: every preset trained 200 steps (strict build, seed 1, the preset's bundled
+// data set as the CLI loads it) and the SHA-256 of what it ends with, for a thread count.
+//   weights: G's parameters then D's (f32, layer after layer in the parameter layout)
+//   state:   weights, both nets' optimiser moments and update counts, batch-norm running
+//            statistics, the training stream's RNG, the step count
+// Usage: node --import tsx bench/weights_hash.ts [--threads N] [--steps N] [preset ...]
+//        deno run -A bench/weights_hash.ts --threads 2
+// bench/weights-hashes.json holds the figures recorded before the redesign; tests/regression/
+// checks the fast presets against it.
+import { createHash } from "node:crypto";
+import { createGAN, preset, presets, type GanState } from "../src/index.ts";
+import { BUNDLED_DATA, PRESET_DATA } from "../src/data/bundled.ts";
+
+const bytes = (a: Float32Array | Uint32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+function sha(parts: (Float32Array | Uint32Array)[]): string {
+  const h = createHash("sha256");
+  for (const p of parts) h.update(bytes(p));
+  return h.digest("hex");
+}
+
+export function stateHashes(s: GanState): { weights: string; state: string } {
+  const nets = [s.generator, s.discriminator];
+  const weights = sha(nets.map((n) => n.params));
+  const state = sha([
+    ...nets.flatMap((n) => [n.params, n.opt1, n.opt2, n.state, new Uint32Array([n.updates])]),
+    s.rng, new Uint32Array([s.step]),
+  ]);
+  return { weights, state };
+}
+
+export async function presetHashes(name: string, threads: number, steps = 200): Promise<{ weights: string; state: string }> {
+  const data = await BUNDLED_DATA[PRESET_DATA[name]](1);
+  const gan = await createGAN(preset(name), { seed: 1, threads, mode: "worker", engine: "wasm" });
+  try {
+    await gan.train(data, { steps });
+    return stateHashes(await gan.saveState());
+  } finally {
+    await gan.dispose();
+  }
+}
+
+const isMain = (globalThis as any).Deno ? (import.meta as any).main : process.argv[1]?.endsWith("weights_hash.ts");
+if (isMain) {
+  const args = ((globalThis as any).Deno?.args ?? process.argv.slice(2)) as string[];
+  let threads = 1, steps = 200;
+  const names: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--threads") threads = Number(args[++i]);
+    else if (args[i] === "--steps") steps = Number(args[++i]);
+    else names.push(args[i]);
+  }
+  const runtime = (globalThis as any).Deno ? `deno ${(globalThis as any).Deno.version.deno}` : `node ${process.version}`;
+  const out: Record<string, unknown> = {};
+  for (const name of names.length ? names : Object.keys(presets)) {
+    const t0 = performance.now();
+    const h = await presetHashes(name, threads, steps);
+    out[name] = h;
+    console.error(`${name}: ${h.weights.slice(0, 16)} ${h.state.slice(0, 16)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  }
+  console.log(JSON.stringify({ runtime, threads, steps, seed: 1, build: "strict", presets: out }, null, 2));
+}

@@ -1,0 +1,47 @@
+// Flag parsing shared by the commands: one-line usage errors that name the flag.
+import { readFile } from "node:fs/promises";
+
+export class UsageError extends Error {}
+
+export function intFlag(v: string | undefined, name: string, fallback: number, min = 0): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (v.trim() === "" || !Number.isSafeInteger(n) || n < min) throw new UsageError(`${name.length === 1 ? "-" : "--"}${name} must be an integer >= ${min} (got ${JSON.stringify(v)})`);
+  return n;
+}
+
+export function numFlag(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number (got ${JSON.stringify(v)})`);
+  return n;
+}
+
+// `--steps -1` would make parseArgs complain that the value looks like a flag (three lines);
+// join a negative number to its flag so the flag's own check names the problem
+export function joinNegativeValues(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i], next = args[i + 1];
+    if (/^--?[a-z][\w-]*$/i.test(a) && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`${a.startsWith("--") ? a : `-${a}`}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+export async function readConfig(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    throw new UsageError(`--config ${path}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`--config ${path}: not valid JSON (${(e as Error).message.split("\n")[0]})`);
+  }
+}

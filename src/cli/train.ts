@@ -1,0 +1,155 @@
+// wasm-gan train: settings from flags (or a checkpoint to resume), the data set, the GAN, then
+// the run (src/train/run.ts) with hooks that write the output folder (run_outputs.ts).
+import { parseArgs } from "node:util";
+import { join, resolve } from "node:path";
+import { createGAN } from "../worker/create_gan.ts";
+import type { GAN } from "../worker/gan_api.ts";
+import { preset, presets } from "../model/presets.ts";
+import { validateSpec, type NormalisedSpec } from "../model/spec.ts";
+import { CheckpointError, readCheckpoint, restoreCheckpoint, specDifference, CHECKPOINT_FILE } from "../io/checkpoint.ts";
+import { writeFileAtomic, removeStaleTemporaries } from "../io/files.ts";
+import { runTraining, RunDivergedError } from "../train/run.ts";
+import { snapshotter, type Snapshot } from "../train/snapshot.ts";
+import { UsageError, intFlag, numFlag, joinNegativeValues, readConfig } from "./args.ts";
+import { dataFor, loadDataName } from "./data_names.ts";
+import { runSettings, type RunSettings } from "./run_settings.ts";
+import { RunOutputs, progressLine } from "./run_outputs.ts";
+
+export class TrainingError extends Error {}
+
+export async function train(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: joinNegativeValues(args), strict: true, allowPositionals: false,
+    options: {
+      preset: { type: "string" }, config: { type: "string" }, steps: { type: "string" }, seed: { type: "string" }, batch: { type: "string" },
+      loss: { type: "string" }, "lr-g": { type: "string" }, "lr-d": { type: "string" },
+      "sample-every": { type: "string" }, "checkpoint-every": { type: "string" }, out: { type: "string" },
+      resume: { type: "string" }, quiet: { type: "boolean" }, data: { type: "string" }, threads: { type: "string" },
+      engine: { type: "string" }, backend: { type: "string" },
+    },
+  });
+  const threads = values.threads === undefined || values.threads === "auto" ? "auto" as const : Number(values.threads);
+  if (threads !== "auto" && !(Number.isInteger(threads) && threads >= 1 && threads <= 256)) {
+    throw new UsageError(`--threads must be "auto" or an integer from 1 to 256 (got ${JSON.stringify(values.threads)})`);
+  }
+  if (values.preset !== undefined && !presets[values.preset]) throw new UsageError(`unknown preset ${JSON.stringify(values.preset)} (known: ${Object.keys(presets).join(", ")})`);
+  const resume = values.resume !== undefined ? await readCheckpoint(values.resume) : undefined;
+  const prior = resume && runSettings(resume);
+  const presetName = values.preset ?? prior?.preset ?? (values.config ? undefined : "ring8");
+  const steps = intFlag(values.steps, "steps", prior?.steps ?? 10_000);
+  const seed = intFlag(values.seed, "seed", prior?.seed ?? 1);
+  if (resume && seed !== resume.seed) throw new CheckpointError(resume.path, `a checkpoint of another run: it was trained with --seed ${resume.seed}, not ${seed}`);
+
+  // the spec: the flags' (fresh run), or the checkpoint's, which flags given with --resume must match
+  const specFlags = ["preset", "config", "batch", "loss", "lr-g", "lr-d"] as const;
+  let spec: NormalisedSpec;
+  if (!resume || specFlags.some((f) => values[f] !== undefined)) {
+    const s = (values.config ? await readConfig(values.config)
+      : !values.preset && resume ? structuredClone(resume.spec) : preset(presetName!)) as Record<string, any>;
+    if (values.batch !== undefined) s.batchSize = intFlag(values.batch, "batch", 0, 1);
+    if (values.loss !== undefined) s.loss = values.loss; // validated by the spec
+    // a preset's decaying learning rate spans the whole run (on resume: the original run)
+    if (!values.config && (values.preset || !resume) && s.lrSchedule?.type === "linear") s.lrSchedule = { type: "linear", steps: Math.max(1, prior?.steps ?? steps) };
+    const lrG = numFlag(values["lr-g"], "lr-g"), lrD = numFlag(values["lr-d"], "lr-d");
+    if (lrG && s.optimizer?.generator) s.optimizer.generator.lr = lrG;
+    if (lrD && s.optimizer?.discriminator) s.optimizer.discriminator.lr = lrD;
+    spec = validateSpec(s);
+    if (resume) {
+      const d = specDifference(resume.spec, spec);
+      if (d) throw new CheckpointError(resume.path, `a checkpoint of another spec: ${d}`);
+    }
+  } else spec = resume.spec;
+  if (spec.lrSchedule.type === "linear" && steps > spec.lrSchedule.steps) {
+    console.error(`wasm-gan: note: the learning rates fall to 0 at step ${spec.lrSchedule.steps} (spec.lrSchedule), before --steps ${steps}`);
+  }
+  if (resume && resume.step > steps) throw new UsageError(`--steps ${steps} is behind the checkpoint, which is at step ${resume.step}`);
+
+  const name = presetName ?? spec.name;
+  const dataName = prior?.data ?? (values.data !== undefined ? `path:${resolve(values.data)}` : dataFor(spec, presetName));
+  const sampleEvery = intFlag(values["sample-every"], "sample-every", prior?.sampleEvery ?? Math.max(1, Math.ceil(steps / 5)), 1);
+  const checkpointEvery = intFlag(values["checkpoint-every"], "checkpoint-every", prior?.checkpointEvery ?? sampleEvery, 0);
+  const out = values.out ?? values.resume ?? join("out", name);
+
+  const data = await loadDataName(dataName, seed);
+  if (data.shape.join() !== spec.dataShape.join()) {
+    throw new UsageError(`the data set ${data.name} holds samples of shape [${data.shape.join(", ")}], but the spec (${name}) expects [${spec.dataShape.join(", ")}]`);
+  }
+  if (prior && data.count !== prior.dataCount) throw new CheckpointError(resume!.path, `the data set ${dataName} now holds ${data.count} samples, the run trained on ${prior.dataCount}`);
+  const engine = values.engine ?? "auto";
+  if (!["auto", "wasm", "tfjs"].includes(engine)) throw new UsageError(`--engine must be auto, wasm or tfjs (got ${JSON.stringify(engine)})`);
+  const gan = await createGAN(spec, { seed, threads, engine: engine as "auto", backend: values.backend as "auto" | undefined });
+  try {
+    return await trainWith(gan);
+  } finally {
+    await gan.dispose(); // ends the worker threads
+  }
+
+  async function trainWith(gan: GAN): Promise<number> {
+    if (resume) await restoreCheckpoint(gan, resume!);
+    const run: RunSettings = { ...(presetName ? { preset: presetName } : {}), data: dataName, dataCount: data.count, steps, seed, sampleEvery, checkpointEvery };
+    const start = await gan.step();
+    const info = gan.engineInfo();
+    const engineLine = info.engine === "wasm"
+      ? `the wasm engine, ${info.simd} SIMD, ${info.threads} thread${info.threads > 1 ? "s" : ""}${info.mode === "in-process" ? " (in-process)" : ""}`
+      : `the tfjs engine, backend ${info.backend}${info.gpu ? " (GPU)" : " (not a GPU)"}`;
+    const outputs = new RunOutputs(gan, out, run);
+    await removeStaleTemporaries(outputs.ckptPath);
+    console.log(resume
+      ? `wasm-gan: resuming ${name} at step ${start} of ${steps} (batch ${spec.batchSize}, ${spec.loss}, seed ${seed}) on ${engineLine} -> ${out}/`
+      : `wasm-gan: training ${name} for ${steps} steps (batch ${spec.batchSize}, ${spec.loss}, seed ${seed}) on ${engineLine} -> ${out}/`);
+    if (resume) await outputs.keepMetricsUpTo(values.resume!, start); // metrics of the steps before a resume
+
+    const logEvery = Math.max(1, Math.floor(steps / 200));
+    const t0 = Date.now();
+    const tty = !!process.stdout.isTTY && !values.quiet;
+    const progress = progressLine({ steps, start, t0, tty, quiet: !!values.quiet });
+    const report = (note: string) => outputs.writeReport({ note, name, dataName, spec, seed, steps, start, t0, engineLine });
+    const take = await snapshotter(gan, data);
+    let lastSnapshot: Snapshot | undefined;
+
+    // Ctrl-C: stop at the next step boundary and save; a second Ctrl-C quits at once (the last
+    // checkpoint is intact: it is replaced only by rename)
+    const ac = new AbortController();
+    const onSigint = () => {
+      process.stderr.write(`${tty ? "\n" : ""}wasm-gan: interrupted: saving a checkpoint at the next step boundary (Ctrl-C again to quit without saving)\n`);
+      ac.abort();
+    };
+    process.once("SIGINT", onSigint);
+    let result;
+    try {
+      result = await runTraining(gan, data, {
+        steps, sampleEvery, checkpointEvery, logEvery, signal: ac.signal,
+        onStep: (s) => { if (s.step % logEvery === 0 || s.step === steps) outputs.metricsLines.push(JSON.stringify(s)); progress(s); },
+        onSnapshot: async (step) => { lastSnapshot = await take(step); await outputs.writeSnapshot(lastSnapshot); },
+        onCheckpoint: () => outputs.save(),
+      });
+    } catch (e) {
+      if (!(e instanceof RunDivergedError)) throw e;
+      if (tty) process.stdout.write("\n");
+      await outputs.writeMetrics().catch(() => {});
+      const saved = outputs.saved;
+      throw new TrainingError(`${e.message.replace(/^.*?: not saved: /, "")}; ${saved ? `the last good checkpoint (step ${saved.step}) remains in ${outputs.ckptPath}` : resume ? `the checkpoint of step ${start} remains in ${resume.path}` : "no checkpoint was written"}`);
+    } finally {
+      process.off("SIGINT", onSigint);
+    }
+    if (tty) process.stdout.write("\n");
+
+    const done = result.step;
+    if (result.interrupted) {
+      await report(`interrupted at step ${done}`);
+      console.log(`wasm-gan: interrupted at step ${done} of ${steps}: checkpoint saved to ${outputs.ckptPath} (continue with: wasm-gan train --resume ${out})`);
+      return 130;
+    }
+    const { samples, metrics, line } = lastSnapshot!;
+    const seconds = (Date.now() - t0) / 1000;
+    await outputs.writeMetrics();
+    if (data.mixture) await writeFileAtomic(join(out, "samples.json"), JSON.stringify(Array.from(samples)));
+    const rate = (steps - start) / seconds;
+    const saved = outputs.saved!;
+    const summary = { preset: name, data: dataName, steps, resumedFrom: resume ? start : undefined, seed, spec, engine: info, seconds, stepsPerSecond: rate, last: await gan.stats(), metrics, checkpoint: { file: CHECKPOINT_FILE, bytes: saved.bytes, saveMs: saved.ms } };
+    await writeFileAtomic(join(out, "summary.json"), JSON.stringify(summary, null, 2));
+    await report(line);
+    console.log(`done in ${seconds.toFixed(1)} s (${rate.toFixed(rate < 10 ? 2 : 0)} steps/s): ${line}${line ? "; " : ""}wrote ${out}/samples.png, report.html, ${CHECKPOINT_FILE}`);
+    return 0;
+  }
+}

@@ -1,0 +1,91 @@
+// The training run as library code: steps in chunks off the caller's thread (the GAN's own
+// worker), with snapshots and checkpoints on a cadence, an abort signal, and hooks. The CLI's
+// `train`, the benches and any host (a page, a serverless job) call this; what a hook does with
+// a snapshot or a checkpoint (files, a canvas, an upload) is the caller's business.
+//
+// Cadence: the run goes from the GAN's current step (a resumed GAN continues) to `steps`, in
+// chunks that end at each multiple of `sampleEvery` and of `checkpointEvery`; onSnapshot runs
+// at each multiple of sampleEvery and at the last step, onCheckpoint at each multiple of
+// checkpointEvery (0: none on the way) and at the last step, and once more at the step an abort
+// stopped at (the model intact, so a resumed run ends with the same weights, bit for bit, as an
+// uninterrupted one).
+import type { GAN } from "../worker/gan_api.ts";
+import type { StepStats } from "../engine/wasm_engine.ts";
+import type { Dataset } from "../data/dataset.ts";
+
+export interface RunOptions {
+  steps: number;           // the step count the run ends at (not the count still to do)
+  sampleEvery: number;     // >= 1
+  checkpointEvery?: number; // default sampleEvery; 0: only at the end (or an abort)
+  logEvery?: number;       // onStep every logEvery steps and at the last (default 1)
+  signal?: AbortSignal;    // stops at the next step boundary, then checkpoints
+  onStep?: (s: StepStats) => void;
+  onSnapshot?: (step: number) => Promise<void> | void;
+  onCheckpoint?: (step: number) => Promise<void> | void;
+}
+
+export interface RunResult {
+  step: number;            // where the run stands
+  start: number;           // where it started (a resumed GAN's step)
+  interrupted: boolean;    // the signal stopped it before `steps`
+  checkpointStep?: number; // the last step onCheckpoint ran for
+  snapshotStep?: number;   // the last step onSnapshot ran for
+}
+
+// A run that diverged (NaN or infinite loss, or a checkpoint refused for NaN weights): the
+// engine's message, and the last step that was checkpointed in this run (undefined: none).
+export class RunDivergedError extends Error {
+  constructor(message: string, readonly checkpointStep: number | undefined) {
+    super(message);
+    this.name = "RunDivergedError";
+  }
+}
+
+const nextMultiple = (x: number, k: number) => (Math.floor(x / k) + 1) * k;
+
+function check(o: RunOptions): void {
+  const int = (v: number | undefined, name: string, min: number) => {
+    if (v !== undefined && !(Number.isSafeInteger(v) && v >= min)) throw new RangeError(`runTraining: ${name} must be an integer >= ${min} (got ${v})`);
+  };
+  int(o.steps, "steps", 0);
+  int(o.sampleEvery, "sampleEvery", 1);
+  int(o.checkpointEvery, "checkpointEvery", 0);
+  int(o.logEvery, "logEvery", 1);
+}
+
+export async function runTraining(gan: GAN, data: Dataset | Float32Array, o: RunOptions): Promise<RunResult> {
+  check(o);
+  const { steps, sampleEvery, signal } = o;
+  const checkpointEvery = o.checkpointEvery ?? sampleEvery;
+  const logEvery = o.logEvery ?? 1;
+  const start = await gan.step();
+  if (start > steps) throw new RangeError(`runTraining: steps ${steps} is behind the GAN, which is at step ${start}`);
+  const result: RunResult = { step: start, start, interrupted: false };
+  const snapshot = async (step: number) => { await o.onSnapshot?.(step); result.snapshotStep = step; };
+  const checkpoint = async (step: number) => { await o.onCheckpoint?.(step); result.checkpointStep = step; };
+  let done = start;
+  try {
+    while (done < steps && !signal?.aborted) {
+      const next = Math.min(nextMultiple(done, sampleEvery), checkpointEvery > 0 ? nextMultiple(done, checkpointEvery) : Infinity, steps);
+      // statistics cross from the worker every logEvery steps (and at each chunk's end)
+      await gan.train(data, { steps: next - done, every: logEvery, signal, onStep: o.onStep });
+      done = await gan.step();
+      if (done < next) break; // interrupted
+      if (done % sampleEvery === 0 || done === steps) await snapshot(done);
+      if ((checkpointEvery > 0 && done % checkpointEvery === 0) || done === steps) await checkpoint(done);
+    }
+  } catch (e) {
+    const msg = (e as Error).message;
+    if (/diverged/.test(msg)) throw new RunDivergedError(msg, result.checkpointStep);
+    throw e;
+  }
+  result.step = done;
+  if (done < steps) { // interrupted
+    result.interrupted = true;
+    if (result.checkpointStep !== done) await checkpoint(done);
+    return result;
+  }
+  if (result.snapshotStep !== done) await snapshot(done);
+  if (result.checkpointStep !== done) await checkpoint(done);
+  return result;
+}

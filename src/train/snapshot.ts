@@ -1,0 +1,42 @@
+// A picture and numbers for the current generator, the same at every snapshot of a run: for 2-D
+// mixtures a scatter of 2,500 samples over the data and the mode metrics; for images a grid of a
+// fixed latent batch and, on the bundled MNIST digits, the digit classifier's verdict on 1,000.
+import type { GAN } from "../worker/gan_api.ts";
+import type { Dataset } from "../data/dataset.ts";
+import { mixtureMetrics } from "../eval/mixture_metrics.ts";
+import { digitQuality } from "../eval/digit_classifier.ts";
+import { imageGrid } from "../io/image_grid.ts";
+import { encodePng } from "../io/png.ts";
+import { scatterPlot } from "../io/plot2d.ts";
+
+export interface Snapshot {
+  step: number;
+  samples: Float32Array;            // what the picture shows
+  png: Uint8Array;
+  line: string;                     // the numbers in words ("" where there are none)
+  metrics: Record<string, unknown>; // the numbers (JSON-safe)
+}
+
+// Resolves to a function that takes a snapshot at the GAN's current weights.
+export async function snapshotter(gan: GAN, data: Dataset): Promise<(step: number) => Promise<Snapshot>> {
+  if (data.mixture) {
+    const mixture = data.mixture;
+    return async (step) => {
+      const samples = await gan.sample(2500, { seed: 7 });
+      const m = mixtureMetrics(samples, mixture);
+      const png = encodePng(scatterPlot(samples, { real: data.x.subarray(0, 5000), centres: mixture.centres }));
+      const line = `${m.modes}/${m.totalModes} modes, ${(100 * m.highQuality).toFixed(1)}% high-quality samples, KL ${m.kl.toFixed(3)}`;
+      return { step, samples, png, line, metrics: { ...m, kl: Number.isFinite(m.kl) ? m.kl : null } };
+    };
+  }
+  const [h, w, c] = data.shape;
+  const fixedZ = await gan.latent(64, 12345);
+  return async (step) => {
+    const samples = await gan.generate(fixedZ);
+    const png = imageGrid(samples, 64, h, w, c, { cols: 8, scale: 2 });
+    if (data.name !== "mnist") return { step, samples, png, line: "", metrics: {} };
+    const q = digitQuality(await gan.sample(1000, { seed: 99 }), 1000);
+    const line = `${(100 * q.confidentShare).toFixed(1)}% of 1,000 samples classified as digits with confidence >= 0.9, ${q.classesPresent}/10 classes, largest class ${(100 * q.maxClassShare).toFixed(1)}%`;
+    return { step, samples, png, line, metrics: { confidentShare: q.confidentShare, classesPresent: q.classesPresent, maxClassShare: q.maxClassShare, classShares: q.classShares } };
+  };
+}
