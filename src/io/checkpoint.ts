@@ -15,14 +15,12 @@
 //   seed, engine (JSON: engine, simd build), created (ISO time), crc32 (8 hex digits: the CRC-32
 //   (zlib's) of the whole data section, so flipped bytes are caught), plus what the writer adds
 //   (the CLI stores its run settings as `run`, JSON).
-// Tensors (i = the layer's index in spec.generator / spec.discriminator; activations, reshape
-// and flatten have none; tfjs layouts, images NHWC):
-//   generator.<i>.kernel         F32  dense [in, units]; conv2d [kh, kw, cin, filters];
-//                                     conv2d_transpose [kh, kw, filters, cin] (tfjs conv2dTranspose)
-//   generator.<i>.bias           F32  [units] or [filters]
-//   generator.<i>.gamma, .beta   F32  batch_norm [channels]
-//   generator.<i>.running_mean, generator.<i>.running_var   F32  batch_norm [channels]
-//   discriminator.<i>.…          the same for D
+// Tensors:
+//   <net>.<i>.<name>             F32  each parameter and state tensor of the nets, as
+//                                     src/model/layout.ts lays them out (net = generator |
+//                                     discriminator, i = the layer's index in the spec, name =
+//                                     kernel, bias, gamma, beta, running_mean, running_var; tfjs
+//                                     layouts, images NHWC), e.g. generator.0.kernel
 //   optimizer.<net>.exp_avg, optimizer.<net>.exp_avg_sq     F32 [P]  adam (first, second moment)
 //   optimizer.<net>.momentum_buffer                         F32 [P]  sgd
 //   optimizer.<net>.square_avg                              F32 [P]  rmsprop
@@ -41,8 +39,8 @@
 // missing or misshapen tensors, NaN or infinite values, a checkpoint of another spec.
 import { crc32 } from "./crc32.ts";
 import { writeFileAtomic, type AtomicWriteOptions } from "./files.ts";
-import { validateSpec, generatorInputShape, discriminatorInputShape, type LayerSpec, type NormalisedSpec } from "../model/spec.ts";
-import { convGeometry, layerShapes } from "../model/shapes.ts";
+import { validateSpec, type NormalisedSpec } from "../model/spec.ts";
+import { ganLayout, tensorKey, tensorView, NET_NAMES, type NetName } from "../model/layout.ts";
 import { createGAN, type CreateOptions, type GanState, type NetTrainState, type WasmGAN } from "../engine/wasm_engine.ts";
 
 export const CHECKPOINT_FILE = "checkpoint.safetensors";
@@ -68,73 +66,35 @@ export interface Checkpoint {
 }
 
 type DType = "F32" | "U32";
-interface Slot { name: string; shape: number[]; offset: number; size: number }
 interface Tensor { name: string; dtype: DType; shape: number[]; data: Float32Array | Uint32Array }
 
 const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-// Where each named parameter and state tensor of a net lives in its arena (in floats).
-function netSlots(prefix: string, layers: LayerSpec[], input: number[]): { params: Slot[]; state: Slot[]; paramCount: number; stateCount: number } {
-  const shapes = layerShapes(layers, input);
-  const params: Slot[] = [], state: Slot[] = [];
-  let p = 0, st = 0;
-  const param = (name: string, shape: number[]) => { params.push({ name, shape, offset: p, size: prod(shape) }); p += prod(shape); };
-  layers.forEach((l, i) => {
-    const s = i === 0 ? input : shapes[i - 1];
-    const at = `${prefix}.${i}`;
-    switch (l.type) {
-      case "dense":
-        param(`${at}.kernel`, [prod(s), l.units!]);
-        param(`${at}.bias`, [l.units!]);
-        break;
-      case "conv2d": case "conv2d_transpose": {
-        const g = convGeometry(l, s); // the filter is the conv's [kh, kw, cin, cout] in both cases
-        param(`${at}.kernel`, [g.kh, g.kw, g.cin, g.cout]);
-        param(`${at}.bias`, [l.type === "conv2d" ? g.cout : g.cin]);
-        break;
-      }
-      case "batch_norm": {
-        const c = s.at(-1)!;
-        param(`${at}.gamma`, [c]);
-        param(`${at}.beta`, [c]);
-        state.push({ name: `${at}.running_mean`, shape: [c], offset: st, size: c });
-        state.push({ name: `${at}.running_var`, shape: [c], offset: st + c, size: c });
-        st += 2 * c;
-        break;
-      }
-    }
-  });
-  return { params, state, paramCount: p, stateCount: st };
-}
-
 const OPT_NAMES: Record<string, [string] | [string, string]> = {
   adam: ["exp_avg", "exp_avg_sq"], sgd: ["momentum_buffer"], rmsprop: ["square_avg"],
 };
 
-// The tensors a checkpoint of this spec holds, with their shapes (in file order), and how to map
-// a GanState onto them and back.
+// The tensors a checkpoint of this spec holds (src/model/layout.ts: each net's parameter and
+// state tensors), and the optimiser state's names.
 function layout(spec: NormalisedSpec) {
-  const nets = {
-    generator: netSlots("generator", spec.generator, generatorInputShape(spec)),
-    discriminator: netSlots("discriminator", spec.discriminator, discriminatorInputShape(spec)),
-  };
-  const optNames = (net: "generator" | "discriminator") => OPT_NAMES[spec.optimizer[net].type] ?? ["state1", "state2"];
+  const nets = ganLayout(spec);
+  const optNames = (net: NetName) => OPT_NAMES[spec.optimizer[net].type] ?? ["state1", "state2"];
   return { nets, optNames };
 }
 
 function toTensors(spec: NormalisedSpec, state: GanState): Tensor[] {
   const { nets, optNames } = layout(spec);
   const out: Tensor[] = [];
-  for (const net of ["generator", "discriminator"] as const) {
-    const slots = nets[net], s = state[net];
-    if (s.params.length !== slots.paramCount || s.state.length !== slots.stateCount) {
-      throw new Error(`internal: the ${net} holds ${s.params.length} parameters and ${s.state.length} state values, the spec's layout ${slots.paramCount} and ${slots.stateCount}`);
+  for (const net of NET_NAMES) {
+    const l = nets[net], s = state[net];
+    if (s.params.length !== l.paramCount || s.state.length !== l.stateCount) {
+      throw new Error(`internal: the ${net} holds ${s.params.length} parameters and ${s.state.length} state values, the spec's layout ${l.paramCount} and ${l.stateCount}`);
     }
-    for (const t of slots.params) out.push({ name: t.name, dtype: "F32", shape: t.shape, data: s.params.subarray(t.offset, t.offset + t.size) });
-    for (const t of slots.state) out.push({ name: t.name, dtype: "F32", shape: t.shape, data: s.state.subarray(t.offset, t.offset + t.size) });
+    for (const t of l.params) out.push({ name: tensorKey(net, t), dtype: "F32", shape: t.shape, data: tensorView(s.params, t) });
+    for (const t of l.state) out.push({ name: tensorKey(net, t), dtype: "F32", shape: t.shape, data: tensorView(s.state, t) });
   }
-  for (const net of ["generator", "discriminator"] as const) {
+  for (const net of NET_NAMES) {
     const names = optNames(net), s = state[net];
     out.push({ name: `optimizer.${net}.${names[0]}`, dtype: "F32", shape: [s.opt1.length], data: s.opt1 });
     if (names[1]) out.push({ name: `optimizer.${net}.${names[1]}`, dtype: "F32", shape: [s.opt2.length], data: s.opt2 });
@@ -338,12 +298,12 @@ export function decodeCheckpoint(bytes: Uint8Array, path = "checkpoint", options
     return f;
   };
   const { nets, optNames } = layout(spec);
-  const net = (which: "generator" | "discriminator"): NetTrainState => {
-    const slots = nets[which];
-    const params = new Float32Array(slots.paramCount), state = new Float32Array(slots.stateCount);
-    for (const t of slots.params) params.set(read(t.name, "F32", t.shape) as Float32Array, t.offset);
-    for (const t of slots.state) state.set(read(t.name, "F32", t.shape) as Float32Array, t.offset);
-    const names = optNames(which), P = slots.paramCount;
+  const net = (which: NetName): NetTrainState => {
+    const l = nets[which];
+    const params = new Float32Array(l.paramCount), state = new Float32Array(l.stateCount);
+    for (const t of l.params) params.set(read(tensorKey(which, t), "F32", t.shape) as Float32Array, t.offset);
+    for (const t of l.state) state.set(read(tensorKey(which, t), "F32", t.shape) as Float32Array, t.offset);
+    const names = optNames(which), P = l.paramCount;
     const opt1 = read(`optimizer.${which}.${names[0]}`, "F32", [P]) as Float32Array;
     const opt2 = names[1] ? read(`optimizer.${which}.${names[1]}`, "F32", [P]) as Float32Array : new Float32Array(P);
     return { params, opt1, opt2, updates: 0, state };
