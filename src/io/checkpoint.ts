@@ -29,8 +29,9 @@
 //   generator.average            F32 [P]  the generator's moving average, when one is kept
 //   train.rng                    U32 [4]  xoshiro128** state of the training stream
 //   train.counters               U32 [3]  steps done, generator and discriminator optimiser updates
-//   train.stats                  F32 [8]  the last step's statistics (dLoss, gLoss, dReal, dFake,
-//                                         dGradNorm, gGradNorm, penalty, 0)
+//   train.stats                  F32 [8]  the last step's statistics block, slots named in
+//                                         src/model/stats.ts (D.loss, G.loss, D.real, D.fake,
+//                                         D.gradNorm, G.gradNorm, D.penalty, 0)
 // The file functions (readCheckpoint, saveCheckpoint, loadCheckpoint of a path) load node:fs
 // on first use, so the main entry stays browser-safe; encodeCheckpoint / decodeCheckpoint are
 // bytes in, bytes out, anywhere.

@@ -13,16 +13,21 @@
 //                  the updated D; the moving average of G, when kept, after G's update.
 // tfjs keeps no tape across the two updates, so the G update runs G(z) forward again (same
 // weights, same z: the same batch statistics; its running statistics are not moved twice).
-// Statistics stay on the device as one [8] tensor (the WASM engine's block) and are read back
-// only for onStep, stats() and at the end of train().
+// Statistics stay on the device as one [STAT_COUNT] tensor (the WASM engine's block, laid out by
+// name from src/model/stats.ts) and are read back only for onStep, stats() and at the end of train().
 // Every method that reads from the device has an async twin (getWeightsAsync, saveStateAsync,
 // generateAsync, sampleAsync, statsAsync): tfjs-webgpu under Deno cannot read synchronously.
 import { sampleClasses } from "../sample_labels.ts";
 import type * as tfNs from "@tensorflow/tfjs";
 import { validateSpec, generatorInputShape, discriminatorInputShape, type NormalisedSpec } from "../../model/spec.ts";
 import { INIT_CODES } from "../../model/ops.ts";
-import { checkData, sampleSize, type Dataset } from "../../data/dataset.ts";
-import type { StepStats, TrainOptions, GenerateOptions, NetWeights, GanState, NetTrainState } from "../wasm_engine.ts";
+import { sampleSize, type Dataset } from "../../data/dataset.ts";
+import { STAT_COUNT, stepStats, statsBlock, type StatName, type StepStats } from "../../model/stats.ts";
+import type { Engine, TrainOptions, GenerateOptions, NetWeights, GanState, NetTrainState, ParamCounts } from "../engine.ts";
+import {
+  checkSeed, dataSamples, dataLabels, checkLabels, checkSamples, checkTrainOptions, checkFinite, checkLatents,
+  checkSampleCount, checkDecay, checkWeights, checkState,
+} from "../checks.ts";
 import { TfNet, readSync, type Moments, type TF } from "./tfjs_nets.ts";
 import { TfOptimizer } from "./tfjs_optim.ts";
 import { Losses } from "./tfjs_losses.ts";
@@ -31,8 +36,7 @@ import { startTfjs, type BackendAttempt, type TfjsBackendName } from "./backends
 
 type Tensor = tfNs.Tensor;
 type Scalar = tfNs.Scalar;
-
-export const STAT_COUNT = 8; // the WASM engine's block: dLoss, gLoss, dReal, dFake, dGradNorm, gGradNorm, penalty, 0
+type DStats = Record<Exclude<StatName, "G.loss" | "G.gradNorm">, Tensor>;
 
 export interface TfjsCreateOptions {
   seed?: number;                        // as the WASM engine: weights, latent draws and minibatches follow from it
@@ -50,7 +54,7 @@ export interface TfjsEngineInfo {
   reasons: string[];  // the engine selection's reasons (select.ts), when it made the choice
 }
 
-export class TfjsGAN {
+export class TfjsGAN implements Engine {
   readonly spec: NormalisedSpec;
   readonly seed: number;
   private readonly G: TfNet;
@@ -82,8 +86,7 @@ export class TfjsGAN {
 
   static async create(specInput: unknown, options: TfjsCreateOptions = {}): Promise<TfjsGAN> {
     const spec = validateSpec(specInput);
-    const seed = options.seed ?? 0;
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new RangeError(`seed must be an integer in [0, 2^32) (got ${seed})`);
+    const seed = checkSeed(options.seed ?? 0);
     const { tf, attempt, attempts } = await startTfjs(options.backend ?? "auto");
     const convs = [...spec.generator, ...spec.discriminator].some((l) => l.type === "conv2d" || l.type === "conv2d_transpose");
     if (convs && !tf.getKernel("Conv2DBackpropFilter", tf.getBackend())) {
@@ -115,29 +118,17 @@ export class TfjsGAN {
   // Uploads the data set as one [count, X] tensor (once per distinct array).
   setData(data: Dataset | Float32Array): void {
     this.alive();
-    const x = data instanceof Float32Array ? data : data.x;
-    if (!(data instanceof Float32Array) && data.shape.join() !== this.spec.dataShape.join()) {
-      throw new RangeError(`data set ${data.name} has samples of shape [${data.shape.join(", ")}], the spec expects [${this.spec.dataShape.join(", ")}]`);
-    }
+    const x = dataSamples(this.spec, data);
     if (this.spec.numClasses !== undefined) this.setLabels(data, x);
     if (this.data?.source === x) return;
-    const count = checkData(x, this.spec.dataShape);
+    const count = checkSamples(this.spec, x);
     this.data?.tensor.dispose();
     this.data = { source: x, tensor: this.tf.tensor2d(x, [count, x.length / count]), count };
   }
 
   private setLabels(data: Dataset | Float32Array, x: Float32Array): void {
-    const K = this.spec.numClasses!;
-    const labels = data instanceof Float32Array ? undefined : data.labels;
-    if (!labels) {
-      throw new RangeError(`this model is conditional (spec.numClasses ${K}): its data set must carry labels (Dataset.labels, one class per sample)${data instanceof Float32Array ? ", not a bare Float32Array of samples" : `; data set ${data.name} has none`}`);
-    }
-    const count = x.length / sampleSize(this.spec.dataShape);
-    if (labels.length !== count) throw new RangeError(`data set ${(data as Dataset).name}: ${labels.length} labels for ${count} samples`);
-    for (let i = 0; i < count; i++) {
-      const y = labels[i];
-      if (!Number.isInteger(y) || y < 0 || y >= K) throw new RangeError(`data set ${(data as Dataset).name}: label ${i} is ${y}, outside the model's classes 0..${K - 1} (spec.numClasses ${K})`);
-    }
+    const labels = dataLabels(this.spec, data);
+    checkLabels(this.spec, data, labels, x);
     this.labels = labels;
   }
 
@@ -186,7 +177,7 @@ export class TfjsGAN {
     const tf = this.tf, spec = this.spec, B = spec.batchSize, Z = spec.latentDim, K = spec.numClasses ?? 0;
     const data = this.data!;
     let zIn: Tensor | undefined, fakeHot: Tensor | undefined;
-    let dStats: Tensor[] = [];
+    let dStats: DStats | undefined; // the last D update's statistics, by name
     for (let k = 0; k < spec.dSteps; k++) {
       // the draws, in the WASM engine's order
       const z = this.rng.normal(B * Z);
@@ -196,7 +187,7 @@ export class TfjsGAN {
       const eps = spec.gradientPenalty !== undefined ? this.rng.uniform(B) : undefined;
       zIn?.dispose();
       fakeHot?.dispose();
-      for (const t of dStats) t.dispose();
+      for (const t of Object.values(dStats ?? {})) t.dispose();
       [zIn, fakeHot, dStats] = tf.tidy(() => {
         const zT = this.generatorInput(z, B, fakeClasses);
         const gm: Moments[] = [];
@@ -227,8 +218,9 @@ export class TfjsGAN {
         const dNorm = this.norm(grads);
         this.optD.step(grads);
         if (spec.clip !== undefined) this.optD.clip(spec.clip);
-        const out = [value, kept[0], kept[1], dNorm, kept[2]]; // kept[]: tf.keep'd, disposed with dStats
-        return [zT, hotF, out] as [Tensor, Tensor | undefined, Tensor[]];
+        // kept[]: tf.keep'd, disposed with dStats
+        const out: DStats = { "D.loss": value, "D.real": kept[0], "D.fake": kept[1], "D.gradNorm": dNorm, "D.penalty": kept[2] };
+        return [zT, hotF, out] as [Tensor, Tensor | undefined, DStats];
       });
     }
     const [gLoss, gNorm] = tf.tidy(() => {
@@ -242,16 +234,16 @@ export class TfjsGAN {
       this.optG.step(grads);
       return [value, gNorm];
     });
-    const [dLoss, dReal, dFake, dNorm, pen] = dStats;
-    const stats = tf.tidy(() => tf.stack([dLoss, gLoss, dReal, dFake, dNorm, gNorm, pen, tf.scalar(0)]));
-    for (const t of [zIn!, fakeHot, ...dStats, gLoss, gNorm]) t?.dispose();
+    const named = { ...dStats!, "G.loss": gLoss, "G.gradNorm": gNorm };
+    const stats = tf.tidy(() => tf.stack(statsBlock<Tensor>(named, () => tf.scalar(0))));
+    for (const t of [zIn!, fakeHot, ...Object.values(named)]) t?.dispose();
     this.statsT.dispose();
     this.statsT = stats;
     this.steps++;
   }
 
   private toStats(s: ArrayLike<number>): StepStats {
-    return { step: this.steps, dLoss: s[0], gLoss: s[1], dReal: s[2], dFake: s[3], dGradNorm: s[4], gGradNorm: s[5], penalty: s[6] };
+    return stepStats(this.steps, s);
   }
 
   stats(): StepStats {
@@ -269,10 +261,8 @@ export class TfjsGAN {
   // every 8 steps so that queued work cannot pile up.
   async train(data: Dataset | Float32Array, options: TrainOptions): Promise<StepStats> {
     this.alive();
-    const { steps, onStep, signal } = options;
-    const every = options.every ?? 1;
-    if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`steps must be a non-negative integer (got ${steps})`);
-    if (!Number.isInteger(every) || every < 1) throw new RangeError(`every must be a positive integer (got ${every})`);
+    const { onStep, signal } = options;
+    const { steps, every } = checkTrainOptions(options);
     this.setData(data);
     if (this.tf.getBackend() !== this.info.backend) await this.tf.setBackend(this.info.backend);
     const sync = this.info.backend !== "cpu";
@@ -282,11 +272,7 @@ export class TfjsGAN {
       this.trainStep();
       done++;
       if (onStep && (done % every === 0 || done === steps)) {
-        const s = this.toStats(await this.statsT.data());
-        if (!Number.isFinite(s.dLoss) || !Number.isFinite(s.gLoss)) {
-          throw new Error(`training diverged at step ${s.step}: D loss ${s.dLoss}, G loss ${s.gLoss}`);
-        }
-        onStep(s);
+        onStep(checkFinite(this.toStats(await this.statsT.data())));
       } else if (sync && done % 8 === 0) await this.statsT.data();
       if (Date.now() - lastYield > 50) {
         await new Promise((r) => setTimeout(r, 0));
@@ -314,8 +300,7 @@ export class TfjsGAN {
   private generateChunks(z: Float32Array, options: GenerateOptions): { out: Float32Array; chunks: [number, Tensor][] } {
     this.alive();
     const tf = this.tf, Z = this.spec.latentDim, B = this.spec.batchSize, X = this.G.outSize;
-    if (z.length % Z !== 0) throw new RangeError(`latent batch length ${z.length} is not a multiple of latentDim ${Z}`);
-    const n = z.length / Z;
+    const n = checkLatents(z, Z);
     const classes = sampleClasses(this.spec.numClasses, n, options.labels);
     let params: Tensor[] | undefined;
     if (options.average) {
@@ -340,17 +325,17 @@ export class TfjsGAN {
   // the WASM engine's averageGenerator: an EMA of G's weights after every G update, from now on
   averageGenerator(decay = 0.999): void {
     this.alive();
-    if (!(decay > 0 && decay < 1)) throw new RangeError(`average decay must be in (0, 1) (got ${decay})`);
+    checkDecay(decay);
     this.optG.enableEma(decay);
   }
 
   sample(n: number, options: { seed?: number } & GenerateOptions = {}): Float32Array {
-    if (!Number.isInteger(n) || n < 0) throw new RangeError(`sample count must be a non-negative integer (got ${n})`);
+    checkSampleCount(n);
     return this.generate(this.latent(n, options.seed ?? 1), options);
   }
 
   sampleAsync(n: number, options: { seed?: number } & GenerateOptions = {}): Promise<Float32Array> {
-    if (!Number.isInteger(n) || n < 0) throw new RangeError(`sample count must be a non-negative integer (got ${n})`);
+    checkSampleCount(n);
     return this.generateAsync(this.latent(n, options.seed ?? 1), options);
   }
 
@@ -370,13 +355,12 @@ export class TfjsGAN {
     for (const [name, net] of [["generator", this.G], ["discriminator", this.D]] as const) {
       const v = w[name];
       if (!v) continue;
-      if (v.length !== net.paramCount) throw new RangeError(`${name} weights: expected ${net.paramCount} floats, got ${v.length}`);
-      for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) throw new RangeError(`${name} weights: value ${i} is ${v[i]}`);
+      checkWeights(name, v, net.paramCount);
       net.writeParams(v);
     }
   }
 
-  paramCounts(): { generator: number; discriminator: number } {
+  paramCounts(): ParamCounts {
     return { generator: this.G.paramCount, discriminator: this.D.paramCount };
   }
 
@@ -408,27 +392,9 @@ export class TfjsGAN {
   // WASM engine's rules and messages).
   loadState(s: GanState): void {
     this.alive();
-    const count = (v: number, what: string) => {
-      if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) throw new RangeError(`state ${what}: must be an integer from 0 to 2^31 - 1 (got ${v})`);
-    };
-    const arr = (v: Float32Array | undefined, n: number, what: string) => {
-      if (!(v instanceof Float32Array) || v.length !== n) throw new RangeError(`state ${what}: expected ${n} floats, got ${v instanceof Float32Array ? v.length : typeof v}`);
-      for (let i = 0; i < n; i++) if (!Number.isFinite(v[i])) throw new RangeError(`state ${what}: value ${i} is ${v[i]}`);
-    };
-    const nets = [["generator", this.G, this.optG, s.generator], ["discriminator", this.D, this.optD, s.discriminator]] as const;
-    for (const [name, net, , n] of nets) {
-      if (!n) throw new RangeError(`state ${name}: missing`);
-      arr(n.params, net.paramCount, `${name}.params`);
-      arr(n.opt1, net.paramCount, `${name}.opt1`);
-      arr(n.opt2, net.paramCount, `${name}.opt2`);
-      arr(n.state, net.stateCount, `${name}.state`);
-      count(n.updates, `${name}.updates`);
-    }
-    count(s.step, "step");
-    if (!(s.rng instanceof Uint32Array) || s.rng.length !== 4 || s.rng.every((x) => x === 0)) throw new RangeError("state rng: expected 4 words, not all zero");
-    if (!(s.stats instanceof Float32Array) || s.stats.length !== STAT_COUNT) throw new RangeError(`state stats: expected ${STAT_COUNT} floats`);
-    if (this.optG.ema && s.generator.average) arr(s.generator.average, this.G.paramCount, "generator.average");
-    for (const [, net, opt, n] of nets) {
+    checkState(s, this.paramCounts(), { generator: this.G.stateCount, discriminator: this.D.stateCount }, !!this.optG.ema);
+    const nets = [[this.G, this.optG, s.generator], [this.D, this.optD, s.discriminator]] as const;
+    for (const [net, opt, n] of nets) {
       net.writeParams(n.params);
       net.writeState(n.state);
       opt.writeState(n.opt1, n.opt2, n.average);
