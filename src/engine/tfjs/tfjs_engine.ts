@@ -21,7 +21,7 @@ import { sampleClasses } from "../sample_labels.ts";
 import type * as tfNs from "@tensorflow/tfjs";
 import { validateSpec, generatorInputShape, discriminatorInputShape, type NormalisedSpec } from "../../model/spec.ts";
 import { INIT_CODES } from "../../model/ops.ts";
-import { sampleSize, type Dataset } from "../../data/dataset.ts";
+import type { Dataset } from "../../data/dataset.ts";
 import { STAT_COUNT, stepStats, statsBlock, type StatName, type StepStats } from "../../model/stats.ts";
 import type { Engine, TrainOptions, GenerateOptions, NetWeights, GanState, NetTrainState, ParamCounts } from "../engine.ts";
 import {
@@ -31,6 +31,7 @@ import {
 import { TfNet, readSync, type Moments, type TF } from "./tfjs_nets.ts";
 import { TfOptimizer } from "./tfjs_optim.ts";
 import { Losses } from "./tfjs_losses.ts";
+import { GanInputs } from "./tfjs_inputs.ts";
 import { TrainStream, initialParams } from "./tfjs_rng.ts";
 import { startTfjs, type BackendAttempt, type TfjsBackendName } from "./backends.ts";
 
@@ -62,6 +63,7 @@ export class TfjsGAN implements Engine {
   private readonly optG: TfOptimizer;
   private readonly optD: TfOptimizer;
   private readonly losses: Losses;
+  private readonly inputs: GanInputs;
   private steps = 0;
   private statsT: Tensor;                 // [STAT_COUNT]
   private data: { source: Float32Array; tensor: Tensor; count: number } | undefined;
@@ -81,6 +83,7 @@ export class TfjsGAN implements Engine {
       this.optD.decay = spec.lrSchedule.steps * spec.dSteps;
     }
     this.losses = new Losses(tf, spec.loss, Math.fround(1 - spec.labelSmoothing));
+    this.inputs = new GanInputs(tf, spec, this.D.inSize);
     this.statsT = tf.zeros([STAT_COUNT]);
   }
 
@@ -132,34 +135,6 @@ export class TfjsGAN implements Engine {
     this.labels = labels;
   }
 
-  // [n, Z] latents (+ classes) -> G's input [n, Z + K]: each row z then onehot(class)
-  private generatorInput(z: Float32Array, n: number, classes?: ArrayLike<number>): Tensor {
-    const Z = this.spec.latentDim, K = this.spec.numClasses ?? 0;
-    if (!K) return this.tf.tensor2d(z.subarray(0, n * Z), [n, Z]);
-    const row = Z + K, out = new Float32Array(n * row);
-    for (let i = 0; i < n; i++) {
-      out.set(z.subarray(i * Z, (i + 1) * Z), i * row);
-      out[i * row + Z + classes![i]] = 1;
-    }
-    return this.tf.tensor2d(out, [n, row]);
-  }
-
-  // D's input for samples x [n, X]: the one-hot of each class joined at every pixel (conditional:
-  // [n, P·(C + K)], P = pixels, C = channels, as assembly/train/gan.ts join), packed rows [n/pack, pack·X]
-  private discriminatorInput(x: Tensor, hot: Tensor | undefined): Tensor {
-    const tf = this.tf, n = x.shape[0], shape = this.spec.dataShape;
-    if (hot) {
-      const K = hot.shape[1]!, C = shape.length > 1 ? shape.at(-1)! : sampleSize(shape), P = sampleSize(shape) / C;
-      const planes = tf.tile(tf.reshape(hot, [n, 1, K]), [1, P, 1]);
-      return tf.reshape(tf.concat([tf.reshape(x, [n, P, C]), planes], 2), [n, P * (C + K)]);
-    }
-    return tf.reshape(x, [n / this.spec.pack, this.D.inSize]);
-  }
-
-  private oneHot(classes: Int32Array): Tensor {
-    return this.tf.cast(this.tf.oneHot(this.tf.tensor1d(classes, "int32"), this.spec.numClasses!), "float32");
-  }
-
   // gradients of f over vars, in vars' order (zeros where f does not depend on one)
   private gradsOf(f: () => Scalar, vars: tfNs.Variable[]): { value: Scalar; grads: Tensor[] } {
     const { value, grads } = this.tf.variableGrads(f, vars);
@@ -189,14 +164,14 @@ export class TfjsGAN implements Engine {
       fakeHot?.dispose();
       for (const t of Object.values(dStats ?? {})) t.dispose();
       [zIn, fakeHot, dStats] = tf.tidy(() => {
-        const zT = this.generatorInput(z, B, fakeClasses);
+        const zT = this.inputs.generator(z, B, fakeClasses);
         const gm: Moments[] = [];
         const fake = this.G.apply(zT, { training: true, moments: gm });
         this.G.updateRunning(gm);
         const real = tf.gather(data.tensor, tf.tensor1d(idx, "int32"));
-        const hotF = fakeClasses ? this.oneHot(fakeClasses) : undefined;
-        const realD = this.discriminatorInput(real, realClasses ? this.oneHot(realClasses) : undefined);
-        const fakeD = this.discriminatorInput(fake, hotF);
+        const hotF = fakeClasses ? this.inputs.oneHot(fakeClasses) : undefined;
+        const realD = this.inputs.discriminator(real, realClasses ? this.inputs.oneHot(realClasses) : undefined);
+        const fakeD = this.inputs.discriminator(fake, hotF);
         const dm: Moments[] = [];
         const kept: Scalar[] = [];
         const { value, grads } = this.gradsOf(() => {
@@ -207,7 +182,7 @@ export class TfjsGAN implements Engine {
           if (eps) {
             // x̂ = ε·x + (1 − ε)·G(z) per sample, ε and 1 − ε in f32 as the engine forms them
             const e = tf.tensor2d(eps, [B, 1]), f = tf.tensor2d(eps.map((v) => Math.fround(1 - v)), [B, 1]);
-            const xhat = this.discriminatorInput(tf.add(tf.mul(e, real), tf.mul(f, fake)), undefined);
+            const xhat = this.inputs.discriminator(tf.add(tf.mul(e, real), tf.mul(f, fake)), undefined);
             pen = this.losses.penalty(this.D.inputGradient(xhat), spec.gradientPenalty!);
             total = tf.add(total, pen) as Scalar;
           }
@@ -227,7 +202,7 @@ export class TfjsGAN implements Engine {
       const dm: Moments[] = [];
       const { value, grads } = this.gradsOf(() => {
         const fake = this.G.apply(zIn!, { training: true }); // no moments: G's running statistics moved once
-        return this.losses.generator(this.D.apply(this.discriminatorInput(fake, fakeHot), { training: true, moments: dm }));
+        return this.losses.generator(this.D.apply(this.inputs.discriminator(fake, fakeHot), { training: true, moments: dm }));
       }, this.G.params);
       this.D.updateRunning(dm);
       const gNorm = this.norm(grads);
@@ -310,7 +285,7 @@ export class TfjsGAN implements Engine {
     const chunks: [number, Tensor][] = [];
     for (let i = 0; i < n; i += B) {
       const m = Math.min(B, n - i);
-      chunks.push([i * X, tf.tidy(() => this.G.apply(this.generatorInput(z.subarray(i * Z, (i + m) * Z), m, classes?.subarray(i, i + m)), { training: !!options.batchStats, params }))]);
+      chunks.push([i * X, tf.tidy(() => this.G.apply(this.inputs.generator(z.subarray(i * Z, (i + m) * Z), m, classes?.subarray(i, i + m)), { training: !!options.batchStats, params }))]);
     }
     return { out: new Float32Array(n * X), chunks };
   }
