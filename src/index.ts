@@ -7,7 +7,8 @@ export { WorkerDiedError } from "./worker/worker_gan.ts";
 export { createGAN as createWasmGAN, WasmGAN } from "./engine/wasm_engine.ts";
 export type { CreateOptions, TrainOptions, StepStats, EngineInfo, NetWeights, GenerateOptions } from "./engine/wasm_engine.ts";
 export type { GanState, NetTrainState } from "./engine/wasm_engine.ts";
-export { CheckpointError, CHECKPOINT_FILE, saveCheckpoint, readCheckpoint, loadCheckpoint, restoreCheckpoint, encodeCheckpoint, decodeCheckpoint, specDifference } from "./io/checkpoint.ts";
+export { CheckpointError, CHECKPOINT_FILE, saveCheckpoint, readCheckpoint, loadCheckpoint, checkpointEngine, restoreCheckpoint, encodeCheckpoint, decodeCheckpoint, specDifference } from "./io/checkpoint.ts";
+export type { EngineFactory, LoadOptions } from "./io/checkpoint.ts";
 export type { Checkpoint } from "./io/checkpoint.ts";
 export { encodeNpy, decodeNpy } from "./io/npy.ts";
 export { validateSpec, SpecError } from "./model/spec.ts";
@@ -26,3 +27,7 @@ export { DataError } from "./data/errors.ts";
 export { imageGrid, writeImageGrid } from "./io/image_grid.ts";
 export { classifyDigits, digitQuality } from "./eval/digit_classifier.ts";
 export type { DigitQuality } from "./eval/digit_classifier.ts";
+// the one engine interface (WasmGAN, TfjsGAN) and the step's statistics by name
+export type { Engine, ParamCounts } from "./engine/engine.ts";
+export { STATS, STAT_COUNT, namedStats } from "./model/stats.ts";
+export type { StatName } from "./model/stats.ts";

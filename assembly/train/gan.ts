@@ -33,19 +33,11 @@ import { sumSquares, clipUpdate } from "../kernels/optim";
 import { rngNormalFill, rngBelow, rngUniformFill } from "../kernels/rng";
 import { GradientPenalty } from "./penalty";
 
-// Layout of the statistics block (f32): mirrored by src/engine/wasm_engine.ts
-export const STAT_D_LOSS = 0;
-export const STAT_G_LOSS = 1;
-// D(x) is σ(logit) for the BCE losses (minimax, non-saturating) and the raw logit (the critic
-// value) for wasserstein, hinge and least-squares.
-export const STAT_D_REAL = 2;   // mean D(x) on the last real batch
-export const STAT_D_FAKE = 3;   // mean D(G(z)) on the last fake batch, before D's update
-export const STAT_D_GRAD_NORM = 4;
-export const STAT_G_GRAD_NORM = 5;
-// WGAN-GP: the gradient penalty λ·mean(‖∇D(x̂)‖ − 1)² of the last critic update (0 without one);
-// STAT_D_LOSS then includes it (the critic's whole objective)
-export const STAT_PENALTY = 6;
-export const STAT_COUNT = 8;
+// the statistics block's slots (one table: assembly/train/stats.ts)
+import {
+  STAT_D_LOSS, STAT_G_LOSS, STAT_D_REAL, STAT_D_FAKE, STAT_D_GRAD_NORM, STAT_G_GRAD_NORM, STAT_D_PENALTY, STAT_COUNT,
+} from "./stats";
+export { STAT_COUNT };
 
 export class Gan {
   z: usize;       // [B, Z]
@@ -259,7 +251,7 @@ export class Gan {
     D.backward(this.dLogits, 0, B, true);
     let penalty: f32 = 0;
     if (this.penalty != null) penalty = this.gradientPenalty(real, fake, B);
-    store<f32>(this.stats, penalty, STAT_PENALTY << 2);
+    store<f32>(this.stats, penalty, STAT_D_PENALTY << 2);
     store<f32>(this.stats, lossReal + lossFake + penalty, STAT_D_LOSS << 2);
     store<f32>(this.stats, <f32>Math.sqrt(sumSquares(D.grads, D.paramCount)), STAT_D_GRAD_NORM << 2);
     this.optD.step(D);

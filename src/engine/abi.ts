@@ -116,7 +116,7 @@ export interface WasmExports {
   ganRng(gan: Handle): Ptr;
   ganSetData(gan: Handle, ptr: Ptr, count: number): void;
   ganTrain(gan: Handle, steps: number): void;
-  ganStats(gan: Handle): Ptr;
+  ganStats(gan: Handle): Ptr;   // f32 [ganStatCount()]: the statistics block, slots named in src/model/stats.ts
   ganStatCount(): number;
   ganSteps(gan: Handle): number;
   ganSetSteps(gan: Handle, steps: number): void;
@@ -128,6 +128,3 @@ export interface WasmExports {
   ganRealLabels(gan: Handle): Ptr;
   ganFakeLabels(gan: Handle): Ptr;
 }
-
-// Layout of the statistics block: mirrors assembly/train/gan.ts
-export const STAT = { dLoss: 0, gLoss: 1, dReal: 2, dFake: 3, dGradNorm: 4, gGradNorm: 5, penalty: 6 } as const;

@@ -4,37 +4,24 @@ import { sampleClasses } from "./sample_labels.ts";
 import { instantiate, instantiateModule, chooseFlavour, type SimdFlavour } from "./wasm_module.ts";
 import { leaderImports } from "./thread_control.ts";
 import { LinearMemory } from "./memory.ts";
-import { STAT, type Handle, type Ptr, type WasmExports } from "./abi.ts";
+import type { Handle, Ptr, WasmExports } from "./abi.ts";
 import { LOSS_CODES, OPTIMIZER_CODES, INIT_CODES } from "../model/ops.ts";
 import { buildWasmNet } from "./net_builder.ts";
 import { validateSpec, generatorInputShape, discriminatorInputShape, type LayerSpec, type NormalisedSpec, type OptimizerSpec } from "../model/spec.ts";
-import { checkData, sampleSize, type Dataset } from "../data/dataset.ts";
+import { sampleSize, type Dataset } from "../data/dataset.ts";
+import { stepStats, STAT_COUNT, type StepStats } from "../model/stats.ts";
+import type { Engine, GanState, GenerateOptions, NetTrainState, NetWeights, ParamCounts, TrainOptions } from "./engine.ts";
+import {
+  checkSeed, dataSamples, dataLabels, checkLabels, checkSamples, checkTrainOptions, checkFinite, checkLatents,
+  checkSampleCount, checkDecay, checkWeights, checkState,
+} from "./checks.ts";
+
+// the shared types (src/engine/engine.ts), where callers have imported them from
+export type { StepStats, TrainOptions, GenerateOptions, NetWeights, NetTrainState, GanState } from "./engine.ts";
 
 export interface CreateOptions {
   seed?: number;           // initial weights, latent draws and minibatches all follow from it
   deterministic?: boolean; // true (default): the strict-SIMD build, bit-reproducible everywhere
-}
-
-export interface StepStats {
-  step: number;      // steps completed so far
-  dLoss: number;
-  gLoss: number;
-  // D(x) = σ(logit) for "minimax" and "non-saturating"; for "wasserstein", "hinge" and
-  // "least-squares" D(x) is the raw logit (the critic value), so these are mean logits
-  dReal: number;     // mean D(x) on the real batch
-  dFake: number;     // mean D(G(z)) on the fake batch (before D's update)
-  dGradNorm: number; // ‖∇_D L_D‖₂ of the last discriminator update
-  gGradNorm: number; // ‖∇_G L_G‖₂
-  // WGAN-GP (spec.gradientPenalty λ): λ·mean(‖∇D(x̂)‖ − 1)² of the last critic update, 0 without
-  // the penalty; dLoss includes it
-  penalty: number;
-}
-
-export interface TrainOptions {
-  steps: number;
-  onStep?: (s: StepStats) => void; // called every `every` steps with that step's statistics
-  every?: number;                  // default 1
-  signal?: AbortSignal;            // stops at a step boundary, the model intact
 }
 
 export interface EngineInfo {
@@ -60,37 +47,9 @@ export interface ThreadLink {
   reason: string;
 }
 
-export interface GenerateOptions {
-  // conditional models (spec.numClasses K): the class of each sample (n of them) or one class for
-  // all; left out, sample i gets class i mod K (0, 1, ..., K-1, 0, ...). Unconditional models refuse it.
-  labels?: ArrayLike<number> | number;
-  average?: boolean;    // the generator's moving average (averageGenerator) instead of its live weights
-  batchStats?: boolean; // batch norm with the batch's own statistics instead of the running ones
-}
-
-export interface NetWeights { generator: Float32Array; discriminator: Float32Array }
-
-// One net's training state (saveState / loadState): copies of its arena blocks
-export interface NetTrainState {
-  params: Float32Array;  // parameters, layer after layer in tfjs layouts (Dense kernel [in, out] then bias)
-  opt1: Float32Array;    // optimiser state: Adam's first moment, SGD's momentum buffer, RMSProp's square average
-  opt2: Float32Array;    // Adam's second moment (zeros for SGD and RMSProp)
-  updates: number;       // optimiser updates taken (Adam's bias correction, the learning-rate schedule)
-  state: Float32Array;   // non-trained state: batch norm's running mean then running variance, layer after layer
-  average?: Float32Array; // generator only: the moving average of its parameters, when one is kept
-}
-
-export interface GanState {
-  step: number;          // training steps completed
-  rng: Uint32Array;      // the training stream's xoshiro128** state (latent draws, minibatch picks)
-  stats: Float32Array;   // the last step's statistics block
-  generator: NetTrainState;
-  discriminator: NetTrainState;
-}
-
 interface NetHandle { net: Handle; opt: Handle; paramCount: number; inSize: number; outSize: number }
 
-export class WasmGAN {
+export class WasmGAN implements Engine {
   readonly spec: NormalisedSpec;
   private readonly mem: LinearMemory;
   private readonly gan: Handle;
@@ -132,8 +91,7 @@ export class WasmGAN {
 
   static async create(specInput: unknown, options: CreateOptions = {}, threads?: ThreadLink): Promise<WasmGAN> {
     const spec = validateSpec(specInput);
-    const seed = options.seed ?? 0;
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new RangeError(`seed must be an integer in [0, 2^32) (got ${seed})`);
+    const seed = checkSeed(options.seed ?? 0);
     if (threads && threads.count > 1) {
       const wasm = await instantiateModule(threads.module, { memory: threads.memory, ...leaderImports(threads.control, threads.count, true) });
       wasm.threadsSetup(threads.count); // per-helper GEMM scratch, before anything else is laid out
@@ -169,13 +127,10 @@ export class WasmGAN {
   // Copies the data set into linear memory (once per distinct array; reused while it fits).
   setData(data: Dataset | Float32Array): void {
     this.alive();
-    const x = data instanceof Float32Array ? data : data.x;
-    if (!(data instanceof Float32Array) && data.shape.join() !== this.spec.dataShape.join()) {
-      throw new RangeError(`data set ${data.name} has samples of shape [${data.shape.join(", ")}], the spec expects [${this.spec.dataShape.join(", ")}]`);
-    }
+    const x = dataSamples(this.spec, data);
     if (this.spec.numClasses !== undefined) this.setLabels(data, x);
     if (this.data?.source === x) return;
-    const count = checkData(x, this.spec.dataShape);
+    const count = checkSamples(this.spec, x);
     if (!this.data || this.data.capacity < x.length) {
       this.data = { source: x, ptr: this.wasm.alloc(x.length * 4), capacity: x.length };
     }
@@ -186,18 +141,9 @@ export class WasmGAN {
 
   // conditional models: the data set's labels go into linear memory next to the data (i32)
   private setLabels(data: Dataset | Float32Array, x: Float32Array): void {
-    const K = this.spec.numClasses!;
-    const labels = data instanceof Float32Array ? undefined : data.labels;
-    if (!labels) {
-      throw new RangeError(`this model is conditional (spec.numClasses ${K}): its data set must carry labels (Dataset.labels, one class per sample)${data instanceof Float32Array ? ", not a bare Float32Array of samples" : `; data set ${data.name} has none`}`);
-    }
+    const labels = dataLabels(this.spec, data);
     if (this.labelData?.source === labels) return;
-    const count = x.length / sampleSize(this.spec.dataShape);
-    if (labels.length !== count) throw new RangeError(`data set ${(data as Dataset).name}: ${labels.length} labels for ${count} samples`);
-    for (let i = 0; i < count; i++) {
-      const y = labels[i];
-      if (!Number.isInteger(y) || y < 0 || y >= K) throw new RangeError(`data set ${(data as Dataset).name}: label ${i} is ${y}, outside the model's classes 0..${K - 1} (spec.numClasses ${K})`);
-    }
+    const count = checkLabels(this.spec, data, labels, x);
     if (!this.labelData || this.labelData.capacity < count) {
       this.labelData = { source: labels, ptr: this.wasm.alloc(count * 4), capacity: count };
     }
@@ -207,11 +153,7 @@ export class WasmGAN {
   }
 
   stats(): StepStats {
-    const s = this.mem.read(this.wasm.ganStats(this.gan), 8);
-    return {
-      step: this.step, dLoss: s[STAT.dLoss], gLoss: s[STAT.gLoss], dReal: s[STAT.dReal], dFake: s[STAT.dFake],
-      dGradNorm: s[STAT.dGradNorm], gGradNorm: s[STAT.gGradNorm], penalty: s[STAT.penalty],
-    };
+    return stepStats(this.step, this.mem.f32(this.wasm.ganStats(this.gan), STAT_COUNT));
   }
 
   // Runs `steps` training steps, one wasm call each (the abort signal is seen at every step
@@ -220,10 +162,8 @@ export class WasmGAN {
   // steps, so timers fire late by up to one step. createGAN's worker mode never blocks the caller.
   async train(data: Dataset | Float32Array, options: TrainOptions): Promise<StepStats> {
     this.alive();
-    const { steps, onStep, signal } = options;
-    const every = options.every ?? 1;
-    if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`steps must be a non-negative integer (got ${steps})`);
-    if (!Number.isInteger(every) || every < 1) throw new RangeError(`every must be a positive integer (got ${every})`);
+    const { onStep, signal } = options;
+    const { steps, every } = checkTrainOptions(options);
     this.setData(data);
     let lastYield = Date.now();
     let done = 0;
@@ -232,12 +172,7 @@ export class WasmGAN {
       this.wasm.ganTrain(this.gan, 1);
       done++;
       const s = onStep && (done % every === 0 || done === steps) ? this.stats() : undefined;
-      if (s) {
-        if (!Number.isFinite(s.dLoss) || !Number.isFinite(s.gLoss)) {
-          throw new Error(`training diverged at step ${s.step}: D loss ${s.dLoss}, G loss ${s.gLoss}`);
-        }
-        onStep!(s);
-      }
+      if (s) onStep!(checkFinite(s));
       if (Date.now() - lastYield > 50) {
         await new Promise((r) => setTimeout(r, 0));
         lastYield = Date.now();
@@ -253,8 +188,7 @@ export class WasmGAN {
   generate(z: Float32Array, options: GenerateOptions = {}): Float32Array {
     this.alive();
     const Z = this.spec.latentDim, B = this.spec.batchSize, X = this.G.outSize;
-    if (z.length % Z !== 0) throw new RangeError(`latent batch length ${z.length} is not a multiple of latentDim ${Z}`);
-    const n = z.length / Z;
+    const n = checkLatents(z, Z);
     const classes = sampleClasses(this.spec.numClasses, n, options.labels);
     const K = this.spec.numClasses ?? 0, row = Z + K;
     const joined = classes ? new Float32Array(Math.min(B, n) * row) : undefined; // [z, onehot] rows
@@ -302,7 +236,7 @@ export class WasmGAN {
   // inside wasm); generate/sample({average: true}) draw from it.
   averageGenerator(decay = 0.999): void {
     this.alive();
-    if (!(decay > 0 && decay < 1)) throw new RangeError(`average decay must be in (0, 1) (got ${decay})`);
+    checkDecay(decay);
     this.wasm.optimizerSetEma(this.G.opt, this.G.net, decay);
   }
 
@@ -314,7 +248,7 @@ export class WasmGAN {
 
   // conditional models: options.labels as in generate (default: sample i gets class i mod K)
   sample(n: number, options: { seed?: number } & GenerateOptions = {}): Float32Array {
-    if (!Number.isInteger(n) || n < 0) throw new RangeError(`sample count must be a non-negative integer (got ${n})`);
+    checkSampleCount(n);
     return this.generate(this.latent(n, options.seed ?? 1), options);
   }
 
@@ -331,13 +265,12 @@ export class WasmGAN {
     for (const [name, h] of [["generator", this.G], ["discriminator", this.D]] as const) {
       const v = w[name];
       if (!v) continue;
-      if (v.length !== h.paramCount) throw new RangeError(`${name} weights: expected ${h.paramCount} floats, got ${v.length}`);
-      for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) throw new RangeError(`${name} weights: value ${i} is ${v[i]}`);
+      checkWeights(name, v, h.paramCount);
       this.mem.write(this.wasm.netParams(h.net), v);
     }
   }
 
-  paramCounts(): { generator: number; discriminator: number } {
+  paramCounts(): ParamCounts {
     return { generator: this.G.paramCount, discriminator: this.D.paramCount };
   }
 
@@ -362,7 +295,7 @@ export class WasmGAN {
     return {
       step: w.ganSteps(this.gan),
       rng: new Uint32Array(w.memory.buffer, w.ganRng(this.gan), 4).slice(),
-      stats: this.mem.read(w.ganStats(this.gan), w.ganStatCount()),
+      stats: this.mem.read(w.ganStats(this.gan), STAT_COUNT),
       generator, discriminator: net(this.D),
     };
   }
@@ -373,28 +306,10 @@ export class WasmGAN {
   loadState(s: GanState): void {
     this.alive();
     const w = this.wasm;
-    const count = (v: number, what: string) => {
-      if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) throw new RangeError(`state ${what}: must be an integer from 0 to 2^31 - 1 (got ${v})`);
-    };
-    const arr = (v: Float32Array | undefined, n: number, what: string) => {
-      if (!(v instanceof Float32Array) || v.length !== n) throw new RangeError(`state ${what}: expected ${n} floats, got ${v instanceof Float32Array ? v.length : typeof v}`);
-      for (let i = 0; i < n; i++) if (!Number.isFinite(v[i])) throw new RangeError(`state ${what}: value ${i} is ${v[i]}`);
-    };
-    const nets = [["generator", this.G, s.generator], ["discriminator", this.D, s.discriminator]] as const;
-    for (const [name, h, n] of nets) {
-      if (!n) throw new RangeError(`state ${name}: missing`);
-      arr(n.params, h.paramCount, `${name}.params`);
-      arr(n.opt1, h.paramCount, `${name}.opt1`);
-      arr(n.opt2, h.paramCount, `${name}.opt2`);
-      arr(n.state, w.netStateCount(h.net), `${name}.state`);
-      count(n.updates, `${name}.updates`);
-    }
-    count(s.step, "step");
-    if (!(s.rng instanceof Uint32Array) || s.rng.length !== 4 || s.rng.every((x) => x === 0)) throw new RangeError("state rng: expected 4 words, not all zero");
-    if (!(s.stats instanceof Float32Array) || s.stats.length !== w.ganStatCount()) throw new RangeError(`state stats: expected ${w.ganStatCount()} floats`);
     const ema = typeof w.optimizerEma === "function" ? w.optimizerEma(this.G.opt) : 0;
-    if (ema && s.generator.average) arr(s.generator.average, this.G.paramCount, "generator.average");
-    for (const [, h, n] of nets) {
+    checkState(s, this.paramCounts(), { generator: w.netStateCount(this.G.net), discriminator: w.netStateCount(this.D.net) }, !!ema);
+    const nets = [[this.G, s.generator], [this.D, s.discriminator]] as const;
+    for (const [h, n] of nets) {
       this.mem.write(w.netParams(h.net), n.params);
       this.mem.write(w.netOptState(h.net, 0), n.opt1);
       this.mem.write(w.netOptState(h.net, 1), n.opt2);

@@ -15,14 +15,12 @@
 //   seed, engine (JSON: engine, simd build), created (ISO time), crc32 (8 hex digits: the CRC-32
 //   (zlib's) of the whole data section, so flipped bytes are caught), plus what the writer adds
 //   (the CLI stores its run settings as `run`, JSON).
-// Tensors (i = the layer's index in spec.generator / spec.discriminator; activations, reshape
-// and flatten have none; tfjs layouts, images NHWC):
-//   generator.<i>.kernel         F32  dense [in, units]; conv2d [kh, kw, cin, filters];
-//                                     conv2d_transpose [kh, kw, filters, cin] (tfjs conv2dTranspose)
-//   generator.<i>.bias           F32  [units] or [filters]
-//   generator.<i>.gamma, .beta   F32  batch_norm [channels]
-//   generator.<i>.running_mean, generator.<i>.running_var   F32  batch_norm [channels]
-//   discriminator.<i>.…          the same for D
+// Tensors:
+//   <net>.<i>.<name>             F32  each parameter and state tensor of the nets, as
+//                                     src/model/layout.ts lays them out (net = generator |
+//                                     discriminator, i = the layer's index in the spec, name =
+//                                     kernel, bias, gamma, beta, running_mean, running_var; tfjs
+//                                     layouts, images NHWC), e.g. generator.0.kernel
 //   optimizer.<net>.exp_avg, optimizer.<net>.exp_avg_sq     F32 [P]  adam (first, second moment)
 //   optimizer.<net>.momentum_buffer                         F32 [P]  sgd
 //   optimizer.<net>.square_avg                              F32 [P]  rmsprop
@@ -31,24 +29,26 @@
 //   generator.average            F32 [P]  the generator's moving average, when one is kept
 //   train.rng                    U32 [4]  xoshiro128** state of the training stream
 //   train.counters               U32 [3]  steps done, generator and discriminator optimiser updates
-//   train.stats                  F32 [8]  the last step's statistics (dLoss, gLoss, dReal, dFake,
-//                                         dGradNorm, gGradNorm, penalty, 0)
+//   train.stats                  F32 [8]  the last step's statistics block, slots named in
+//                                         src/model/stats.ts (D.loss, G.loss, D.real, D.fake,
+//                                         D.gradNorm, G.gradNorm, D.penalty, 0)
 // The file functions (readCheckpoint, saveCheckpoint, loadCheckpoint of a path) load node:fs
 // on first use, so the main entry stays browser-safe; encodeCheckpoint / decodeCheckpoint are
 // bytes in, bytes out, anywhere.
 // Reading validates everything and throws a one-line CheckpointError naming the file and the
 // problem: truncation, a header lying about sizes or offsets, bad JSON, a checksum mismatch,
 // missing or misshapen tensors, NaN or infinite values, a checkpoint of another spec.
-import { crc32 } from "./crc32.ts";
+import { encodeSafetensors, parseSafetensors, tensorData, show, type DType, type Tensor } from "./safetensors.ts";
 import { writeFileAtomic, type AtomicWriteOptions } from "./files.ts";
-import { validateSpec, generatorInputShape, discriminatorInputShape, type LayerSpec, type NormalisedSpec } from "../model/spec.ts";
-import { convGeometry, layerShapes } from "../model/shapes.ts";
-import { createGAN, type CreateOptions, type GanState, type NetTrainState, type WasmGAN } from "../engine/wasm_engine.ts";
+import { validateSpec, type NormalisedSpec } from "../model/spec.ts";
+import { ganLayout, tensorKey, tensorView, NET_NAMES, type NetName } from "../model/layout.ts";
+import { createGAN, type CreateOptions, type WasmGAN } from "../engine/wasm_engine.ts";
+import type { Engine, GanState, NetTrainState } from "../engine/engine.ts";
+import type { TfjsGAN, TfjsCreateOptions } from "../engine/tfjs/tfjs_engine.ts";
 
 export const CHECKPOINT_FILE = "checkpoint.safetensors";
 export const CHECKPOINT_FORMAT = "wasm-gan-checkpoint";
 export const CHECKPOINT_VERSION = "1";
-const MAX_HEADER = 100 * 1024 * 1024; // safetensors' own limit
 
 export class CheckpointError extends Error {
   constructor(public readonly file: string, public readonly problem: string) {
@@ -67,74 +67,31 @@ export interface Checkpoint {
   bytes: number;                    // file size
 }
 
-type DType = "F32" | "U32";
-interface Slot { name: string; shape: number[]; offset: number; size: number }
-interface Tensor { name: string; dtype: DType; shape: number[]; data: Float32Array | Uint32Array }
-
-const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-
-// Where each named parameter and state tensor of a net lives in its arena (in floats).
-function netSlots(prefix: string, layers: LayerSpec[], input: number[]): { params: Slot[]; state: Slot[]; paramCount: number; stateCount: number } {
-  const shapes = layerShapes(layers, input);
-  const params: Slot[] = [], state: Slot[] = [];
-  let p = 0, st = 0;
-  const param = (name: string, shape: number[]) => { params.push({ name, shape, offset: p, size: prod(shape) }); p += prod(shape); };
-  layers.forEach((l, i) => {
-    const s = i === 0 ? input : shapes[i - 1];
-    const at = `${prefix}.${i}`;
-    switch (l.type) {
-      case "dense":
-        param(`${at}.kernel`, [prod(s), l.units!]);
-        param(`${at}.bias`, [l.units!]);
-        break;
-      case "conv2d": case "conv2d_transpose": {
-        const g = convGeometry(l, s); // the filter is the conv's [kh, kw, cin, cout] in both cases
-        param(`${at}.kernel`, [g.kh, g.kw, g.cin, g.cout]);
-        param(`${at}.bias`, [l.type === "conv2d" ? g.cout : g.cin]);
-        break;
-      }
-      case "batch_norm": {
-        const c = s.at(-1)!;
-        param(`${at}.gamma`, [c]);
-        param(`${at}.beta`, [c]);
-        state.push({ name: `${at}.running_mean`, shape: [c], offset: st, size: c });
-        state.push({ name: `${at}.running_var`, shape: [c], offset: st + c, size: c });
-        st += 2 * c;
-        break;
-      }
-    }
-  });
-  return { params, state, paramCount: p, stateCount: st };
-}
 
 const OPT_NAMES: Record<string, [string] | [string, string]> = {
   adam: ["exp_avg", "exp_avg_sq"], sgd: ["momentum_buffer"], rmsprop: ["square_avg"],
 };
 
-// The tensors a checkpoint of this spec holds, with their shapes (in file order), and how to map
-// a GanState onto them and back.
+// The tensors a checkpoint of this spec holds (src/model/layout.ts: each net's parameter and
+// state tensors), and the optimiser state's names.
 function layout(spec: NormalisedSpec) {
-  const nets = {
-    generator: netSlots("generator", spec.generator, generatorInputShape(spec)),
-    discriminator: netSlots("discriminator", spec.discriminator, discriminatorInputShape(spec)),
-  };
-  const optNames = (net: "generator" | "discriminator") => OPT_NAMES[spec.optimizer[net].type] ?? ["state1", "state2"];
+  const nets = ganLayout(spec);
+  const optNames = (net: NetName) => OPT_NAMES[spec.optimizer[net].type] ?? ["state1", "state2"];
   return { nets, optNames };
 }
 
 function toTensors(spec: NormalisedSpec, state: GanState): Tensor[] {
   const { nets, optNames } = layout(spec);
   const out: Tensor[] = [];
-  for (const net of ["generator", "discriminator"] as const) {
-    const slots = nets[net], s = state[net];
-    if (s.params.length !== slots.paramCount || s.state.length !== slots.stateCount) {
-      throw new Error(`internal: the ${net} holds ${s.params.length} parameters and ${s.state.length} state values, the spec's layout ${slots.paramCount} and ${slots.stateCount}`);
+  for (const net of NET_NAMES) {
+    const l = nets[net], s = state[net];
+    if (s.params.length !== l.paramCount || s.state.length !== l.stateCount) {
+      throw new Error(`internal: the ${net} holds ${s.params.length} parameters and ${s.state.length} state values, the spec's layout ${l.paramCount} and ${l.stateCount}`);
     }
-    for (const t of slots.params) out.push({ name: t.name, dtype: "F32", shape: t.shape, data: s.params.subarray(t.offset, t.offset + t.size) });
-    for (const t of slots.state) out.push({ name: t.name, dtype: "F32", shape: t.shape, data: s.state.subarray(t.offset, t.offset + t.size) });
+    for (const t of l.params) out.push({ name: tensorKey(net, t), dtype: "F32", shape: t.shape, data: tensorView(s.params, t) });
+    for (const t of l.state) out.push({ name: tensorKey(net, t), dtype: "F32", shape: t.shape, data: tensorView(s.state, t) });
   }
-  for (const net of ["generator", "discriminator"] as const) {
+  for (const net of NET_NAMES) {
     const names = optNames(net), s = state[net];
     out.push({ name: `optimizer.${net}.${names[0]}`, dtype: "F32", shape: [s.opt1.length], data: s.opt1 });
     if (names[1]) out.push({ name: `optimizer.${net}.${names[1]}`, dtype: "F32", shape: [s.opt2.length], data: s.opt2 });
@@ -166,21 +123,10 @@ export function encodeCheckpoint(spec: NormalisedSpec, state: GanState, options:
     const i = firstNonFinite(t.data as Float32Array);
     if (i >= 0) throw new CheckpointError(path, `not saved: tensor ${t.name} holds ${t.data[i]} at index ${i} at step ${state.step} (the run has diverged)`);
   }
-  let offset = 0, crc = 0;
-  const entries: Record<string, unknown> = {};
-  const views: Uint8Array[] = [];
-  for (const t of tensors) {
-    const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
-    const le = LITTLE_ENDIAN ? bytes : swap32(bytes);
-    views.push(le);
-    crc = crc32(le, crc);
-    entries[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + le.length] };
-    offset += le.length;
-  }
   for (const [k, v] of Object.entries(options.metadata ?? {})) {
     if (typeof v !== "string") throw new TypeError(`checkpoint metadata ${k}: must be a string (got ${typeof v})`);
   }
-  const metadata: Record<string, string> = {
+  return encodeSafetensors(tensors, (crc) => ({
     format: CHECKPOINT_FORMAT,
     format_version: CHECKPOINT_VERSION,
     spec: JSON.stringify(spec),
@@ -189,31 +135,11 @@ export function encodeCheckpoint(spec: NormalisedSpec, state: GanState, options:
     engine: JSON.stringify(options.engine ?? { engine: "wasm" }),
     created: new Date().toISOString(),
     ...options.metadata,
-    crc32: crc.toString(16).padStart(8, "0"),
-  };
-  let header = new TextEncoder().encode(JSON.stringify({ __metadata__: metadata, ...entries }));
-  const padded = Math.ceil(header.length / 8) * 8;
-  if (padded !== header.length) {
-    const h = new Uint8Array(padded).fill(0x20);
-    h.set(header);
-    header = h;
-  }
-  const out = new Uint8Array(8 + header.length + offset);
-  new DataView(out.buffer).setBigUint64(0, BigInt(header.length), true);
-  out.set(header, 8);
-  let at = 8 + header.length;
-  for (const v of views) { out.set(v, at); at += v.length; }
-  return out;
-}
-
-function swap32(bytes: Uint8Array): Uint8Array {
-  const out = new Uint8Array(bytes.length);
-  for (let i = 0; i < bytes.length; i += 4) { out[i] = bytes[i + 3]; out[i + 1] = bytes[i + 2]; out[i + 2] = bytes[i + 1]; out[i + 3] = bytes[i]; }
-  return out;
+    crc32: crc,
+  }));
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const show = (v: unknown) => JSON.stringify(v) ?? String(v);
 
 // The first difference between two normalised specs, as "spec.batchSize is 256 in the
 // checkpoint, 128 here"; undefined when they are equal.
@@ -246,64 +172,10 @@ export interface DecodeOptions {
 // Parses and validates a checkpoint's bytes; `path` names the file in errors.
 export function decodeCheckpoint(bytes: Uint8Array, path = "checkpoint", options: DecodeOptions = {}): Checkpoint {
   const fail = (problem: string): never => { throw new CheckpointError(path, problem); };
-  if (bytes.length < 8) fail(`not a checkpoint: ${bytes.length} bytes, too short to hold a safetensors header length (8 bytes)`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n64 = view.getBigUint64(0, true);
-  if (n64 > BigInt(bytes.length - 8) || n64 > BigInt(MAX_HEADER)) {
-    fail(`not a safetensors checkpoint, or truncated: its header length field says ${n64} bytes, the file holds ${bytes.length} in all`);
-  }
-  const N = Number(n64);
-  if (N < 2 || bytes[8] !== 0x7b /* { */) fail(`not a safetensors checkpoint: the header does not start with "{" (wrong magic)`);
-  let header: unknown;
-  try {
-    header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, 8 + N)));
-  } catch (e) {
-    fail(`corrupted header: not valid JSON (${(e as Error).message.split("\n")[0]})`);
-  }
-  if (!isObject(header)) return fail("corrupted header: not a JSON object");
-  const meta = header.__metadata__;
-  if (!isObject(meta)) fail("not a wasm-gan checkpoint: the header has no __metadata__ object");
-  const metadata = meta as Record<string, unknown>;
-  for (const [k, v] of Object.entries(metadata)) if (typeof v !== "string") fail(`corrupted header: __metadata__.${k} is not a string`);
-  const md = metadata as Record<string, string>;
-  if (md.format !== CHECKPOINT_FORMAT) fail(`not a wasm-gan checkpoint: __metadata__.format is ${md.format === undefined ? "absent" : show(md.format)}, expected ${show(CHECKPOINT_FORMAT)}`);
-  if (md.format_version !== CHECKPOINT_VERSION) fail(`checkpoint format version ${show(md.format_version)} is not supported (this wasm-gan reads version ${CHECKPOINT_VERSION})`);
-
-  // the tensor table: every entry well formed, sizes matching dtype × shape, offsets inside the
-  // data section, no overlaps, no gaps
-  const dataStart = 8 + N, dataLen = bytes.length - dataStart;
-  const table: { name: string; dtype: DType; shape: number[]; begin: number; end: number }[] = [];
-  for (const [name, e] of Object.entries(header)) {
-    if (name === "__metadata__") continue;
-    if (!isObject(e)) fail(`corrupted header: tensor ${name} is not an object`);
-    const t = e as Record<string, unknown>;
-    if (t.dtype !== "F32" && t.dtype !== "U32") fail(`tensor ${name}: dtype ${show(t.dtype)} is not one this checkpoint uses (F32, U32)`);
-    const shape = t.shape, offs = t.data_offsets;
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`corrupted header: tensor ${name} has shape ${show(shape)}, not a list of non-negative integers`);
-    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((d) => Number.isSafeInteger(d) && d >= 0) || offs[0] > offs[1]) {
-      fail(`corrupted header: tensor ${name} has data_offsets ${show(offs)}, not [begin, end] with 0 <= begin <= end`);
-    }
-    const [begin, end] = offs as number[];
-    const need = prod(shape as number[]) * 4;
-    if (end - begin !== need) fail(`header lies about sizes: tensor ${name} is ${t.dtype} of shape [${(shape as number[]).join(", ")}] (${need} bytes) but its data_offsets span ${end - begin} bytes`);
-    table.push({ name, dtype: t.dtype as DType, shape: shape as number[], begin, end });
-  }
-  table.sort((a, b) => a.begin - b.begin || a.end - b.end);
-  const described = table.length ? Math.max(...table.map((t) => t.end)) : 0;
-  if (described > dataLen) fail(`truncated: the header describes ${described} bytes of tensor data, the file holds ${dataLen} after its header`);
-  let at = 0;
-  for (let i = 0; i < table.length; i++) {
-    const t = table[i];
-    if (t.begin < at) fail(`header lies about offsets: tensors ${table[i - 1].name} and ${t.name} overlap (bytes ${t.begin} to ${at})`);
-    if (t.begin > at) fail(`header lies about offsets: ${t.begin - at} bytes before tensor ${t.name} (at ${at}) belong to no tensor`);
-    at = t.end;
-  }
-  if (at < dataLen) fail(`header lies about sizes: ${dataLen - at} bytes after the last tensor belong to no tensor (data section ${dataLen} bytes, tensors ${at})`);
-
-  const data = bytes.subarray(dataStart);
-  if (md.crc32 === undefined || !/^[0-9a-f]{8}$/.test(md.crc32)) fail(`corrupted header: __metadata__.crc32 is ${md.crc32 === undefined ? "absent" : show(md.crc32)}, expected 8 hex digits`);
-  const crc = crc32(data).toString(16).padStart(8, "0");
-  if (crc !== md.crc32) fail(`corrupted: the tensor data's CRC-32 is ${crc}, the header says ${md.crc32} (flipped or overwritten bytes)`);
+  const { metadata: md, table, data } = parseSafetensors(bytes, fail, (md) => {
+    if (md.format !== CHECKPOINT_FORMAT) fail(`not a wasm-gan checkpoint: __metadata__.format is ${md.format === undefined ? "absent" : show(md.format)}, expected ${show(CHECKPOINT_FORMAT)}`);
+    if (md.format_version !== CHECKPOINT_VERSION) fail(`checkpoint format version ${show(md.format_version)} is not supported (this wasm-gan reads version ${CHECKPOINT_VERSION})`);
+  });
 
   // the spec, and the tensors it needs
   let spec: NormalisedSpec;
@@ -329,21 +201,20 @@ export function decodeCheckpoint(bytes: Uint8Array, path = "checkpoint", options
     if (t.dtype !== dtype) fail(`tensor ${name} is ${t.dtype}, expected ${dtype}`);
     if (t.shape.join() !== shape.join()) fail(`tensor ${name} has shape [${t.shape.join(", ")}], the spec needs [${shape.join(", ")}]`);
     used.add(name);
-    const raw = data.slice(t.begin, t.end); // a copy: aligned, and safe to keep
-    const le = LITTLE_ENDIAN ? raw : swap32(raw);
-    if (dtype === "U32") return new Uint32Array(le.buffer, le.byteOffset, le.length / 4);
-    const f = new Float32Array(le.buffer, le.byteOffset, le.length / 4);
+    const v = tensorData(data, t);
+    if (dtype === "U32") return v;
+    const f = v as Float32Array;
     const i = firstNonFinite(f);
     if (i >= 0) fail(`tensor ${name} holds ${f[i]} at index ${i}`);
     return f;
   };
   const { nets, optNames } = layout(spec);
-  const net = (which: "generator" | "discriminator"): NetTrainState => {
-    const slots = nets[which];
-    const params = new Float32Array(slots.paramCount), state = new Float32Array(slots.stateCount);
-    for (const t of slots.params) params.set(read(t.name, "F32", t.shape) as Float32Array, t.offset);
-    for (const t of slots.state) state.set(read(t.name, "F32", t.shape) as Float32Array, t.offset);
-    const names = optNames(which), P = slots.paramCount;
+  const net = (which: NetName): NetTrainState => {
+    const l = nets[which];
+    const params = new Float32Array(l.paramCount), state = new Float32Array(l.stateCount);
+    for (const t of l.params) params.set(read(tensorKey(which, t), "F32", t.shape) as Float32Array, t.offset);
+    for (const t of l.state) state.set(read(tensorKey(which, t), "F32", t.shape) as Float32Array, t.offset);
+    const names = optNames(which), P = l.paramCount;
     const opt1 = read(`optimizer.${which}.${names[0]}`, "F32", [P]) as Float32Array;
     const opt2 = names[1] ? read(`optimizer.${which}.${names[1]}`, "F32", [P]) as Float32Array : new Float32Array(P);
     return { params, opt1, opt2, updates: 0, state };
@@ -403,17 +274,48 @@ export async function saveCheckpoint(path: string, gan: SavableGan, options: { m
   return bytes.length;
 }
 
-// A GAN built from the checkpoint's spec and seed, with its whole state restored.
-export async function loadCheckpoint(path: string, options: DecodeOptions & CreateOptions = {}): Promise<{ gan: WasmGAN; checkpoint: Checkpoint }> {
-  const checkpoint = await readCheckpoint(path, options);
-  const gan = await createGAN(checkpoint.spec, { seed: checkpoint.seed, deterministic: options.deterministic });
-  restoreCheckpoint(gan, checkpoint);
-  return { gan, checkpoint };
+// Which engine a checkpoint loads into: "wasm" (the default: WasmGAN, options.deterministic
+// picks the build), "tfjs" (TfjsGAN on options.backend, tfjs loaded only then), or a factory
+// that builds an engine of the checkpoint's spec and seed.
+export type EngineFactory<E extends Engine> = (spec: NormalisedSpec, seed: number) => Promise<E>;
+export type LoadOptions = DecodeOptions & CreateOptions & Pick<TfjsCreateOptions, "backend">;
+
+// An engine built from a read checkpoint's spec and seed, with its whole state restored (bytes in:
+// no file system).
+export function checkpointEngine(checkpoint: Checkpoint, options?: LoadOptions & { engine?: "wasm" }): Promise<WasmGAN>;
+export function checkpointEngine(checkpoint: Checkpoint, options: LoadOptions & { engine: "tfjs" }): Promise<TfjsGAN>;
+export function checkpointEngine<E extends Engine>(checkpoint: Checkpoint, options: LoadOptions & { engine: EngineFactory<E> }): Promise<E>;
+export async function checkpointEngine(checkpoint: Checkpoint, options: LoadOptions & { engine?: "wasm" | "tfjs" | EngineFactory<Engine> } = {}): Promise<Engine> {
+  const { spec, seed } = checkpoint, engine = options.engine ?? "wasm";
+  let gan: Engine;
+  if (typeof engine === "function") gan = await engine(spec, seed);
+  else if (engine === "tfjs") {
+    const { TfjsGAN } = await import("../engine/tfjs/tfjs_engine.ts");
+    gan = await TfjsGAN.create(spec, { seed, backend: options.backend });
+  } else if (engine === "wasm") gan = await createGAN(spec, { seed, deterministic: options.deterministic });
+  else throw new RangeError(`engine must be "wasm", "tfjs" or a function (got ${JSON.stringify(engine)})`);
+  try {
+    restoreCheckpoint(gan, checkpoint);
+  } catch (e) {
+    gan.dispose();
+    throw e;
+  }
+  return gan;
 }
 
-// Restores a read checkpoint into an existing GAN of the same spec: at once for a WasmGAN,
-// through the returned promise for createGAN's asynchronous GAN.
-export function restoreCheckpoint(gan: WasmGAN, checkpoint: Checkpoint): void;
+// A GAN built from the checkpoint file's spec and seed, with its whole state restored; options.engine
+// as checkpointEngine (default: the WASM engine).
+export function loadCheckpoint(path: string, options?: LoadOptions & { engine?: "wasm" }): Promise<{ gan: WasmGAN; checkpoint: Checkpoint }>;
+export function loadCheckpoint(path: string, options: LoadOptions & { engine: "tfjs" }): Promise<{ gan: TfjsGAN; checkpoint: Checkpoint }>;
+export function loadCheckpoint<E extends Engine>(path: string, options: LoadOptions & { engine: EngineFactory<E> }): Promise<{ gan: E; checkpoint: Checkpoint }>;
+export async function loadCheckpoint(path: string, options: LoadOptions & { engine?: any } = {}): Promise<{ gan: Engine; checkpoint: Checkpoint }> {
+  const checkpoint = await readCheckpoint(path, options);
+  return { gan: await checkpointEngine(checkpoint, options), checkpoint };
+}
+
+// Restores a read checkpoint into an existing GAN of the same spec: at once for an engine
+// (WasmGAN, TfjsGAN), through the returned promise for createGAN's asynchronous GAN.
+export function restoreCheckpoint(gan: Engine, checkpoint: Checkpoint): void;
 export function restoreCheckpoint(gan: { spec: NormalisedSpec; loadState(s: GanState): Promise<void> }, checkpoint: Checkpoint): Promise<void>;
 export function restoreCheckpoint(gan: { spec: NormalisedSpec; loadState(s: GanState): void | Promise<void> }, checkpoint: Checkpoint): void | Promise<void> {
   const d = specDifference(checkpoint.spec, gan.spec);

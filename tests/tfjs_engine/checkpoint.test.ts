@@ -14,7 +14,10 @@
 // generator average) and the mlp-ring8 nets at batch 16 with a linear schedule.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { ring8, preset, validateSpec, encodeCheckpoint, decodeCheckpoint, type GanSpec } from "../../src/index.ts";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ring8, preset, validateSpec, encodeCheckpoint, decodeCheckpoint, saveCheckpoint, loadCheckpoint, type GanSpec, type GanState } from "../../src/index.ts";
 import { WasmGAN } from "../../src/engine/wasm_engine.ts";
 import { TfjsGAN } from "../../src/engine/tfjs/tfjs_engine.ts";
 import { expectClose } from "../util/check.ts";
@@ -81,5 +84,50 @@ for (const [name, spec, data] of [["small DCGAN", dcgan, images], ["mlp-ring8 ne
     });
   }
 }
+
+// loadCheckpoint({engine}): the same file into either engine, or into one a factory builds; the
+// state arrives whole, bit for bit (a copy in, a copy out: nothing is computed on the way)
+const bits = (a: Float32Array | Uint32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+function expectSameState(label: string, a: GanState, b: GanState) {
+  assert.is(a.step, b.step, `${label}: step`);
+  assert.equal(bits(a.rng), bits(b.rng), `${label}: rng`);
+  assert.equal(bits(a.stats), bits(b.stats), `${label}: stats`);
+  for (const net of ["generator", "discriminator"] as const) {
+    for (const k of ["params", "opt1", "opt2", "state"] as const) assert.equal(bits(a[net][k]), bits(b[net][k]), `${label}: ${net}.${k}`);
+    assert.is(a[net].updates, b[net].updates, `${label}: ${net}.updates`);
+  }
+}
+
+test("loadCheckpoint loads a file into the WASM engine (default), the tfjs engine, or an engine from a factory", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "wasm-gan-load-"));
+  try {
+    const gan = await WasmGAN.create(dcgan, { seed: 3 });
+    await gan.train(images, { steps: 5 });
+    const file = join(dir, "c.safetensors");
+    await saveCheckpoint(file, gan);
+    const saved = gan.saveState();
+    const wasm = await loadCheckpoint(file);
+    assert.instance(wasm.gan, WasmGAN);
+    expectSameState("wasm", wasm.gan.saveState(), saved);
+    const tfjs = await loadCheckpoint(file, { engine: "tfjs", backend: "cpu" });
+    assert.instance(tfjs.gan, TfjsGAN);
+    assert.is(tfjs.gan.engineInfo().backend, "cpu");
+    expectSameState("tfjs", tfjs.gan.saveState(), saved);
+    let asked: unknown[] = [];
+    const made = await loadCheckpoint(file, { engine: (spec, seed) => { asked = [spec.latentDim, seed]; return TfjsGAN.create(spec, { seed, backend: "cpu" }); } });
+    assert.equal(asked, [3, 3], "the factory gets the checkpoint's spec and seed");
+    expectSameState("factory", made.gan.saveState(), saved);
+    tfjs.gan.dispose();
+    made.gan.dispose();
+    try {
+      await loadCheckpoint(file, { engine: "gpu" as any });
+      assert.unreachable("an unknown engine was accepted");
+    } catch (e) {
+      assert.match((e as Error).message, /^engine must be "wasm", "tfjs" or a function \(got "gpu"\)$/);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test.run();

@@ -13,26 +13,31 @@
 //                  the updated D; the moving average of G, when kept, after G's update.
 // tfjs keeps no tape across the two updates, so the G update runs G(z) forward again (same
 // weights, same z: the same batch statistics; its running statistics are not moved twice).
-// Statistics stay on the device as one [8] tensor (the WASM engine's block) and are read back
-// only for onStep, stats() and at the end of train().
+// Statistics stay on the device as one [STAT_COUNT] tensor (the WASM engine's block, laid out by
+// name from src/model/stats.ts) and are read back only for onStep, stats() and at the end of train().
 // Every method that reads from the device has an async twin (getWeightsAsync, saveStateAsync,
 // generateAsync, sampleAsync, statsAsync): tfjs-webgpu under Deno cannot read synchronously.
 import { sampleClasses } from "../sample_labels.ts";
 import type * as tfNs from "@tensorflow/tfjs";
 import { validateSpec, generatorInputShape, discriminatorInputShape, type NormalisedSpec } from "../../model/spec.ts";
 import { INIT_CODES } from "../../model/ops.ts";
-import { checkData, sampleSize, type Dataset } from "../../data/dataset.ts";
-import type { StepStats, TrainOptions, GenerateOptions, NetWeights, GanState, NetTrainState } from "../wasm_engine.ts";
+import type { Dataset } from "../../data/dataset.ts";
+import { STAT_COUNT, stepStats, statsBlock, type StatName, type StepStats } from "../../model/stats.ts";
+import type { Engine, TrainOptions, GenerateOptions, NetWeights, GanState, NetTrainState, ParamCounts } from "../engine.ts";
+import {
+  checkSeed, dataSamples, dataLabels, checkLabels, checkSamples, checkTrainOptions, checkFinite, checkLatents,
+  checkSampleCount, checkDecay, checkWeights, checkState,
+} from "../checks.ts";
 import { TfNet, readSync, type Moments, type TF } from "./tfjs_nets.ts";
 import { TfOptimizer } from "./tfjs_optim.ts";
 import { Losses } from "./tfjs_losses.ts";
+import { GanInputs } from "./tfjs_inputs.ts";
 import { TrainStream, initialParams } from "./tfjs_rng.ts";
 import { startTfjs, type BackendAttempt, type TfjsBackendName } from "./backends.ts";
 
 type Tensor = tfNs.Tensor;
 type Scalar = tfNs.Scalar;
-
-export const STAT_COUNT = 8; // the WASM engine's block: dLoss, gLoss, dReal, dFake, dGradNorm, gGradNorm, penalty, 0
+type DStats = Record<Exclude<StatName, "G.loss" | "G.gradNorm">, Tensor>;
 
 export interface TfjsCreateOptions {
   seed?: number;                        // as the WASM engine: weights, latent draws and minibatches follow from it
@@ -50,7 +55,7 @@ export interface TfjsEngineInfo {
   reasons: string[];  // the engine selection's reasons (select.ts), when it made the choice
 }
 
-export class TfjsGAN {
+export class TfjsGAN implements Engine {
   readonly spec: NormalisedSpec;
   readonly seed: number;
   private readonly G: TfNet;
@@ -58,6 +63,7 @@ export class TfjsGAN {
   private readonly optG: TfOptimizer;
   private readonly optD: TfOptimizer;
   private readonly losses: Losses;
+  private readonly inputs: GanInputs;
   private steps = 0;
   private statsT: Tensor;                 // [STAT_COUNT]
   private data: { source: Float32Array; tensor: Tensor; count: number } | undefined;
@@ -77,13 +83,13 @@ export class TfjsGAN {
       this.optD.decay = spec.lrSchedule.steps * spec.dSteps;
     }
     this.losses = new Losses(tf, spec.loss, Math.fround(1 - spec.labelSmoothing));
+    this.inputs = new GanInputs(tf, spec, this.D.inSize);
     this.statsT = tf.zeros([STAT_COUNT]);
   }
 
   static async create(specInput: unknown, options: TfjsCreateOptions = {}): Promise<TfjsGAN> {
     const spec = validateSpec(specInput);
-    const seed = options.seed ?? 0;
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new RangeError(`seed must be an integer in [0, 2^32) (got ${seed})`);
+    const seed = checkSeed(options.seed ?? 0);
     const { tf, attempt, attempts } = await startTfjs(options.backend ?? "auto");
     const convs = [...spec.generator, ...spec.discriminator].some((l) => l.type === "conv2d" || l.type === "conv2d_transpose");
     if (convs && !tf.getKernel("Conv2DBackpropFilter", tf.getBackend())) {
@@ -115,58 +121,18 @@ export class TfjsGAN {
   // Uploads the data set as one [count, X] tensor (once per distinct array).
   setData(data: Dataset | Float32Array): void {
     this.alive();
-    const x = data instanceof Float32Array ? data : data.x;
-    if (!(data instanceof Float32Array) && data.shape.join() !== this.spec.dataShape.join()) {
-      throw new RangeError(`data set ${data.name} has samples of shape [${data.shape.join(", ")}], the spec expects [${this.spec.dataShape.join(", ")}]`);
-    }
+    const x = dataSamples(this.spec, data);
     if (this.spec.numClasses !== undefined) this.setLabels(data, x);
     if (this.data?.source === x) return;
-    const count = checkData(x, this.spec.dataShape);
+    const count = checkSamples(this.spec, x);
     this.data?.tensor.dispose();
     this.data = { source: x, tensor: this.tf.tensor2d(x, [count, x.length / count]), count };
   }
 
   private setLabels(data: Dataset | Float32Array, x: Float32Array): void {
-    const K = this.spec.numClasses!;
-    const labels = data instanceof Float32Array ? undefined : data.labels;
-    if (!labels) {
-      throw new RangeError(`this model is conditional (spec.numClasses ${K}): its data set must carry labels (Dataset.labels, one class per sample)${data instanceof Float32Array ? ", not a bare Float32Array of samples" : `; data set ${data.name} has none`}`);
-    }
-    const count = x.length / sampleSize(this.spec.dataShape);
-    if (labels.length !== count) throw new RangeError(`data set ${(data as Dataset).name}: ${labels.length} labels for ${count} samples`);
-    for (let i = 0; i < count; i++) {
-      const y = labels[i];
-      if (!Number.isInteger(y) || y < 0 || y >= K) throw new RangeError(`data set ${(data as Dataset).name}: label ${i} is ${y}, outside the model's classes 0..${K - 1} (spec.numClasses ${K})`);
-    }
+    const labels = dataLabels(this.spec, data);
+    checkLabels(this.spec, data, labels, x);
     this.labels = labels;
-  }
-
-  // [n, Z] latents (+ classes) -> G's input [n, Z + K]: each row z then onehot(class)
-  private generatorInput(z: Float32Array, n: number, classes?: ArrayLike<number>): Tensor {
-    const Z = this.spec.latentDim, K = this.spec.numClasses ?? 0;
-    if (!K) return this.tf.tensor2d(z.subarray(0, n * Z), [n, Z]);
-    const row = Z + K, out = new Float32Array(n * row);
-    for (let i = 0; i < n; i++) {
-      out.set(z.subarray(i * Z, (i + 1) * Z), i * row);
-      out[i * row + Z + classes![i]] = 1;
-    }
-    return this.tf.tensor2d(out, [n, row]);
-  }
-
-  // D's input for samples x [n, X]: the one-hot of each class joined at every pixel (conditional:
-  // [n, P·(C + K)], P = pixels, C = channels, as assembly/train/gan.ts join), packed rows [n/pack, pack·X]
-  private discriminatorInput(x: Tensor, hot: Tensor | undefined): Tensor {
-    const tf = this.tf, n = x.shape[0], shape = this.spec.dataShape;
-    if (hot) {
-      const K = hot.shape[1]!, C = shape.length > 1 ? shape.at(-1)! : sampleSize(shape), P = sampleSize(shape) / C;
-      const planes = tf.tile(tf.reshape(hot, [n, 1, K]), [1, P, 1]);
-      return tf.reshape(tf.concat([tf.reshape(x, [n, P, C]), planes], 2), [n, P * (C + K)]);
-    }
-    return tf.reshape(x, [n / this.spec.pack, this.D.inSize]);
-  }
-
-  private oneHot(classes: Int32Array): Tensor {
-    return this.tf.cast(this.tf.oneHot(this.tf.tensor1d(classes, "int32"), this.spec.numClasses!), "float32");
   }
 
   // gradients of f over vars, in vars' order (zeros where f does not depend on one)
@@ -186,7 +152,7 @@ export class TfjsGAN {
     const tf = this.tf, spec = this.spec, B = spec.batchSize, Z = spec.latentDim, K = spec.numClasses ?? 0;
     const data = this.data!;
     let zIn: Tensor | undefined, fakeHot: Tensor | undefined;
-    let dStats: Tensor[] = [];
+    let dStats: DStats | undefined; // the last D update's statistics, by name
     for (let k = 0; k < spec.dSteps; k++) {
       // the draws, in the WASM engine's order
       const z = this.rng.normal(B * Z);
@@ -196,16 +162,16 @@ export class TfjsGAN {
       const eps = spec.gradientPenalty !== undefined ? this.rng.uniform(B) : undefined;
       zIn?.dispose();
       fakeHot?.dispose();
-      for (const t of dStats) t.dispose();
+      for (const t of Object.values(dStats ?? {})) t.dispose();
       [zIn, fakeHot, dStats] = tf.tidy(() => {
-        const zT = this.generatorInput(z, B, fakeClasses);
+        const zT = this.inputs.generator(z, B, fakeClasses);
         const gm: Moments[] = [];
         const fake = this.G.apply(zT, { training: true, moments: gm });
         this.G.updateRunning(gm);
         const real = tf.gather(data.tensor, tf.tensor1d(idx, "int32"));
-        const hotF = fakeClasses ? this.oneHot(fakeClasses) : undefined;
-        const realD = this.discriminatorInput(real, realClasses ? this.oneHot(realClasses) : undefined);
-        const fakeD = this.discriminatorInput(fake, hotF);
+        const hotF = fakeClasses ? this.inputs.oneHot(fakeClasses) : undefined;
+        const realD = this.inputs.discriminator(real, realClasses ? this.inputs.oneHot(realClasses) : undefined);
+        const fakeD = this.inputs.discriminator(fake, hotF);
         const dm: Moments[] = [];
         const kept: Scalar[] = [];
         const { value, grads } = this.gradsOf(() => {
@@ -216,7 +182,7 @@ export class TfjsGAN {
           if (eps) {
             // x̂ = ε·x + (1 − ε)·G(z) per sample, ε and 1 − ε in f32 as the engine forms them
             const e = tf.tensor2d(eps, [B, 1]), f = tf.tensor2d(eps.map((v) => Math.fround(1 - v)), [B, 1]);
-            const xhat = this.discriminatorInput(tf.add(tf.mul(e, real), tf.mul(f, fake)), undefined);
+            const xhat = this.inputs.discriminator(tf.add(tf.mul(e, real), tf.mul(f, fake)), undefined);
             pen = this.losses.penalty(this.D.inputGradient(xhat), spec.gradientPenalty!);
             total = tf.add(total, pen) as Scalar;
           }
@@ -227,31 +193,32 @@ export class TfjsGAN {
         const dNorm = this.norm(grads);
         this.optD.step(grads);
         if (spec.clip !== undefined) this.optD.clip(spec.clip);
-        const out = [value, kept[0], kept[1], dNorm, kept[2]]; // kept[]: tf.keep'd, disposed with dStats
-        return [zT, hotF, out] as [Tensor, Tensor | undefined, Tensor[]];
+        // kept[]: tf.keep'd, disposed with dStats
+        const out: DStats = { "D.loss": value, "D.real": kept[0], "D.fake": kept[1], "D.gradNorm": dNorm, "D.penalty": kept[2] };
+        return [zT, hotF, out] as [Tensor, Tensor | undefined, DStats];
       });
     }
     const [gLoss, gNorm] = tf.tidy(() => {
       const dm: Moments[] = [];
       const { value, grads } = this.gradsOf(() => {
         const fake = this.G.apply(zIn!, { training: true }); // no moments: G's running statistics moved once
-        return this.losses.generator(this.D.apply(this.discriminatorInput(fake, fakeHot), { training: true, moments: dm }));
+        return this.losses.generator(this.D.apply(this.inputs.discriminator(fake, fakeHot), { training: true, moments: dm }));
       }, this.G.params);
       this.D.updateRunning(dm);
       const gNorm = this.norm(grads);
       this.optG.step(grads);
       return [value, gNorm];
     });
-    const [dLoss, dReal, dFake, dNorm, pen] = dStats;
-    const stats = tf.tidy(() => tf.stack([dLoss, gLoss, dReal, dFake, dNorm, gNorm, pen, tf.scalar(0)]));
-    for (const t of [zIn!, fakeHot, ...dStats, gLoss, gNorm]) t?.dispose();
+    const named = { ...dStats!, "G.loss": gLoss, "G.gradNorm": gNorm };
+    const stats = tf.tidy(() => tf.stack(statsBlock<Tensor>(named, () => tf.scalar(0))));
+    for (const t of [zIn!, fakeHot, ...Object.values(named)]) t?.dispose();
     this.statsT.dispose();
     this.statsT = stats;
     this.steps++;
   }
 
   private toStats(s: ArrayLike<number>): StepStats {
-    return { step: this.steps, dLoss: s[0], gLoss: s[1], dReal: s[2], dFake: s[3], dGradNorm: s[4], gGradNorm: s[5], penalty: s[6] };
+    return stepStats(this.steps, s);
   }
 
   stats(): StepStats {
@@ -269,10 +236,8 @@ export class TfjsGAN {
   // every 8 steps so that queued work cannot pile up.
   async train(data: Dataset | Float32Array, options: TrainOptions): Promise<StepStats> {
     this.alive();
-    const { steps, onStep, signal } = options;
-    const every = options.every ?? 1;
-    if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`steps must be a non-negative integer (got ${steps})`);
-    if (!Number.isInteger(every) || every < 1) throw new RangeError(`every must be a positive integer (got ${every})`);
+    const { onStep, signal } = options;
+    const { steps, every } = checkTrainOptions(options);
     this.setData(data);
     if (this.tf.getBackend() !== this.info.backend) await this.tf.setBackend(this.info.backend);
     const sync = this.info.backend !== "cpu";
@@ -282,11 +247,7 @@ export class TfjsGAN {
       this.trainStep();
       done++;
       if (onStep && (done % every === 0 || done === steps)) {
-        const s = this.toStats(await this.statsT.data());
-        if (!Number.isFinite(s.dLoss) || !Number.isFinite(s.gLoss)) {
-          throw new Error(`training diverged at step ${s.step}: D loss ${s.dLoss}, G loss ${s.gLoss}`);
-        }
-        onStep(s);
+        onStep(checkFinite(this.toStats(await this.statsT.data())));
       } else if (sync && done % 8 === 0) await this.statsT.data();
       if (Date.now() - lastYield > 50) {
         await new Promise((r) => setTimeout(r, 0));
@@ -314,8 +275,7 @@ export class TfjsGAN {
   private generateChunks(z: Float32Array, options: GenerateOptions): { out: Float32Array; chunks: [number, Tensor][] } {
     this.alive();
     const tf = this.tf, Z = this.spec.latentDim, B = this.spec.batchSize, X = this.G.outSize;
-    if (z.length % Z !== 0) throw new RangeError(`latent batch length ${z.length} is not a multiple of latentDim ${Z}`);
-    const n = z.length / Z;
+    const n = checkLatents(z, Z);
     const classes = sampleClasses(this.spec.numClasses, n, options.labels);
     let params: Tensor[] | undefined;
     if (options.average) {
@@ -325,7 +285,7 @@ export class TfjsGAN {
     const chunks: [number, Tensor][] = [];
     for (let i = 0; i < n; i += B) {
       const m = Math.min(B, n - i);
-      chunks.push([i * X, tf.tidy(() => this.G.apply(this.generatorInput(z.subarray(i * Z, (i + m) * Z), m, classes?.subarray(i, i + m)), { training: !!options.batchStats, params }))]);
+      chunks.push([i * X, tf.tidy(() => this.G.apply(this.inputs.generator(z.subarray(i * Z, (i + m) * Z), m, classes?.subarray(i, i + m)), { training: !!options.batchStats, params }))]);
     }
     return { out: new Float32Array(n * X), chunks };
   }
@@ -340,17 +300,17 @@ export class TfjsGAN {
   // the WASM engine's averageGenerator: an EMA of G's weights after every G update, from now on
   averageGenerator(decay = 0.999): void {
     this.alive();
-    if (!(decay > 0 && decay < 1)) throw new RangeError(`average decay must be in (0, 1) (got ${decay})`);
+    checkDecay(decay);
     this.optG.enableEma(decay);
   }
 
   sample(n: number, options: { seed?: number } & GenerateOptions = {}): Float32Array {
-    if (!Number.isInteger(n) || n < 0) throw new RangeError(`sample count must be a non-negative integer (got ${n})`);
+    checkSampleCount(n);
     return this.generate(this.latent(n, options.seed ?? 1), options);
   }
 
   sampleAsync(n: number, options: { seed?: number } & GenerateOptions = {}): Promise<Float32Array> {
-    if (!Number.isInteger(n) || n < 0) throw new RangeError(`sample count must be a non-negative integer (got ${n})`);
+    checkSampleCount(n);
     return this.generateAsync(this.latent(n, options.seed ?? 1), options);
   }
 
@@ -370,13 +330,12 @@ export class TfjsGAN {
     for (const [name, net] of [["generator", this.G], ["discriminator", this.D]] as const) {
       const v = w[name];
       if (!v) continue;
-      if (v.length !== net.paramCount) throw new RangeError(`${name} weights: expected ${net.paramCount} floats, got ${v.length}`);
-      for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) throw new RangeError(`${name} weights: value ${i} is ${v[i]}`);
+      checkWeights(name, v, net.paramCount);
       net.writeParams(v);
     }
   }
 
-  paramCounts(): { generator: number; discriminator: number } {
+  paramCounts(): ParamCounts {
     return { generator: this.G.paramCount, discriminator: this.D.paramCount };
   }
 
@@ -408,27 +367,9 @@ export class TfjsGAN {
   // WASM engine's rules and messages).
   loadState(s: GanState): void {
     this.alive();
-    const count = (v: number, what: string) => {
-      if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) throw new RangeError(`state ${what}: must be an integer from 0 to 2^31 - 1 (got ${v})`);
-    };
-    const arr = (v: Float32Array | undefined, n: number, what: string) => {
-      if (!(v instanceof Float32Array) || v.length !== n) throw new RangeError(`state ${what}: expected ${n} floats, got ${v instanceof Float32Array ? v.length : typeof v}`);
-      for (let i = 0; i < n; i++) if (!Number.isFinite(v[i])) throw new RangeError(`state ${what}: value ${i} is ${v[i]}`);
-    };
-    const nets = [["generator", this.G, this.optG, s.generator], ["discriminator", this.D, this.optD, s.discriminator]] as const;
-    for (const [name, net, , n] of nets) {
-      if (!n) throw new RangeError(`state ${name}: missing`);
-      arr(n.params, net.paramCount, `${name}.params`);
-      arr(n.opt1, net.paramCount, `${name}.opt1`);
-      arr(n.opt2, net.paramCount, `${name}.opt2`);
-      arr(n.state, net.stateCount, `${name}.state`);
-      count(n.updates, `${name}.updates`);
-    }
-    count(s.step, "step");
-    if (!(s.rng instanceof Uint32Array) || s.rng.length !== 4 || s.rng.every((x) => x === 0)) throw new RangeError("state rng: expected 4 words, not all zero");
-    if (!(s.stats instanceof Float32Array) || s.stats.length !== STAT_COUNT) throw new RangeError(`state stats: expected ${STAT_COUNT} floats`);
-    if (this.optG.ema && s.generator.average) arr(s.generator.average, this.G.paramCount, "generator.average");
-    for (const [, net, opt, n] of nets) {
+    checkState(s, this.paramCounts(), { generator: this.G.stateCount, discriminator: this.D.stateCount }, !!this.optG.ema);
+    const nets = [[this.G, this.optG, s.generator], [this.D, this.optD, s.discriminator]] as const;
+    for (const [net, opt, n] of nets) {
       net.writeParams(n.params);
       net.writeState(n.state);
       opt.writeState(n.opt1, n.opt2, n.average);

@@ -1,0 +1,123 @@
+// The safetensors container as checkpoints use it (src/io/checkpoint.ts gives the tensors their
+// meaning): F32 and U32 tensors, little-endian, back to back; a JSON header padded with spaces to
+// a multiple of 8 bytes; __metadata__ string values, among them crc32, the CRC-32 of the data
+// section. parseSafetensors validates the container (every failure through `fail`, one line).
+import { crc32 } from "./crc32.ts";
+
+export type DType = "F32" | "U32";
+export interface Tensor { name: string; dtype: DType; shape: number[]; data: Float32Array | Uint32Array }
+// a tensor of a parsed file: its bytes [begin, end) of the data section
+export interface TableEntry { name: string; dtype: DType; shape: number[]; begin: number; end: number }
+
+const MAX_HEADER = 100 * 1024 * 1024; // safetensors' own limit
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+export const show = (v: unknown) => JSON.stringify(v) ?? String(v);
+
+function swap32(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.length);
+  for (let i = 0; i < bytes.length; i += 4) { out[i] = bytes[i + 3]; out[i + 1] = bytes[i + 2]; out[i + 2] = bytes[i + 1]; out[i + 3] = bytes[i]; }
+  return out;
+}
+
+// The file's bytes: the tensors in order; metadata(crc) gives __metadata__ from the data
+// section's CRC-32 (8 hex digits).
+export function encodeSafetensors(tensors: Tensor[], metadata: (crc: string) => Record<string, string>): Uint8Array {
+  let offset = 0, crc = 0;
+  const entries: Record<string, unknown> = {};
+  const views: Uint8Array[] = [];
+  for (const t of tensors) {
+    const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+    const le = LITTLE_ENDIAN ? bytes : swap32(bytes);
+    views.push(le);
+    crc = crc32(le, crc);
+    entries[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + le.length] };
+    offset += le.length;
+  }
+  let header = new TextEncoder().encode(JSON.stringify({ __metadata__: metadata(crc.toString(16).padStart(8, "0")), ...entries }));
+  const padded = Math.ceil(header.length / 8) * 8;
+  if (padded !== header.length) {
+    const h = new Uint8Array(padded).fill(0x20);
+    h.set(header);
+    header = h;
+  }
+  const out = new Uint8Array(8 + header.length + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(header.length), true);
+  out.set(header, 8);
+  let at = 8 + header.length;
+  for (const v of views) { out.set(v, at); at += v.length; }
+  return out;
+}
+
+// Parses and validates the container: the header, `checkMetadata` on __metadata__ (before the
+// tensor table is looked at), the tensor table (sizes, offsets, no overlaps, no gaps) and the
+// data section's CRC-32 against __metadata__.crc32.
+export function parseSafetensors(bytes: Uint8Array, fail: (problem: string) => never, checkMetadata: (md: Record<string, string>) => void):
+  { metadata: Record<string, string>; table: TableEntry[]; data: Uint8Array } {
+  if (bytes.length < 8) fail(`not a checkpoint: ${bytes.length} bytes, too short to hold a safetensors header length (8 bytes)`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n64 = view.getBigUint64(0, true);
+  if (n64 > BigInt(bytes.length - 8) || n64 > BigInt(MAX_HEADER)) {
+    fail(`not a safetensors checkpoint, or truncated: its header length field says ${n64} bytes, the file holds ${bytes.length} in all`);
+  }
+  const N = Number(n64);
+  if (N < 2 || bytes[8] !== 0x7b /* { */) fail(`not a safetensors checkpoint: the header does not start with "{" (wrong magic)`);
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, 8 + N)));
+  } catch (e) {
+    fail(`corrupted header: not valid JSON (${(e as Error).message.split("\n")[0]})`);
+  }
+  if (!isObject(header)) return fail("corrupted header: not a JSON object");
+  const meta = header.__metadata__;
+  if (!isObject(meta)) fail("not a wasm-gan checkpoint: the header has no __metadata__ object");
+  const metadata = meta as Record<string, unknown>;
+  for (const [k, v] of Object.entries(metadata)) if (typeof v !== "string") fail(`corrupted header: __metadata__.${k} is not a string`);
+  const md = metadata as Record<string, string>;
+  checkMetadata(md);
+
+  // the tensor table: every entry well formed, sizes matching dtype × shape, offsets inside the
+  // data section, no overlaps, no gaps
+  const dataStart = 8 + N, dataLen = bytes.length - dataStart;
+  const table: TableEntry[] = [];
+  for (const [name, e] of Object.entries(header)) {
+    if (name === "__metadata__") continue;
+    if (!isObject(e)) fail(`corrupted header: tensor ${name} is not an object`);
+    const t = e as Record<string, unknown>;
+    if (t.dtype !== "F32" && t.dtype !== "U32") fail(`tensor ${name}: dtype ${show(t.dtype)} is not one this checkpoint uses (F32, U32)`);
+    const shape = t.shape, offs = t.data_offsets;
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`corrupted header: tensor ${name} has shape ${show(shape)}, not a list of non-negative integers`);
+    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((d) => Number.isSafeInteger(d) && d >= 0) || offs[0] > offs[1]) {
+      fail(`corrupted header: tensor ${name} has data_offsets ${show(offs)}, not [begin, end] with 0 <= begin <= end`);
+    }
+    const [begin, end] = offs as number[];
+    const need = prod(shape as number[]) * 4;
+    if (end - begin !== need) fail(`header lies about sizes: tensor ${name} is ${t.dtype} of shape [${(shape as number[]).join(", ")}] (${need} bytes) but its data_offsets span ${end - begin} bytes`);
+    table.push({ name, dtype: t.dtype as DType, shape: shape as number[], begin, end });
+  }
+  table.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  const described = table.length ? Math.max(...table.map((t) => t.end)) : 0;
+  if (described > dataLen) fail(`truncated: the header describes ${described} bytes of tensor data, the file holds ${dataLen} after its header`);
+  let at = 0;
+  for (let i = 0; i < table.length; i++) {
+    const t = table[i];
+    if (t.begin < at) fail(`header lies about offsets: tensors ${table[i - 1].name} and ${t.name} overlap (bytes ${t.begin} to ${at})`);
+    if (t.begin > at) fail(`header lies about offsets: ${t.begin - at} bytes before tensor ${t.name} (at ${at}) belong to no tensor`);
+    at = t.end;
+  }
+  if (at < dataLen) fail(`header lies about sizes: ${dataLen - at} bytes after the last tensor belong to no tensor (data section ${dataLen} bytes, tensors ${at})`);
+
+  const data = bytes.subarray(dataStart);
+  if (md.crc32 === undefined || !/^[0-9a-f]{8}$/.test(md.crc32)) fail(`corrupted header: __metadata__.crc32 is ${md.crc32 === undefined ? "absent" : show(md.crc32)}, expected 8 hex digits`);
+  const crc = crc32(data).toString(16).padStart(8, "0");
+  if (crc !== md.crc32) fail(`corrupted: the tensor data's CRC-32 is ${crc}, the header says ${md.crc32} (flipped or overwritten bytes)`);
+  return { metadata: md, table, data };
+}
+
+// A table entry's values as a copy (aligned, and safe to keep), in the host's byte order
+export function tensorData(data: Uint8Array, t: TableEntry): Float32Array | Uint32Array {
+  const raw = data.slice(t.begin, t.end);
+  const le = LITTLE_ENDIAN ? raw : swap32(raw);
+  return t.dtype === "U32" ? new Uint32Array(le.buffer, le.byteOffset, le.length / 4) : new Float32Array(le.buffer, le.byteOffset, le.length / 4);
+}

@@ -1,0 +1,168 @@
+// The parameter layout (src/model/layout.ts) against what the engines lay out:
+//  - the WASM engine: parameter and state counts, each layer's parameter offset, and the order of
+//    the tensors inside a layer (read off the DCGAN initialisation, which makes every bias and
+//    beta exactly 0, every gamma N(1, 0.02), every kernel N(0, 0.02); running means 0, variances 1);
+//  - the tfjs engine's TfNet: its variables have the layout's shapes, in the layout's order;
+//  - version-1 checkpoints (tests/fixtures/, written before the layout existed) still decode to
+//    the weights their training run gives today, bit for bit, and re-encode to the same tensors.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { readFileSync } from "node:fs";
+import { createWasmGAN, preset, presets, validateSpec, type GanSpec, type LayerSpec, type GanState } from "../../src/index.ts";
+import { ganLayout, netLayout, tensorKey, type NetLayout } from "../../src/model/layout.ts";
+import { decodeCheckpoint, encodeCheckpoint, checkpointHeader, loadCheckpoint } from "../../src/io/checkpoint.ts";
+import { TfNet } from "../../src/engine/tfjs/tfjs_nets.ts";
+import { tfCpu } from "../util/tfjs.ts";
+import { fixtures, dataset } from "../fixtures/v1_fixtures.ts";
+import { smallDcganGenerator, smallDcganDiscriminator } from "../util/small_gans.ts";
+
+const dense = (units: number): LayerSpec => ({ type: "dense", units });
+const conv = (type: "conv2d" | "conv2d_transpose", filters: number, k: number | [number, number], strides: number, padding: "same" | "valid" = "same"): LayerSpec =>
+  ({ type, filters, kernelSize: k, strides, padding });
+const adam = { type: "adam" as const, lr: 1e-3 };
+
+// hand-made specs: one of each layer with parameters, with conditioning and packing
+const handMade: GanSpec[] = [
+  { name: "dense", latentDim: 3, dataShape: [5], batchSize: 4, loss: "hinge",
+    generator: [dense(7), { type: "relu" }, dense(5)], discriminator: [dense(6), { type: "tanh" }, dense(1)],
+    optimizer: { generator: adam, discriminator: adam } },
+  { name: "conv", latentDim: 4, dataShape: [7, 5, 2], batchSize: 3, loss: "non-saturating",
+    generator: [dense(70), { type: "reshape", targetShape: [7, 5, 2] }],
+    discriminator: [conv("conv2d", 3, [3, 2], 2), { type: "leaky_relu" }, conv("conv2d", 4, 2, 1, "valid"), { type: "flatten" }, dense(1)],
+    optimizer: { generator: adam, discriminator: adam } },
+  { name: "conv-transpose", latentDim: 2, dataShape: [8, 6, 3], batchSize: 2, loss: "least-squares",
+    generator: [dense(24), { type: "reshape", targetShape: [4, 3, 2] }, conv("conv2d_transpose", 5, [3, 2], 2), { type: "relu" }, conv("conv2d_transpose", 3, 1, 1, "valid")],
+    discriminator: [{ type: "flatten" }, dense(1)],
+    optimizer: { generator: adam, discriminator: adam } },
+  { name: "batch-norm", latentDim: 3, dataShape: [6, 6, 1], batchSize: 4, loss: "minimax",
+    generator: smallDcganGenerator, discriminator: [...smallDcganDiscriminator.slice(0, 2), { type: "batch_norm" }, ...smallDcganDiscriminator.slice(2)],
+    optimizer: { generator: adam, discriminator: adam } },
+  { name: "conditional images", latentDim: 3, dataShape: [6, 6, 1], numClasses: 4, batchSize: 4, loss: "non-saturating",
+    generator: smallDcganGenerator, discriminator: smallDcganDiscriminator,
+    optimizer: { generator: adam, discriminator: adam } },
+  { name: "packed", latentDim: 2, dataShape: [3], pack: 3, batchSize: 6, loss: "wasserstein", gradientPenalty: true,
+    generator: [dense(8), { type: "tanh" }, dense(3)], discriminator: [dense(4), { type: "relu" }, dense(1)],
+    optimizer: { generator: adam, discriminator: adam } },
+];
+const specs: GanSpec[] = [...Object.keys(presets).map((n) => preset(n) as GanSpec), ...handMade];
+
+// The engine builds one layer per spec layer but reshape and flatten (src/engine/net_builder.ts).
+const engineLayers = (l: NetLayout) => l.layers.filter((x) => x.type !== "reshape" && x.type !== "flatten");
+
+const mean = (v: Float32Array) => v.reduce((a, b) => a + b, 0) / v.length;
+
+test("the layout's counts and offsets are the WASM engine's, for every preset and the hand-made specs", async () => {
+  for (const input of specs) {
+    const spec = validateSpec(input);
+    const layout = ganLayout(spec);
+    const gan = await createWasmGAN({ ...input, init: "dcgan" }, { seed: 3 });
+    const { wasm, G, D } = gan.raw;
+    const weights = gan.getWeights(), st = gan.saveState();
+    for (const [net, h] of [["generator", G], ["discriminator", D]] as const) {
+      const l = layout[net], at = `${spec.name} ${net}`;
+      assert.is(wasm.netParamCount(h), l.paramCount, `${at}: parameter count`);
+      assert.is(wasm.netStateCount(h), l.stateCount, `${at}: state count`);
+      engineLayers(l).forEach((x, k) => assert.is(wasm.netLayerParamOffset(h, k), x.paramOffset, `${at}: layer ${x.index} (${x.type}) parameter offset`));
+      // the blocks are covered without gaps, in order
+      let p = 0, s = 0;
+      for (const t of l.params) { assert.is(t.offset, p, `${at}: ${tensorKey(net, t)} offset`); p += t.size; }
+      for (const t of l.state) { assert.is(t.offset, s, `${at}: ${tensorKey(net, t)} offset`); s += t.size; }
+      assert.is(p, l.paramCount);
+      assert.is(s, l.stateCount);
+      // which floats are which, from the DCGAN initialisation
+      for (const t of [...l.params, ...l.state]) {
+        const v = (t.block === "params" ? weights[net] : st[net].state).subarray(t.offset, t.offset + t.size), key = `${at}: ${tensorKey(net, t)}`;
+        if (t.name === "bias" || t.name === "beta" || t.name === "running_mean") assert.ok(v.every((x) => x === 0), `${key}: all 0`);
+        else if (t.name === "running_var") assert.ok(v.every((x) => x === 1), `${key}: all 1`);
+        else {
+          // kernel N(0, 0.02), gamma N(1, 0.02): every value within 6 std of its mean (P(miss) < 1e-8 a value), and not all equal
+          const centre = t.name === "gamma" ? 1 : 0;
+          assert.ok(v.every((x) => Math.abs(x - centre) < 0.12) && v.some((x) => x !== centre), `${key}: N(${centre}, 0.02) values (mean ${mean(v)})`);
+        }
+      }
+    }
+  }
+});
+
+test("TfNet builds its variables with the layout's shapes, in the layout's order", async () => {
+  const tf = await tfCpu();
+  for (const input of specs) {
+    const spec = validateSpec(input);
+    for (const [net, l] of Object.entries(ganLayout(spec))) {
+      const layers = net === "generator" ? spec.generator : spec.discriminator;
+      const n = new TfNet(tf, layers, l.input, new Float32Array(l.paramCount), new Float32Array(l.stateCount));
+      try {
+        assert.equal(n.params.map((v) => v.shape), l.params.map((t) => t.shape), `${spec.name} ${net}: parameter shapes`);
+        assert.equal(n.running.flatMap((r) => [r.mean.shape, r.variance.shape]), l.state.map((t) => t.shape), `${spec.name} ${net}: state shapes`);
+      } finally {
+        n.dispose();
+      }
+    }
+  }
+});
+
+test("netLayout names the tensors of each layer type in tfjs layouts", () => {
+  // normalised layers (validateSpec makes kernelSize and strides pairs)
+  const l = netLayout([
+    { type: "conv2d", filters: 5, kernelSize: [3, 2], strides: [2, 2], padding: "same" },
+    { type: "conv2d_transpose", filters: 7, kernelSize: [3, 3], strides: [2, 2], padding: "same" },
+    { type: "batch_norm" }, { type: "flatten" }, dense(4),
+  ], [6, 4, 3]);
+  assert.equal(l.params.map((t) => [tensorKey("net", t), t.shape]), [
+    ["net.0.kernel", [3, 2, 3, 5]], ["net.0.bias", [5]],
+    ["net.1.kernel", [3, 3, 7, 5]], ["net.1.bias", [7]],
+    ["net.2.gamma", [7]], ["net.2.beta", [7]],
+    ["net.4.kernel", [6 * 4 * 7, 4]], ["net.4.bias", [4]],
+  ]);
+  assert.equal(l.state.map((t) => [tensorKey("net", t), t.shape, t.offset]), [["net.2.running_mean", [7], 0], ["net.2.running_var", [7], 7]]);
+  assert.equal(l.layers.map((x) => x.paramOffset), [0, 95, 95 + 322, 95 + 322 + 14, 95 + 322 + 14]);
+  assert.is(l.paramCount, 95 + 322 + 14 + 6 * 4 * 7 * 4 + 4);
+  assert.equal(l.output, [4]);
+});
+
+// --- version-1 checkpoints
+
+const bits = (a: Float32Array | Uint32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+function stateDifference(a: GanState, b: GanState): string | undefined {
+  if (a.step !== b.step) return `step ${a.step} vs ${b.step}`;
+  if (!bits(a.rng).equals(bits(b.rng))) return "rng";
+  if (!bits(a.stats).equals(bits(b.stats))) return "stats";
+  for (const net of ["generator", "discriminator"] as const) {
+    for (const k of ["params", "opt1", "opt2", "state"] as const) if (!bits(a[net][k]).equals(bits(b[net][k]))) return `${net}.${k}`;
+    if (a[net].updates !== b[net].updates) return `${net}.updates`;
+  }
+  if (!!a.generator.average !== !!b.generator.average) return "generator.average present in one only";
+  if (a.generator.average && !bits(a.generator.average).equals(bits(b.generator.average!))) return "generator.average";
+  return undefined;
+}
+
+for (const f of fixtures) {
+  test(`v1 fixture ${f.file}: decodes to the weights its training run gives, bit for bit, and re-encodes to the same tensors`, async () => {
+    const path = new URL(`../fixtures/${f.file}`, import.meta.url).pathname;
+    const bytes = new Uint8Array(readFileSync(path));
+    const c = decodeCheckpoint(bytes, path, { spec: f.spec });
+    assert.is(c.step, f.steps);
+    assert.is(c.seed, f.seed);
+    // the same run today
+    const gan = await createWasmGAN(f.spec, { seed: f.seed });
+    if (f.average) gan.averageGenerator(f.average);
+    await gan.train(dataset(f) as any, { steps: f.steps });
+    assert.is(stateDifference(c.state, gan.saveState()), undefined, `${f.file}: the decoded state equals a fresh run's`);
+    // loaded into an engine
+    const { gan: loaded } = await loadCheckpoint(path);
+    if (f.average) loaded.averageGenerator(f.average);
+    loaded.loadState(c.state);
+    assert.is(stateDifference(loaded.saveState(), c.state), undefined, `${f.file}: loadCheckpoint restores it`);
+    // re-encoded: the same tensor table and data section (the metadata differs only in `created`)
+    const again = encodeCheckpoint(c.spec, c.state, { seed: c.seed, engine: JSON.parse(c.metadata.engine), metadata: { fixture: c.metadata.fixture } });
+    const h0 = checkpointHeader(bytes), h1 = checkpointHeader(again);
+    const table = (h: Record<string, any>) => Object.entries(h).filter(([k]) => k !== "__metadata__");
+    assert.equal(table(h1), table(h0), `${f.file}: tensor table`);
+    const { created: _a, ...m0 } = h0.__metadata__, { created: _b, ...m1 } = h1.__metadata__;
+    assert.equal(m1, m0, `${f.file}: metadata but the creation time`);
+    const data = (b: Uint8Array) => Buffer.from(b.subarray(8 + Number(new DataView(b.buffer, b.byteOffset).getBigUint64(0, true))));
+    assert.ok(data(again).equals(data(bytes)), `${f.file}: data section, byte for byte`);
+  });
+}
+
+test.run();
