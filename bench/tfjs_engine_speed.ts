@@ -11,7 +11,7 @@ import { WasmGAN } from "../src/engine/wasm_engine.ts";
 import { TfjsGAN } from "../src/engine/tfjs/tfjs_engine.ts";
 import { GPU_BACKENDS, startBackend, type BackendAttempt, type TfjsBackendName } from "../src/engine/tfjs/backends.ts";
 import { preset } from "../src/model/presets.ts";
-import { HostRng } from "../src/engine/host_rng.ts";
+import { HostRng } from "../src/random/rng.ts";
 import type { GanSpec } from "../src/model/spec.ts";
 
 const g = globalThis as any;

@@ -3,6 +3,7 @@
 // WebAssembly.validate. Each model gets its own instance (its own linear memory), compiled
 // from one cached WebAssembly.Module per flavour.
 import { strictWasm, relaxedWasm, strictThreadsWasm, relaxedThreadsWasm } from "../generated/wasm_bytes.ts";
+import { decodeBase64 } from "../io/base64.ts";
 import type { WasmExports } from "./abi.ts";
 
 export type SimdFlavour = "strict" | "relaxed";
@@ -16,16 +17,6 @@ const BASE64: Record<BuildName, string> = {
 // the shared memory a threads build imports (asconfig.json: initialMemory 32, maximumMemory 32768 pages)
 export function newSharedMemory(): WebAssembly.Memory {
   return new WebAssembly.Memory({ initial: 32, maximum: 32768, shared: true });
-}
-
-function decodeBase64(b64: string): Uint8Array {
-  if (typeof atob === "function") {
-    const bin = atob(b64);
-    const out = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-    return out;
-  }
-  throw new Error("wasm-gan: no base64 decoder (atob) in this runtime");
 }
 
 const bytes: Partial<Record<BuildName, Uint8Array>> = {};
