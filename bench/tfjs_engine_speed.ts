@@ -1,5 +1,5 @@
 // dcgan-mnist training speed: the tfjs engine on a GPU backend against the WASM engine, side by
-// side in one process, interleaved in rounds (PLATFORM.md: speed drifts between minutes, so each
+// side in one process, interleaved in rounds (docs/platform.md: speed drifts between minutes, so each
 // round times both and the ratio is taken per round; the median is reported).
 //   node --import tsx bench/tfjs_engine_speed.ts [--force BACKEND] [--rounds R] [--steps N] [--batch B]
 //   deno run -A bench/tfjs_engine_speed.ts ...     (WebGPU: Deno's navigator.gpu)

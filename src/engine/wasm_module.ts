@@ -24,7 +24,7 @@ function moduleBytes(build: BuildName): Uint8Array {
   return (bytes[build] ??= decodeBase64(BASE64[build]));
 }
 
-// Node 20 validates relaxed SIMD only with --experimental-wasm-relaxed-simd (PLATFORM.md);
+// Node 20 validates relaxed SIMD only with --experimental-wasm-relaxed-simd (docs/platform.md);
 // Deno and current browsers accept it as is.
 export function relaxedSimdSupported(): boolean {
   return WebAssembly.validate(moduleBytes("relaxed") as BufferSource);
