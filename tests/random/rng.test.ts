@@ -8,9 +8,11 @@
 //  - ring8 / grid25 data: equal, bit for bit, to the same draws made from the engine's stream
 //    (the way src/data/mixtures.ts drew them before the random module), and to a SHA-256 of
 //    ring8 { count: 1000, seed: 1 } recorded from that engine-backed version.
+//  - the arrows run one way: nothing in src/data/ or src/random/ imports from src/engine/.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
 import { instantiate } from "../../src/engine/wasm_module.ts";
 import type { WasmExports } from "../../src/engine/abi.ts";
 import { HostRng, instantiateRandom, type RandomExports } from "../../src/random/rng.ts";
@@ -90,5 +92,19 @@ test("ring8 and grid25 data are unchanged: equal to the engine-backed draws, bit
 });
 
 const RING8_1000_SEED1 = "5e6eb120f991bdeb340f5a78c53730b9cc9f69f2c73167ab55da18e0521ac9bf";
+
+test("src/data/ and src/random/ import nothing from src/engine/ (data sets never start an engine)", () => {
+  const root = new URL("../../src/", import.meta.url);
+  let files = 0;
+  for (const dir of ["data", "random"]) {
+    for (const name of readdirSync(new URL(`${dir}/`, root)).filter((f) => f.endsWith(".ts"))) {
+      const text = readFileSync(new URL(`${dir}/${name}`, root), "utf8");
+      const specifiers = [...text.matchAll(/\b(?:from|import)\s*\(?\s*["']([^"']+)["']/g)].map((m) => m[1]);
+      assert.equal(specifiers.filter((s) => /(^|\/)engine\//.test(s)), [], `src/${dir}/${name}: imports from src/engine/`);
+      files++;
+    }
+  }
+  assert.ok(files >= 8, `checked ${files} files`);
+});
 
 test.run();
