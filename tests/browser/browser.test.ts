@@ -5,7 +5,8 @@
 // dist/worker.js beside it. The page draws ring8 (100 000 points, seed 1), trains the ring8
 // preset for 500 steps from seed 1 asking for 2 threads, and returns SHA-256s of the data, of
 // G's then D's parameters, and of the whole training state (parameters, optimiser moments and
-// update counts, batch-norm statistics, the training stream, the step).
+// update counts, batch-norm statistics, the training stream, the step), and of 1,000 samples
+// drawn from the trained generator (seed 7).
 //  - served cross-origin isolated (COOP/COEP): the engine runs in workers with 2 kernel threads,
 //    and every hash equals Node's for the same run, bit for bit;
 //  - served without the headers: no SharedArrayBuffer, so it falls back to one thread on the
@@ -73,7 +74,7 @@ async function nodeRun() {
   try {
     await gan.train(data, { steps: STEPS });
     const s = await gan.saveState();
-    return { dataHash: sha256([data.x]), ...stateHashes(s), step: s.step };
+    return { dataHash: sha256([data.x]), samples: sha256([await gan.sample(1000, { seed: 7 })]), ...stateHashes(s), step: s.step };
   } finally {
     await gan.dispose();
   }
@@ -138,6 +139,7 @@ test(`headless Chromium trains ring8 ${STEPS} steps from dist/: 2 threads in wor
     assert.is(run.dataHash, node.dataHash, `${name}: ring8 data, SHA-256 equal to Node's ${stale}`);
     assert.is(run.weights, node.weights, `${name}: G's and D's parameters, SHA-256 equal to Node's ${stale}`);
     assert.is(run.state, node.state, `${name}: the whole training state, SHA-256 equal to Node's ${stale}`);
+    assert.is(run.samples, node.samples, `${name}: 1,000 samples (seed 7) from the trained G, SHA-256 equal to Node's ${stale}`);
   }
   console.log(`  browser = Node, weights ${node.weights.slice(0, 16)}, state ${node.state.slice(0, 16)}; ${STEPS} steps: Node ${(tNode / 1000).toFixed(1)} s, ` +
     `isolated page ${(iso.trainMs / 1000).toFixed(1)} s, plain page ${(plain.trainMs / 1000).toFixed(1)} s`);
