@@ -1,6 +1,6 @@
-// dcgan-mnist: wasm-gan against tfjs, side by side in one run (DESIGN.md "Reference workloads":
+// dcgan-mnist: wasm-gan against tfjs, side by side in one run (docs/workloads.md, "dcgan-mnist":
 // batch 64, Adam 2e-4 (0.5, 0.999), non-saturating; the identical nets, batch, optimiser and step
-// in bench/peers/tfjs_dcgan.ts). Speed drifts up to 2.5x between minutes here (PLATFORM.md), so
+// in bench/peers/tfjs_dcgan.ts). Speed drifts up to 2.5x between minutes here (docs/platform.md), so
 // the systems run interleaved in rounds and ratios are taken per round (median reported).
 //
 // Rows:
@@ -30,7 +30,7 @@
 //   node --import tsx bench/dcgan.ts [--rounds 3] [--steps 5] [--cpu-steps 0] > out/dcgan-bench.txt 2>&1
 // Writes bench/dcgan-results.json.
 import { setFlagsFromString } from "node:v8";
-setFlagsFromString("--experimental-wasm-relaxed-simd"); // Node 20: lets the relaxed build validate (PLATFORM.md)
+setFlagsFromString("--experimental-wasm-relaxed-simd"); // Node 20: lets the relaxed build validate (docs/platform.md)
 import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { createWasmGAN as createGAN, preset, validateSpec, relaxedSimdSupported, type WasmGAN } from "../src/index.ts";

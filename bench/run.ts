@@ -1,13 +1,13 @@
-// wasm-gan against its peers, side by side in one run (PLATFORM.md: speed drifts up to 2.5x
+// wasm-gan against its peers, side by side in one run (docs/platform.md: speed drifts up to 2.5x
 // between minutes here, so every system runs in each round, interleaved, and ratios are taken
 // per round; the table reports each round's ratio and their median).
 //   - GEMM, single thread, f32, n = 256 and 512: wasm-gan `gemm` (strict SIMD; relaxed SIMD when
 //     the runtime accepts it) vs tfjs-backend-wasm `matMul` (XNNPACK, SIMD, no threads in Node).
-//   - mlp-ring8 training steps per second (DESIGN.md workload, batch 256): wasm-gan vs the same
+//   - mlp-ring8 training steps per second (docs/workloads.md workload, batch 256): wasm-gan vs the same
 //     nets, optimiser and step on tfjs-backend-wasm and tfjs-backend-cpu (bench/peers/).
 // Usage: npm run bench [-- rounds]      Writes bench/results.json.
 import { setFlagsFromString } from "node:v8";
-setFlagsFromString("--experimental-wasm-relaxed-simd"); // Node 20: lets the relaxed build validate (PLATFORM.md)
+setFlagsFromString("--experimental-wasm-relaxed-simd"); // Node 20: lets the relaxed build validate (docs/platform.md)
 import { writeFileSync } from "node:fs";
 import { instantiate, relaxedSimdSupported, type SimdFlavour } from "../src/engine/wasm_module.ts";
 import { LinearMemory } from "../src/engine/memory.ts";

@@ -5,7 +5,7 @@
 // Parts:
 //   mlp:        mlp-ring8 (batch 256) 50 steps from seed 1, each objective, tfjs-cpu vs WASM
 //   dcgan-wasm: dcgan-mnist (batch 64) 50 steps, each objective, on tfjs-backend-wasm with a
-//               Conv2DBackpropFilter composed from its own kernels (4.22 ships none: PLATFORM.md),
+//               Conv2DBackpropFilter composed from its own kernels (4.22 ships none: docs/platform.md),
 //               labelled as such
 //   dcgan-cpu:  dcgan-mnist at batch 8, 50 steps, each objective, on tfjs-backend-cpu with its
 //               Conv2DBackpropFilter replaced by the same composition of its own kernels (the

@@ -1,5 +1,5 @@
 // dcgan-mnist training speed: the tfjs engine on a GPU backend against the WASM engine, side by
-// side in one process, interleaved in rounds (PLATFORM.md: speed drifts between minutes, so each
+// side in one process, interleaved in rounds (docs/platform.md: speed drifts between minutes, so each
 // round times both and the ratio is taken per round; the median is reported).
 //   node --import tsx bench/tfjs_engine_speed.ts [--force BACKEND] [--rounds R] [--steps N] [--batch B]
 //   deno run -A bench/tfjs_engine_speed.ts ...     (WebGPU: Deno's navigator.gpu)
@@ -11,7 +11,7 @@ import { WasmGAN } from "../src/engine/wasm_engine.ts";
 import { TfjsGAN } from "../src/engine/tfjs/tfjs_engine.ts";
 import { GPU_BACKENDS, startBackend, type BackendAttempt, type TfjsBackendName } from "../src/engine/tfjs/backends.ts";
 import { preset } from "../src/model/presets.ts";
-import { HostRng } from "../src/engine/host_rng.ts";
+import { HostRng } from "../src/random/rng.ts";
 import type { GanSpec } from "../src/model/spec.ts";
 
 const g = globalThis as any;

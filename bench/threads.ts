@@ -1,11 +1,11 @@
 // Workers on every core: dcgan-mnist and mlp-ring8 steps per second with 1 and 2 kernel threads
 // (createGAN in worker mode, strict build), side by side in one run with tfjs-backend-wasm
-// (single-threaded in Node: its threads are hard-disabled there, PLATFORM.md) on the identical
+// (single-threaded in Node: its threads are hard-disabled there, docs/platform.md) on the identical
 // workload. tfjs-backend-wasm as shipped cannot train a conv GAN (no Conv2DBackpropFilter
 // kernel); its dcgan figure is with that kernel composed from its own ops
 // (bench/peers/tfjs_dcgan.ts), labelled so.
 //
-// The machine is shared and drifts (PLATFORM.md, "Timing"): the systems run interleaved in
+// The machine is shared and drifts (docs/platform.md, "Timing on this machine kind"): the systems run interleaved in
 // rounds and every ratio is taken within a round; the report gives per-round ratios and medians.
 // Usage: node --import tsx bench/threads.ts [--rounds 5] > bench/threads-output.txt
 import { loadavg } from "node:os";

@@ -1,5 +1,7 @@
 // Build everything `npm ci` must leave in place:
-//   1. AssemblyScript -> build/wasm-gan.{strict,relaxed}{,-threads}.wasm   (asconfig.json targets)
+//   1. AssemblyScript -> build/wasm-gan.{strict,relaxed}{,-threads}.wasm (the engine, from
+//      assembly/index.ts) and build/wasm-gan.random.wasm (the random streams alone, from
+//      assembly/random.ts: data sets draw from it without starting an engine)   (asconfig.json targets)
 //   2. src/generated/wasm_bytes.ts: the modules as base64, so one import works unchanged in
 //      Node, Deno, browsers and bundlers (no file-system or URL resolution at run time)
 //   3. esbuild: src/index.ts, src/cli/main.ts and the worker script -> dist/ (ESM)
@@ -7,10 +9,16 @@ import { main as asc } from "assemblyscript/asc";
 import * as esbuild from "esbuild";
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
 
-// the -threads builds import one shared memory (kernels split across worker threads, threads.ts)
-const targets = ["strict", "relaxed", "strict-threads", "relaxed-threads"];
+// target -> entry file (asconfig.json names no entries: asc would add them to every target).
+// The -threads builds import one shared memory (kernels split across worker threads, threads.ts).
+const wasmEntries = {
+  strict: "assembly/index.ts", relaxed: "assembly/index.ts",
+  "strict-threads": "assembly/index.ts", "relaxed-threads": "assembly/index.ts",
+  random: "assembly/random.ts",
+};
+const targets = Object.keys(wasmEntries);
 for (const target of targets) {
-  const { error, stderr } = await asc(["--config", "asconfig.json", "--target", target]);
+  const { error, stderr } = await asc([wasmEntries[target], "--config", "asconfig.json", "--target", target]);
   if (error) {
     console.error(stderr.toString());
     console.error(`AssemblyScript build of target '${target}' failed: ${error.message}`);

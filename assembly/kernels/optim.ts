@@ -1,5 +1,5 @@
 // Parameter updates over one flat arena slice: p, g, and optimiser state of `len` floats.
-// Conventions follow PyTorch (so the reference figures in DESIGN.md are comparable).
+// Conventions follow PyTorch (so the reference figures in docs/workloads.md are comparable).
 
 // Adam (Kingma & Ba 2015, Alg. 1), bias-corrected, step t >= 1:
 //   m = β1 m + (1−β1) g;  v = β2 v + (1−β2) g²;  p −= lr · m̂ / (sqrt(v̂) + ε)

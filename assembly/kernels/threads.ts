@@ -2,7 +2,7 @@
 //
 // One instance leads: it runs the whole training step. T - 1 helper instances, one per worker
 // thread, share its memory and wait in JS (Atomics.wait on a control array the host owns; a wasm
-// loop around atomic.wait32 is miscompiled by Node 20's Liftoff, see PLATFORM.md). A big kernel
+// loop around atomic.wait32 is miscompiled by Node 20's Liftoff, see docs/platform.md). A big kernel
 // call on the leader writes a task (a kind and its arguments) into TASK, wakes the helpers
 // (host import threadsRun), does part 0 itself and waits for the others (threadsJoin).
 //

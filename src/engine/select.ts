@@ -16,7 +16,7 @@ import { GPU_BACKENDS, TFJS_BACKENDS, startBackend, startTfjs, TfjsBackendError,
 import { validateSpec, type NormalisedSpec } from "../model/spec.ts";
 import { preset } from "../model/presets.ts";
 import { sampleSize } from "../data/dataset.ts";
-import { HostRng } from "./host_rng.ts";
+import { HostRng } from "../random/rng.ts";
 
 export type EngineName = "wasm" | "tfjs";
 

@@ -2,7 +2,7 @@
 //
 // A small Int32Array on its own SharedArrayBuffer, owned by the host:
 //   GEN    bumped by the leader for every task; helpers wait on it (Atomics.wait in JS, never in
-//          wasm: Node 20's Liftoff miscompiles a wasm loop around atomic.wait32, PLATFORM.md)
+//          wasm: Node 20's Liftoff miscompiles a wasm loop around atomic.wait32, docs/platform.md)
 //   TASK   the task's address in the shared linear memory
 //   DONE   helpers that finished the current task
 //   QUIT   1: helpers leave their loop (dispose)

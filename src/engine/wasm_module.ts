@@ -3,6 +3,7 @@
 // WebAssembly.validate. Each model gets its own instance (its own linear memory), compiled
 // from one cached WebAssembly.Module per flavour.
 import { strictWasm, relaxedWasm, strictThreadsWasm, relaxedThreadsWasm } from "../generated/wasm_bytes.ts";
+import { decodeBase64 } from "../io/base64.ts";
 import type { WasmExports } from "./abi.ts";
 
 export type SimdFlavour = "strict" | "relaxed";
@@ -18,22 +19,12 @@ export function newSharedMemory(): WebAssembly.Memory {
   return new WebAssembly.Memory({ initial: 32, maximum: 32768, shared: true });
 }
 
-function decodeBase64(b64: string): Uint8Array {
-  if (typeof atob === "function") {
-    const bin = atob(b64);
-    const out = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-    return out;
-  }
-  throw new Error("wasm-gan: no base64 decoder (atob) in this runtime");
-}
-
 const bytes: Partial<Record<BuildName, Uint8Array>> = {};
 function moduleBytes(build: BuildName): Uint8Array {
   return (bytes[build] ??= decodeBase64(BASE64[build]));
 }
 
-// Node 20 validates relaxed SIMD only with --experimental-wasm-relaxed-simd (PLATFORM.md);
+// Node 20 validates relaxed SIMD only with --experimental-wasm-relaxed-simd (docs/platform.md);
 // Deno and current browsers accept it as is.
 export function relaxedSimdSupported(): boolean {
   return WebAssembly.validate(moduleBytes("relaxed") as BufferSource);

@@ -1,4 +1,4 @@
-// The reference workloads of DESIGN.md, as specs.
+// The reference workloads of docs/workloads.md, as specs.
 import type { GanSpec, LayerSpec } from "./spec.ts";
 
 const mlp = (hidden: number, width: number, out: number): LayerSpec[] => [
@@ -8,7 +8,7 @@ const mlp = (hidden: number, width: number, out: number): LayerSpec[] => [
 
 const adam = (lr: number, beta1 = 0.5, beta2 = 0.999) => ({ type: "adam" as const, lr, beta1, beta2 });
 
-// mlp-ring8 (DESIGN.md's reference workload, exactly; the speed benches use it):
+// mlp-ring8 (docs/workloads.md's reference workload, exactly; the speed benches use it):
 //   G z(2) -> 4 x (Dense 128, ReLU) -> Dense 2;  D 3 x (Dense 128, ReLU) -> Dense 1;
 //   batch 256, non-saturating, Adam 2e-4 (0.5, 0.999)
 export function mlpRing8(): GanSpec {
@@ -43,7 +43,7 @@ function recipe(base: GanSpec, name: string): GanSpec {
 export const ring8 = (): GanSpec => recipe(mlpRing8(), "ring8");
 export const grid25 = (): GanSpec => recipe(mlpGrid25(), "grid25");
 
-// dcgan-mnist (DESIGN.md's reference workload): batch 64, Adam 2e-4 (0.5, 0.999), non-saturating,
+// dcgan-mnist (docs/workloads.md's reference workload): batch 64, Adam 2e-4 (0.5, 0.999), non-saturating,
 // the DCGAN paper's N(0, 0.02) initialisation.
 //   G: z(100) -> Dense 7·7·128 -> BatchNorm -> ReLU -> reshape 7x7x128 -> ConvT 64, 4x4, s2, same
 //      -> BatchNorm -> ReLU -> ConvT 1, 4x4, s2, same -> tanh            (28x28x1)

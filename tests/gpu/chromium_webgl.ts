@@ -1,5 +1,5 @@
 // Runs tests/gpu/webgl_page.ts in headless Chromium (Debian's chromium through playwright-core,
-// PLATFORM.md): bundles it with esbuild for the browser, serves it on 127.0.0.1, and returns the
+// docs/platform.md): bundles it with esbuild for the browser, serves it on 127.0.0.1, and returns the
 // page's gpuRun JSON. ensureChromium() installs Debian's chromium with apt-get when it is missing
 // (root, apt-get present), else returns the reason it cannot.
 import { build } from "esbuild";
