@@ -11,6 +11,7 @@ export { CheckpointError, CHECKPOINT_FILE, saveCheckpoint, readCheckpoint, loadC
 export type { EngineFactory, LoadOptions } from "./io/checkpoint.ts";
 export type { Checkpoint } from "./io/checkpoint.ts";
 export { encodeNpy, decodeNpy } from "./io/npy.ts";
+export { NodeOnlyError } from "./io/node_only.ts";
 export { validateSpec, SpecError } from "./model/spec.ts";
 export type { GanSpec, LayerSpec, OptimizerSpec, NormalisedSpec } from "./model/spec.ts";
 export { preset, presets, ring8 as ring8Spec, grid25 as grid25Spec, mlpRing8 as mlpRing8Spec, mlpGrid25 as mlpGrid25Spec, dcganMnist as dcganMnistSpec } from "./model/presets.ts";

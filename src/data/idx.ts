@@ -10,6 +10,7 @@
 //
 // x: [count, h, w, c] NHWC in [-1, 1] as byte / 127.5 - 1 (the same values as mnist() and
 // imageFolder() give for the same pixels). Node and Deno (node:fs, node:zlib).
+import { nodeFs } from "../io/node_only.ts";
 import type { Dataset } from "./dataset.ts";
 import { DataError } from "./errors.ts";
 import { byteToUnit } from "./mnist.ts";
@@ -26,8 +27,7 @@ export interface IdxArray { dims: number[]; data: Uint8Array } // unsigned-byte 
 // Loads images (and labels, when given) into a Dataset. `images` may also be a folder holding
 // train-images-idx3-ubyte[.gz] (and train-labels-idx1-ubyte[.gz], used when present).
 export async function loadIdx(images: string, labels?: string, options: IdxOptions = {}): Promise<Dataset> {
-  const { readFile, stat, readdir } = await import("node:fs/promises");
-  const { join, basename } = await import("node:path");
+  const { readFile, stat, readdir, join, basename } = await nodeFs("loadIdx", "in a page, fetch the files and build a Dataset { x, shape, count, labels } yourself");
   const info = await stat(images).catch((e: Error) => { throw new DataError(images, `cannot read: ${e.message}`); });
   if (info.isDirectory()) {
     const dir = images, names = await readdir(dir);

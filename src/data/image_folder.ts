@@ -11,6 +11,7 @@
 // - All images must share one size and one channel count (after dropping alpha): a mismatch is
 //   refused, naming the first file of each size / of each kind, before anything is decoded.
 // Node and Deno (node:fs).
+import { nodeFs } from "../io/node_only.ts";
 import { decode, convertIndexedToRgb } from "fast-png";
 import type { Dataset } from "./dataset.ts";
 import { DataError } from "./errors.ts";
@@ -25,8 +26,7 @@ const COLOR_CHANNELS: Record<number, 1 | 3> = { 0: 1, 2: 3, 3: 3, 4: 1, 6: 3 }; 
 const COLOR_NAMES: Record<number, string> = { 0: "grey", 2: "RGB", 3: "palette", 4: "grey+alpha", 6: "RGBA" };
 
 export async function imageFolder(dir: string, options: ImageFolderOptions = {}): Promise<Dataset> {
-  const { readdir, readFile } = await import("node:fs/promises");
-  const { join, basename } = await import("node:path");
+  const { readdir, readFile, join, basename } = await nodeFs("imageFolder", "in a page, decode the images yourself (e.g. from <canvas>) into a Dataset { x, shape, count }");
   const entries = await readdir(dir, { withFileTypes: true }).catch((e: Error) => { throw new DataError(dir, `cannot read the folder: ${e.message}`); });
   const names = entries.filter((e) => e.isFile() && /\.png$/i.test(e.name)).map((e) => e.name).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   if (names.length === 0) throw new DataError(dir, `no .png files in the folder (${entries.length} other entr${entries.length === 1 ? "y" : "ies"})`);

@@ -14,6 +14,7 @@
 //
 // Node and Deno (reads the package's JSON files through node:fs); the decoded bytes are kept,
 // so a repeated load costs only the float conversion (~10 ms).
+import { nodeFs } from "../io/node_only.ts";
 import type { Dataset } from "./dataset.ts";
 import { DataError } from "./errors.ts";
 
@@ -70,7 +71,8 @@ export function byteToUnit(): Float32Array {
 }
 
 async function loadBytes(): Promise<MnistBytes> {
-  const [{ readFile }, { createRequire }, { dirname, join }] = await Promise.all([import("node:fs/promises"), import("node:module"), import("node:path")]);
+  const { readFile, dirname, join } = await nodeFs("mnist()", "in a page, fetch the digits' files and use a Dataset of your own");
+  const { createRequire } = await import("node:module");
   let dir: string;
   try {
     dir = dirname(createRequire(import.meta.url).resolve("mnist/package.json"));

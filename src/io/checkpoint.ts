@@ -38,6 +38,7 @@
 // Reading validates everything and throws a one-line CheckpointError naming the file and the
 // problem: truncation, a header lying about sizes or offsets, bad JSON, a checksum mismatch,
 // missing or misshapen tensors, NaN or infinite values, a checkpoint of another spec.
+import { nodeFs } from "./node_only.ts";
 import { encodeSafetensors, parseSafetensors, tensorData, show, type DType, type Tensor } from "./safetensors.ts";
 import { writeFileAtomic, type AtomicWriteOptions } from "./files.ts";
 import { validateSpec, type NormalisedSpec } from "../model/spec.ts";
@@ -237,7 +238,7 @@ export function decodeCheckpoint(bytes: Uint8Array, path = "checkpoint", options
 
 // A path naming a run directory means the checkpoint inside it.
 export async function checkpointPath(path: string): Promise<string> {
-  const [{ stat }, { join }] = await Promise.all([import("node:fs/promises"), import("node:path")]);
+  const { stat, join } = await nodeFs(`reading the checkpoint ${path}`, "in a page or an edge function, fetch the file's bytes and use decodeCheckpoint(bytes) and checkpointEngine(checkpoint)");
   try {
     if ((await stat(path)).isDirectory()) return join(path, CHECKPOINT_FILE);
   } catch { /* reported by the read */ }
@@ -246,7 +247,7 @@ export async function checkpointPath(path: string): Promise<string> {
 
 export async function readCheckpoint(path: string, options: DecodeOptions = {}): Promise<Checkpoint> {
   const file = await checkpointPath(path);
-  const { readFile } = await import("node:fs/promises");
+  const { readFile } = await nodeFs(`reading the checkpoint ${path}`, "use decodeCheckpoint(bytes)");
   let bytes: Uint8Array;
   try {
     bytes = await readFile(file);

@@ -140,6 +140,9 @@ test(`headless Chromium trains ring8 ${STEPS} steps from dist/: 2 threads in wor
     assert.is(run.weights, node.weights, `${name}: G's and D's parameters, SHA-256 equal to Node's ${stale}`);
     assert.is(run.state, node.state, `${name}: the whole training state, SHA-256 equal to Node's ${stale}`);
     assert.is(run.samples, node.samples, `${name}: 1,000 samples (seed 7) from the trained G, SHA-256 equal to Node's ${stale}`);
+    assert.is(run.restoredSamples, node.samples, `${name}: the same samples from its checkpoint encoded and decoded in memory (${run.checkpointBytes} bytes) and loaded into a fresh engine`);
+    assert.match(run.nodeOnly[0], /^NodeOnlyError: mnist\(\) needs Node or Deno .*in a page, fetch/, `${name}: mnist() refuses in one line`);
+    assert.match(run.nodeOnly[1], /^NodeOnlyError: writing a file needs Node or Deno .*encodeCheckpoint/, `${name}: saveCheckpoint refuses in one line`);
   }
   console.log(`  browser = Node, weights ${node.weights.slice(0, 16)}, state ${node.state.slice(0, 16)}; ${STEPS} steps: Node ${(tNode / 1000).toFixed(1)} s, ` +
     `isolated page ${(iso.trainMs / 1000).toFixed(1)} s, plain page ${(plain.trainMs / 1000).toFixed(1)} s`);
