@@ -42,7 +42,7 @@
 import { crc32 } from "./crc32.ts";
 import { writeFileAtomic, type AtomicWriteOptions } from "./files.ts";
 import { validateSpec, generatorInputShape, discriminatorInputShape, type LayerSpec, type NormalisedSpec } from "../model/spec.ts";
-import { convGeometry, layerShapes } from "../model/shapes.ts";
+import { convGeometry, layerInputShapes } from "../model/shapes.ts";
 import { createGAN, type CreateOptions, type GanState, type NetTrainState, type WasmGAN } from "../engine/wasm_engine.ts";
 
 export const CHECKPOINT_FILE = "checkpoint.safetensors";
@@ -76,12 +76,12 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 // Where each named parameter and state tensor of a net lives in its arena (in floats).
 function netSlots(prefix: string, layers: LayerSpec[], input: number[]): { params: Slot[]; state: Slot[]; paramCount: number; stateCount: number } {
-  const shapes = layerShapes(layers, input);
+  const inShapes = layerInputShapes(layers, input); // each layer's input (the layer graph)
   const params: Slot[] = [], state: Slot[] = [];
   let p = 0, st = 0;
   const param = (name: string, shape: number[]) => { params.push({ name, shape, offset: p, size: prod(shape) }); p += prod(shape); };
   layers.forEach((l, i) => {
-    const s = i === 0 ? input : shapes[i - 1];
+    const s = inShapes[i];
     const at = `${prefix}.${i}`;
     switch (l.type) {
       case "dense":
