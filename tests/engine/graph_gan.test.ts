@@ -6,7 +6,10 @@
 //  - 20 Adam steps: every statistic at every step within 1e-4 + 1e-2·(its largest |value| in
 //    the run) and the non-gauge weights within 1e-2 of the distance they travelled
 //    (tests/tfjs_engine/parity_util.ts's criteria for 50 steps);
-//  - a checkpoint of a graph spec round-trips (encode / decode / restore) to the same bits.
+//  - a checkpoint of a graph spec round-trips (encode / decode / restore) to the same bits;
+//  - wide residual nets (kernels big enough to split across threads; the nodes and fan-out sums
+//    run on the leading thread): 3 kernel threads in workers give the bits of 1 thread and of the
+//    in-process engine.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ring8, validateSpec, createWasmGAN, type GanSpec } from "../../src/index.ts";
@@ -17,6 +20,8 @@ import { encodeCheckpoint, decodeCheckpoint, restoreCheckpoint } from "../../src
 import { expectClose, expectBitIdentical } from "../util/check.ts";
 import { sgd, smallMlpGenerator, smallDcganGenerator, randomImages } from "../util/small_gans.ts";
 import { trace, compare, specGauges, STAT_KEYS } from "../tfjs_engine/parity_util.ts";
+import { createGAN } from "../../src/worker/create_gan.ts";
+import type { GanState } from "../../src/engine/wasm_engine.ts";
 
 const data = await ring8({ count: 4096, seed: 3 });
 const labelled = { ...data, numClasses: 8 };
@@ -107,6 +112,35 @@ test("a checkpoint of a graph spec round-trips to the same bits and keeps traini
   await b.train(data, { steps: 5 });
   expectBitIdentical("G after 3 + 2 steps", b.getWeights().generator, a.getWeights().generator);
   expectBitIdentical("D after 3 + 2 steps", b.getWeights().discriminator, a.getWeights().discriminator);
+});
+
+function sameBits(a: GanState, b: GanState, what: string): void {
+  for (const net of ["generator", "discriminator"] as const) {
+    for (const part of ["params", "opt1", "opt2", "state"] as const) expectBitIdentical(`${what}: ${net}.${part}`, a[net][part], b[net][part]);
+  }
+  assert.equal(Array.from(a.rng), Array.from(b.rng), `${what}: rng`);
+}
+
+test("wide residual nets (non-saturating; a WGAN-GP critic): 3 threads give the bits of 1 thread and of the in-process engine", async () => {
+  const wide = (out: number, act: "relu" | "leaky_relu"): LayerSpec[] => [
+    { type: "dense", units: 512, name: "h" }, { type: act }, { type: "dense", units: 512, name: "f" }, { type: "add", inputs: ["h", "f"] },
+    { type: "tanh" }, { type: "dense", units: out },
+  ];
+  const base: GanSpec = { ...small({}), batchSize: 128, generator: wide(2, "relu"), discriminator: wide(1, "leaky_relu"), optimizer: { generator: adam, discriminator: adam } };
+  for (const spec of [base, { ...base, loss: "wasserstein" as const, gradientPenalty: 10, dSteps: 2 }]) {
+    const run = async (threads: number) => {
+      const gan = await createGAN(spec, { seed: 9, threads });
+      await gan.train(data, { steps: 6 });
+      const s = await gan.saveState();
+      await gan.dispose();
+      return s;
+    };
+    const local = await createWasmGAN(spec, { seed: 9 });
+    await local.train(data, { steps: 6 });
+    const one = await run(1), three = await run(3);
+    sameBits(one, three, `${spec.loss}: 1 vs 3 threads`);
+    sameBits(one, local.saveState(), `${spec.loss}: worker vs in-process`);
+  }
 });
 
 test.run();
