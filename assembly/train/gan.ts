@@ -268,7 +268,7 @@ export class Gan {
 
   private generatorStep(): void {
     const G = this.G, D = this.D, B = this.batch / this.pack;
-    // G's activations still hold G(z) from the last discriminator step (conditional: and
+    // G's default tape still holds G(z) from the last discriminator step (conditional: and
     // fakeJoined holds it joined with the same fake labels)
     const conditional = this.classes > 0;
     const fake = conditional ? this.fakeJoined : G.tape.output;
