@@ -3,7 +3,9 @@
 import { Net } from "./nn/net";
 import { Dense } from "./nn/dense";
 import { Activation, isActivation } from "./nn/activation";
-import { LAYER_DENSE, LAYER_CONV2D, LAYER_CONV2D_TRANSPOSE } from "./nn/layer";
+import { LAYER_DENSE, LAYER_CONV2D, LAYER_CONV2D_TRANSPOSE, LAYER_ADD, LAYER_CONCAT, LAYER_BLEND } from "./nn/layer";
+import { Add, Blend, Concat } from "./nn/merge";
+import { Tape } from "./nn/tape";
 import { Conv2D, Conv2DTranspose, ConvGeometry } from "./nn/conv2d";
 import { BatchNorm } from "./nn/batch_norm";
 import { Optimizer } from "./train/optimizer";
@@ -45,7 +47,7 @@ export function netNew(inSize: i32, maxBatch: i32): Net {
 
 // Adds a layer; returns 0, or -1 for an unknown kind (the host validates first; this is the backstop).
 export function netAdd(net: Net, kind: i32, units: i32, alpha: f32): i32 {
-  const inSize = net.outSize;
+  const inSize = net.nextInSize;
   if (kind == LAYER_DENSE) net.add(new Dense(inSize, units));
   else if (isActivation(kind)) net.add(new Activation(kind, inSize, alpha));
   else return -1;
@@ -54,21 +56,22 @@ export function netAdd(net: Net, kind: i32, units: i32, alpha: f32): i32 {
 
 // A conv2d (kind LAYER_CONV2D) or conv2d_transpose with the geometry of its convolution
 // (h, w, cin -> outH, outW, cout; see assembly/nn/conv2d.ts). Returns 0, or -1 when the
-// geometry does not chain onto the net's current output or the kind is not a conv.
+// geometry does not fit the layer's input (the net's current output, or netInput's) or the kind is not a conv.
 export function netAddConv(net: Net, kind: i32, h: i32, w: i32, cin: i32, outH: i32, outW: i32, cout: i32,
   kh: i32, kw: i32, strideH: i32, strideW: i32, padTop: i32, padLeft: i32): i32 {
   const g = new ConvGeometry(h, w, cin, outH, outW, cout, kh, kw, strideH, strideW, padTop, padLeft);
-  if (kind == LAYER_CONV2D && g.bigSize == net.outSize) net.add(new Conv2D(g));
-  else if (kind == LAYER_CONV2D_TRANSPOSE && g.smallSize == net.outSize) net.add(new Conv2DTranspose(g));
+  if (kind == LAYER_CONV2D && g.bigSize == net.nextInSize) net.add(new Conv2D(g));
+  else if (kind == LAYER_CONV2D_TRANSPOSE && g.smallSize == net.nextInSize) net.add(new Conv2DTranspose(g));
   else return -1;
   return 0;
 }
 
-// Batch norm over `channels` (the last axis of the net's current output). Returns 0, or -1
-// when channels does not divide the output size.
+// Batch norm over `channels` (the last axis of its input). Returns 0, or -1
+// when channels does not divide the input size.
 export function netAddBatchNorm(net: Net, channels: i32, eps: f64, momentum: f64): i32 {
-  if (channels <= 0 || net.outSize % channels != 0) return -1;
-  net.add(new BatchNorm(net.outSize, channels, eps, momentum));
+  const size = net.nextInSize;
+  if (channels <= 0 || size % channels != 0) return -1;
+  net.add(new BatchNorm(size, channels, eps, momentum));
   return 0;
 }
 
@@ -85,6 +88,61 @@ export function netLayerParamOffset(net: Net, i: i32): i32 { return net.layers[i
 export function netZeroGrads(net: Net): void { net.zeroGrads(); }
 export function netForward(net: Net, x: usize, n: i32, training: bool): usize { return net.forward(x, n, training); }
 export function netBackward(net: Net, dy: usize, dx: usize, n: i32, paramGrads: bool): void { net.backward(dy, dx, n, paramGrads); }
+
+// ---- the layer graph and tapes (assembly/nn/net.ts, assembly/nn/merge.ts, assembly/nn/tape.ts)
+// Layers are engine layers in the order added (the host maps spec indices: reshape and flatten
+// have none); a source is an earlier engine layer, or -1 for the net's input.
+// The next layer added (netAdd, netAddConv, netAddBatchNorm) reads source `src` instead of the
+// previous layer. Returns 0, or -1 when src is not an existing layer or -1.
+export function netInput(net: Net, src: i32): i32 { return net.setNextInput(src) ? 0 : -1; }
+// A graph node over `count` sources (i32 [count] at `srcs`): LAYER_ADD (count >= 2, one size),
+// LAYER_BLEND (2 of one size; `alpha`: α·a + (1 − α)·b), LAYER_CONCAT (2 sources of `pixels`
+// rows each, joined row by row: NHWC channels; pixels = 1 for flat features). Returns 0, or -1
+// for a bad kind, count, source or size.
+export function netAddMerge(net: Net, kind: i32, srcs: usize, count: i32, pixels: i32, alpha: f32): i32 {
+  if (count < 2 || (kind != LAYER_ADD && count != 2)) return -1;
+  const ins = new StaticArray<i32>(count);
+  for (let k = 0; k < count; k++) {
+    const j = load<i32>(srcs + (<usize>k << 2));
+    if (j < -1 || j >= net.layers.length) return -1;
+    ins[k] = j;
+  }
+  const size = net.sizeOf(ins[0]);
+  if (kind == LAYER_CONCAT) {
+    const sb = net.sizeOf(ins[1]);
+    if (pixels <= 0 || size % pixels != 0 || sb % pixels != 0) return -1;
+    net.addMerge(new Concat(pixels, size / pixels, sb / pixels), ins);
+    return 0;
+  }
+  for (let k = 1; k < count; k++) if (net.sizeOf(ins[k]) != size) return -1;
+  if (kind == LAYER_ADD) net.addMerge(new Add(count, size), ins);
+  else if (kind == LAYER_BLEND) net.addMerge(new Blend(size, alpha), ins);
+  else return -1;
+  return 0;
+}
+// Sets a blend's α (between calls: progressive growing's fade-in). Returns 0, or -1 when
+// engine layer `layer` is not a blend.
+export function netSetBlendAlpha(net: Net, layer: i32, alpha: f32): i32 {
+  if (layer < 0 || layer >= net.layers.length || net.layers[layer].kind != LAYER_BLEND) return -1;
+  changetype<Blend>(net.layers[layer]).alpha = alpha;
+  return 0;
+}
+export function netLayerCount(net: Net): i32 { return net.layers.length; }
+// the net's default tape (the one netForward / netBackward and the GAN step use)
+export function netTape(net: Net): Tape { return net.tape; }
+// Another tape for calls of up to maxBatch rows (after netBuild; maxBatch at most the net's):
+// its own activations, gradients of activations and batch statistics, the same parameters.
+// Returns 0 (null) for a bad maxBatch.
+export function netNewTape(net: Net, maxBatch: i32): Tape | null {
+  if (!net.built || maxBatch < 1 || maxBatch > net.maxBatch) return null;
+  return net.newTape(maxBatch);
+}
+// netForward / netBackward on a given tape (n <= the tape's maxBatch); backward ADDS the
+// parameter gradients into the net's one arena, so passes on several tapes accumulate
+export function netForwardTape(net: Net, tape: Tape, x: usize, n: i32, training: bool): usize { return net.forwardTape(tape, x, n, training); }
+export function netBackwardTape(net: Net, tape: Tape, dy: usize, dx: usize, n: i32, paramGrads: bool): void { net.backwardTape(tape, dy, dx, n, paramGrads); }
+// engine layer i's output buffer on a tape ([maxBatch, its outSize]; diagnostics and tests)
+export function tapeActivation(tape: Tape, i: i32): usize { return tape.acts[i]; }
 
 // ---- optimisers and the GAN
 export function optimizerNew(kind: i32, lr: f32, beta1: f32, beta2: f32, eps: f32): Optimizer {

@@ -17,12 +17,12 @@ export class Activation extends Layer {
     return k == LAYER_RELU ? ACT_RELU : k == LAYER_LEAKY_RELU ? ACT_LEAKY_RELU : k == LAYER_TANH ? ACT_TANH : ACT_SIGMOID;
   }
 
-  forward(params: usize, x: usize, y: usize, n: i32, training: bool): void {
+  forward(params: usize, x: usize, y: usize, n: i32, training: bool, saved: usize): void {
     activationThreaded(this.op, false, y, x, 0, n * this.inSize, this.alpha);
   }
 
   // dx = f'(·)·dy, f' from x (relu, leaky relu) or from y (tanh, sigmoid)
-  backward(params: usize, grads: usize, x: usize, y: usize, dy: usize, dx: usize, n: i32, paramGrads: bool): void {
+  backward(params: usize, grads: usize, x: usize, y: usize, dy: usize, dx: usize, n: i32, paramGrads: bool, saved: usize): void {
     if (dx == 0) return;
     const k = this.kind;
     activationThreaded(this.op, true, dx, dy, k == LAYER_RELU || k == LAYER_LEAKY_RELU ? x : y, n * this.inSize, this.alpha);

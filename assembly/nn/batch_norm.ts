@@ -2,8 +2,9 @@
 // images c is the channel count; for dense features c = size, PyTorch's BatchNorm1d).
 //   params: gamma [c], beta [c];  state: running mean [c], running variance [c]
 // Training uses the batch statistics and moves the running ones; inference uses the running ones.
-// backward() assumes the last forward() was in training mode on the same x (the GAN step always
-// pairs them); the saved batch mean and 1/std of that forward live in the layer.
+// backward() assumes the forward() on the same tape was in training mode on the same x (the GAN
+// step always pairs them); that forward's batch mean and 1/std live on the tape:
+//   saved: mean [c], then 1/std [c]  (savedFloats() = 2c)
 import { Layer, LAYER_BATCH_NORM, INIT_DCGAN } from "./layer";
 import { batchNormForwardTrain, batchNormForwardInference, batchNormBackward } from "../kernels/batchnorm";
 import { rngNormalFill } from "../kernels/rng";
@@ -14,16 +15,13 @@ export let batchNormFreezeRunning: bool = false;
 export function setBatchNormFreezeRunning(on: bool): void { batchNormFreezeRunning = on; }
 
 export class BatchNorm extends Layer {
-  saveMean: usize;
-  saveInvStd: usize;
-
   constructor(size: i32, public channels: i32, public eps: f64, public momentum: f64) {
     super(LAYER_BATCH_NORM, size, size);
     this.paramCount = 2 * channels;
     this.stateCount = 2 * channels;
-    this.saveMean = heap.alloc(<usize>channels << 2);
-    this.saveInvStd = heap.alloc(<usize>channels << 2);
   }
+
+  savedFloats(): i32 { return 2 * this.channels; }
 
   // gamma = 1 (DCGAN: N(1, 0.02)), beta = 0
   initParams(params: usize, rng: usize, scheme: i32): void {
@@ -41,23 +39,25 @@ export class BatchNorm extends Layer {
     for (let j = 0; j < c; j++) store<f32>(this.state + (<usize>(c + j) << 2), 1);
   }
 
-  forward(params: usize, x: usize, y: usize, n: i32, training: bool): void {
+  forward(params: usize, x: usize, y: usize, n: i32, training: bool, saved: usize): void {
     const c = this.channels, rows = n * (this.inSize / c);
+    const saveMean = saved, saveInvStd = saved + (<usize>c << 2);
     const gamma = params + (<usize>this.paramOffset << 2), beta = gamma + (<usize>c << 2);
     const runMean: usize = batchNormFreezeRunning ? 0 : this.state, runVar = this.state + (<usize>c << 2);
     if (training) {
-      batchNormForwardTrain(y, x, gamma, beta, this.saveMean, this.saveInvStd, runMean, runVar, rows, c, this.eps, this.momentum);
+      batchNormForwardTrain(y, x, gamma, beta, saveMean, saveInvStd, runMean, runVar, rows, c, this.eps, this.momentum);
     } else {
       batchNormForwardInference(y, x, gamma, beta, runMean, runVar, rows, c, this.eps);
     }
   }
 
   //   dx = the batch-statistics gradient;  dgamma += Σ dy·xhat;  dbeta += Σ dy
-  backward(params: usize, grads: usize, x: usize, y: usize, dy: usize, dx: usize, n: i32, paramGrads: bool): void {
+  backward(params: usize, grads: usize, x: usize, y: usize, dy: usize, dx: usize, n: i32, paramGrads: bool, saved: usize): void {
     const c = this.channels, rows = n * (this.inSize / c);
+    const saveMean = saved, saveInvStd = saved + (<usize>c << 2);
     const gamma = params + (<usize>this.paramOffset << 2);
     const dgamma: usize = paramGrads ? grads + (<usize>this.paramOffset << 2) : 0;
     const dbeta: usize = paramGrads ? dgamma + (<usize>c << 2) : 0;
-    batchNormBackward(dx, dgamma, dbeta, dy, x, gamma, this.saveMean, this.saveInvStd, rows, c);
+    batchNormBackward(dx, dgamma, dbeta, dy, x, gamma, saveMean, saveInvStd, rows, c);
   }
 }

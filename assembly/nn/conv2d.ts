@@ -56,7 +56,7 @@ export class Conv2D extends Layer {
     initConv(params, this.paramOffset, this.g, this.g.cout, rng, scheme);
   }
 
-  forward(params: usize, x: usize, y: usize, n: i32, training: bool): void {
+  forward(params: usize, x: usize, y: usize, n: i32, training: bool, saved: usize): void {
     const g = this.g;
     const f = params + (<usize>this.paramOffset << 2);
     conv2dForward(y, x, f, this.scratch, n, g.h, g.w, g.cin, g.kh, g.kw, g.cout, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
@@ -64,7 +64,7 @@ export class Conv2D extends Layer {
   }
 
   //   dfilter += conv filter gradient;  dbias += Σ dy;  dx = conv input gradient
-  backward(params: usize, grads: usize, x: usize, y: usize, dy: usize, dx: usize, n: i32, paramGrads: bool): void {
+  backward(params: usize, grads: usize, x: usize, y: usize, dy: usize, dx: usize, n: i32, paramGrads: bool, saved: usize): void {
     const g = this.g;
     const f = params + (<usize>this.paramOffset << 2);
     if (paramGrads) {
@@ -115,7 +115,7 @@ export class Conv2DTranspose extends Layer {
   }
 
   // y [n, h, w, cin] = the conv's input gradient of x [n, outH, outW, cout], plus bias
-  forward(params: usize, x: usize, y: usize, n: i32, training: bool): void {
+  forward(params: usize, x: usize, y: usize, n: i32, training: bool, saved: usize): void {
     const g = this.g;
     const f = params + (<usize>this.paramOffset << 2);
     conv2dBackwardInput(y, x, f, this.scratch, n, g.h, g.w, g.cin, g.kh, g.kw, g.cout, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
@@ -123,7 +123,7 @@ export class Conv2DTranspose extends Layer {
   }
 
   //   dfilter += conv filter gradient with x and dy swapped;  dbias += Σ dy;  dx = conv(dy)
-  backward(params: usize, grads: usize, x: usize, y: usize, dy: usize, dx: usize, n: i32, paramGrads: bool): void {
+  backward(params: usize, grads: usize, x: usize, y: usize, dy: usize, dx: usize, n: i32, paramGrads: bool, saved: usize): void {
     const g = this.g;
     const f = params + (<usize>this.paramOffset << 2);
     if (paramGrads) {

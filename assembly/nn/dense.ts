@@ -26,7 +26,7 @@ export class Dense extends Layer {
     rngUniformFill(rng, W, this.paramCount, -bound, bound);
   }
 
-  forward(params: usize, x: usize, y: usize, n: i32, training: bool): void {
+  forward(params: usize, x: usize, y: usize, n: i32, training: bool, saved: usize): void {
     const W = params + (<usize>this.paramOffset << 2);
     const b = W + (<usize>(this.inSize * this.outSize) << 2);
     gemm(false, false, n, this.outSize, this.inSize, x, this.inSize, W, this.outSize, y, this.outSize, false);
@@ -34,7 +34,7 @@ export class Dense extends Layer {
   }
 
   //   dW[in, out] += xᵀ · dy;  db += Σ_rows dy;  dx[n, in] = dy · Wᵀ
-  backward(params: usize, grads: usize, x: usize, y: usize, dy: usize, dx: usize, n: i32, paramGrads: bool): void {
+  backward(params: usize, grads: usize, x: usize, y: usize, dy: usize, dx: usize, n: i32, paramGrads: bool, saved: usize): void {
     const inS = this.inSize, outS = this.outSize;
     if (paramGrads) {
       const dW = grads + (<usize>this.paramOffset << 2);

@@ -1,6 +1,11 @@
 // The layer interface. Every layer maps x: [n, inSize] -> y: [n, outSize] (per-sample sizes;
 // images are NHWC and flattened per sample) and owns `paramCount` floats at `paramOffset` of
-// its net's arena (params, grads and optimiser state share one layout).
+// its net's arena (params, grads and optimiser state share one layout). What one call produces
+// lives on a tape (assembly/nn/tape.ts), not in the layer: x and y are the tape's buffers, and
+// `saved` points at the tape's `savedFloats()` floats for this layer (batch norm's batch
+// statistics of that call; 0 for layers that save nothing). Graph nodes with several inputs
+// (add, concat, blend: assembly/nn/merge.ts) have arity > 1 and their own entry points; the net
+// (assembly/nn/net.ts) resolves every layer's inputs and sums the gradients of a fanned-out output.
 //
 // backward() is the adjoint of forward(): it WRITES dx (when dx != 0; 0 means "not needed")
 // and ADDS parameter gradients into the grads arena (when paramGrads), so two passes
@@ -30,6 +35,10 @@ export const LAYER_SIGMOID: i32 = 5;
 export const LAYER_CONV2D: i32 = 6;
 export const LAYER_CONV2D_TRANSPOSE: i32 = 7;
 export const LAYER_BATCH_NORM: i32 = 8;
+// graph nodes (no parameters; assembly/nn/merge.ts)
+export const LAYER_ADD: i32 = 9;
+export const LAYER_CONCAT: i32 = 10;
+export const LAYER_BLEND: i32 = 11;
 
 // Weight initialisation schemes (a net-wide choice; mirrored by src/model/ops.ts):
 //   PYTORCH: PyTorch's layer defaults, U(±1/sqrt(fan_in)) for weights and biases
@@ -47,15 +56,19 @@ export class Layer {
   // floats of the net's shared scratch this layer needs for a batch of n (im2col panels);
   // nothing in the scratch survives a forward() or backward() call
   scratch: usize = 0;
+  // inputs read: 1 for every layer but the graph nodes (assembly/nn/merge.ts)
+  arity: i32 = 1;
   constructor(public kind: i32, public inSize: i32, public outSize: i32) {}
 
   scratchFloats(maxBatch: i32): i32 { return 0; }
+  // floats one call saves for its backward (on the tape, whatever the batch)
+  savedFloats(): i32 { return 0; }
 
   // params: the net's parameter arena base; this layer's floats start at params + 4 * paramOffset
   initParams(params: usize, rng: usize, scheme: i32): void {}
   initState(): void {}
-  forward(params: usize, x: usize, y: usize, n: i32, training: bool): void {}
-  backward(params: usize, grads: usize, x: usize, y: usize, dy: usize, dx: usize, n: i32, paramGrads: bool): void {}
+  forward(params: usize, x: usize, y: usize, n: i32, training: bool, saved: usize): void {}
+  backward(params: usize, grads: usize, x: usize, y: usize, dy: usize, dx: usize, n: i32, paramGrads: bool, saved: usize): void {}
   // x, y: the forward pass's input and output; xdot -> ydot: [n, inSize] -> [n, outSize]
   forwardTangent(params: usize, x: usize, y: usize, xdot: usize, ydot: usize, n: i32): void {
     abort("this layer has no tangent rule (double backprop)");

@@ -260,10 +260,10 @@ export class Gan {
 
   private generatorStep(): void {
     const G = this.G, D = this.D, B = this.batch / this.pack;
-    // G's activations still hold G(z) from the last discriminator step (conditional: and
+    // G's default tape still holds G(z) from the last discriminator step (conditional: and
     // fakeJoined holds it joined with the same fake labels)
     const conditional = this.classes > 0;
-    const fake = conditional ? this.fakeJoined : unchecked(G.acts[G.layers.length - 1]);
+    const fake = conditional ? this.fakeJoined : G.tape.output;
     const l = D.forward(fake, B, true);
     memory.fill(this.dLogits, 0, <usize>B << 2);
     const lossG = this.gLoss(l, B);

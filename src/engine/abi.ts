@@ -92,6 +92,18 @@ export interface WasmExports {
   netForward(net: Handle, x: Ptr, n: number, training: number): Ptr;
   netBackward(net: Handle, dy: Ptr, dx: Ptr, n: number, paramGrads: number): void;
 
+  // the layer graph and tapes (assembly/nn/net.ts, merge.ts, tape.ts): engine layer indices,
+  // sources are earlier engine layers or -1 (the net's input); 0 / -1 return codes
+  netInput(net: Handle, src: number): number; // the next layer added reads src
+  netAddMerge(net: Handle, kind: number, srcs: Ptr, count: number, pixels: number, alpha: number): number; // srcs: i32 [count]
+  netSetBlendAlpha(net: Handle, layer: number, alpha: number): number;
+  netLayerCount(net: Handle): number;
+  netTape(net: Handle): Handle;                       // the default tape
+  netNewTape(net: Handle, maxBatch: number): Handle;  // 0 for a bad maxBatch (after netBuild; <= the net's)
+  netForwardTape(net: Handle, tape: Handle, x: Ptr, n: number, training: number): Ptr;
+  netBackwardTape(net: Handle, tape: Handle, dy: Ptr, dx: Ptr, n: number, paramGrads: number): void; // ADDS parameter gradients
+  tapeActivation(tape: Handle, layer: number): Ptr;
+
   optimizerNew(kind: number, lr: number, beta1: number, beta2: number, eps: number): Handle;
   optimizerStep(opt: Handle, net: Handle): void;
   optimizerGetT(opt: Handle): number;

@@ -11,7 +11,7 @@
 //     batch_norm        gamma [c], beta [c]                                  (c: the input's last axis)
 //   state block (not trained), layer after layer:
 //     batch_norm        running_mean [c], running_var [c]
-import { convGeometry, layerShapes } from "./shapes.ts";
+import { convGeometry, layerGraph } from "./shapes.ts";
 import type { LayerSpec, NormalisedSpec } from "./spec.ts";
 import { generatorInputShape, discriminatorInputShape } from "./spec.ts";
 
@@ -74,13 +74,14 @@ function layerTensors(l: LayerSpec, input: number[]): { params: [ParamName, numb
 }
 
 // The layout of a net of `layers` on one sample of shape `input`. Throws the ShapeError of
-// layerShapes for a stack that does not chain (validateSpec has refused those already).
+// layerShapes for a stack that does not chain (validateSpec has refused those already). A layer's
+// tensors follow from its (first) input's shape, which in a graph need not be the previous layer's.
 export function netLayout(layers: LayerSpec[], input: number[]): NetLayout {
-  const shapes = layerShapes(layers, input);
+  const { inShapes, shapes } = layerGraph(layers, input);
   const out: LayerSlots[] = [], params: TensorSlot[] = [], state: TensorSlot[] = [];
   let p = 0, s = 0;
   layers.forEach((l, i) => {
-    const before = i === 0 ? input : shapes[i - 1];
+    const before = inShapes[i][0];
     const t = layerTensors(l, before);
     const slots: TensorSlot[] = [];
     const paramOffset = p, stateOffset = s;

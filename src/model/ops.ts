@@ -11,6 +11,10 @@ export const LAYER_CODES = {
   conv2d: 6,
   conv2d_transpose: 7,
   batch_norm: 8,
+  // graph nodes (src/model/graph.ts, assembly/nn/merge.ts)
+  add: 9,
+  concat: 10,
+  blend: 11,
 } as const;
 export type EngineLayerType = keyof typeof LAYER_CODES;
 

@@ -1,13 +1,11 @@
-// Shape inference for a layer stack: every layer's output shape from the input shape, with the
+// Shape inference for a layer graph (src/model/graph.ts: each layer reads the one before, or
+// the layers its `inputs` name): every layer's output shape from the input shape, with the
 // geometry the engine needs (padding resolved by tfjs's rules). Shapes are per sample: [f] for
 // features, [h, w, c] for NHWC images.
 import type { LayerSpec } from "./spec.ts";
+import { ShapeError, resolveInputs, isNode, nodeShape, NET_INPUT } from "./graph.ts";
 
-export class ShapeError extends Error {
-  constructor(public readonly index: number, problem: string) {
-    super(problem);
-  }
-}
+export { ShapeError };
 
 export interface ConvGeometry {
   h: number; w: number; cin: number;         // the convolution's input  [h, w, cin]
@@ -50,43 +48,59 @@ export function convGeometry(l: LayerSpec, input: number[]): ConvGeometry {
   return { h: bigH, w: bigW, cin: l.filters!, outH: y.out, outW: x.out, cout: c, kh, kw, strideH: sh, strideW: sw, padTop: y.padBefore, padLeft: x.padBefore };
 }
 
-// the output shape of each layer; throws ShapeError(index, problem) where a layer cannot take its input
+// the output shape of each layer; throws ShapeError(index, problem, field?) where a layer cannot take its input
 export function layerShapes(layers: LayerSpec[], input: number[]): number[][] {
-  const shapes: number[][] = [];
-  let s = input;
+  return layerGraph(layers, input).shapes;
+}
+
+export interface LayerGraph {
+  inputs: number[][];    // per layer: the indices it reads (−1: the net's input)
+  inShapes: number[][][]; // per layer: the shapes it reads, in that order
+  shapes: number[][];    // per layer: its output shape
+}
+
+// the graph with every layer's input and output shapes
+export function layerGraph(layers: LayerSpec[], input: number[]): LayerGraph {
+  const inputs = resolveInputs(layers);
+  const shapes: number[][] = [], inShapes: number[][][] = [];
   layers.forEach((l, i) => {
-    const fail = (problem: string): never => { throw new ShapeError(i, problem); };
-    switch (l.type) {
-      case "dense":
-        if (s.length !== 1) fail(`dense needs flat features, but its input is ${show(s)}: add {"type": "flatten"} before it`);
-        s = [l.units!];
-        break;
-      case "conv2d":
-      case "conv2d_transpose": {
-        if (s.length !== 3) fail(`${l.type} needs an image input [h, w, c], but its input is ${show(s)}: add {"type": "reshape", "targetShape": [h, w, c]} before it`);
-        const [kh, kw] = l.kernelSize as [number, number];
-        if (l.type === "conv2d" && (l.padding ?? "same") === "valid" && (s[0] < kh || s[1] < kw)) {
-          fail(`a ${kh}x${kw} 'valid' convolution does not fit its ${s[0]}x${s[1]} input`);
-        }
-        const g = convGeometry(l, s);
-        s = l.type === "conv2d" ? [g.outH, g.outW, g.cout] : [g.h, g.w, g.cin];
-        break;
-      }
-      case "batch_norm":
-        break;
-      case "reshape": {
-        const t = l.targetShape!;
-        if (prod(t) !== prod(s)) fail(`cannot reshape ${show(s)} (${prod(s)} values) to ${show(t)} (${prod(t)} values)`);
-        s = [...t];
-        break;
-      }
-      case "flatten":
-        s = [prod(s)];
-        break;
-      default: // activations keep the shape
-        break;
-    }
-    shapes.push(s);
+    const ins = inputs[i].map((j) => (j < 0 ? input : shapes[j]));
+    inShapes.push(ins);
+    shapes.push(isNode(l.type) ? nodeShape(l, i, ins, inputs[i].map((j) => (j < 0 ? NET_INPUT : `layer ${j}`))) : layerShape(l, i, ins[0]));
   });
-  return shapes;
+  return { inputs, inShapes, shapes };
+}
+
+// the input shape of each layer (its first input's: the one a layer of one input reads)
+export function layerInputShapes(layers: LayerSpec[], input: number[]): number[][] {
+  return layerGraph(layers, input).inShapes.map((ins) => ins[0]);
+}
+
+// the output shape of a layer of one input with input shape s
+function layerShape(l: LayerSpec, i: number, s: number[]): number[] {
+  const fail = (problem: string): never => { throw new ShapeError(i, problem); };
+  switch (l.type) {
+    case "dense":
+      if (s.length !== 1) fail(`dense needs flat features, but its input is ${show(s)}: add {"type": "flatten"} before it`);
+      return [l.units!];
+    case "conv2d":
+    case "conv2d_transpose": {
+      if (s.length !== 3) fail(`${l.type} needs an image input [h, w, c], but its input is ${show(s)}: add {"type": "reshape", "targetShape": [h, w, c]} before it`);
+      const [kh, kw] = l.kernelSize as [number, number];
+      if (l.type === "conv2d" && (l.padding ?? "same") === "valid" && (s[0] < kh || s[1] < kw)) {
+        fail(`a ${kh}x${kw} 'valid' convolution does not fit its ${s[0]}x${s[1]} input`);
+      }
+      const g = convGeometry(l, s);
+      return l.type === "conv2d" ? [g.outH, g.outW, g.cout] : [g.h, g.w, g.cin];
+    }
+    case "reshape": {
+      const t = l.targetShape!;
+      if (prod(t) !== prod(s)) fail(`cannot reshape ${show(s)} (${prod(s)} values) to ${show(t)} (${prod(t)} values)`);
+      return [...t];
+    }
+    case "flatten":
+      return [prod(s)];
+    default: // batch norm and the activations keep the shape
+      return s;
+  }
 }

@@ -3,11 +3,16 @@
 // and returns a normalised copy.
 import { LAYER_TYPES, LOSS_CODES, PROBABILISTIC_LOSSES, OPTIMIZER_CODES, INIT_CODES, type InitName, type LayerType, type LossName, type OptimizerType } from "./ops.ts";
 import { layerShapes, ShapeError } from "./shapes.ts";
+import { isNode } from "./graph.ts";
 
 export interface LayerSpec {
   type: LayerType;
+  // the layer graph (src/model/graph.ts): a name other layers' inputs can use, and the layers
+  // this one reads ("input": the net's input; default: the previous layer)
+  name?: string;
+  inputs?: string[];
   units?: number;    // dense
-  alpha?: number;    // leaky_relu slope for x < 0 (default 0.2)
+  alpha?: number;    // leaky_relu slope for x < 0 (default 0.2); blend: α of α·a + (1 − α)·b (default 0)
   filters?: number;  // conv2d, conv2d_transpose: output channels
   kernelSize?: number | [number, number]; // conv: [kh, kw] (a number means square); normalised to a pair
   strides?: number | [number, number];    // conv: default 1; normalised to a pair
@@ -130,35 +135,70 @@ function pair(v: unknown, path: string, fallback?: number): [number, number] {
   throw new SpecError(path, `must be an integer from 1 to 64 or a pair [h, w] of them (got ${v === undefined ? "nothing" : show(v)})`);
 }
 
+// the graph fields every layer may carry, checked for type here (names are resolved with the shapes)
+function graphFields(layer: Record<string, unknown>, p: string): Pick<LayerSpec, "name" | "inputs"> {
+  const out: Pick<LayerSpec, "name" | "inputs"> = {};
+  if (layer.name !== undefined) {
+    if (typeof layer.name !== "string") throw new SpecError(`${p}.name`, `must be a string (got ${show(layer.name)})`);
+    out.name = layer.name;
+  }
+  if (layer.inputs !== undefined) {
+    const v = layer.inputs;
+    if (!Array.isArray(v) || v.length === 0) throw new SpecError(`${p}.inputs`, `must be a non-empty array of layer names ("input" for the net's input), e.g. ["input", "block1"] (got ${show(v)})`);
+    v.forEach((name, k) => { if (typeof name !== "string") throw new SpecError(`${p}.inputs[${k}]`, `must be a layer name (a string) (got ${show(name)})`); });
+    out.inputs = [...v] as string[];
+  }
+  return out;
+}
+
 function validateLayer(layer: unknown, p: string): LayerSpec {
   if (!isObject(layer)) throw new SpecError(p, `must be an object like {"type": "dense", "units": 128} (got ${show(layer)})`);
   const type = oneOf(layer.type, LAYER_TYPES, `${p}.type`);
+  const graph = graphFields(layer, p);
+  const keys = (...own: string[]) => {
+    const allowed = ["type", ...own];
+    for (const key of Object.keys(layer)) {
+      if (!allowed.includes(key) && key !== "name" && key !== "inputs") throw new SpecError(`${p}.${key}`, `unknown field (allowed: ${allowed.join(", ")}), or the graph fields name, inputs`);
+    }
+  };
+  return { ...layerFields(layer, type, p, keys), ...graph };
+}
+
+function layerFields(layer: Record<string, unknown>, type: LayerType, p: string, keys: (...own: string[]) => void): LayerSpec {
+  if (isNode(type)) {
+    if (type !== "blend") {
+      keys();
+      return { type };
+    }
+    keys("alpha");
+    return { type, alpha: finite(layer.alpha, `${p}.alpha`, 0, 1, 0) };
+  }
   switch (type) {
     case "dense":
-      noUnknownKeys(layer, ["type", "units"], p);
+      keys("units");
       return { type, units: positiveInt(layer.units, `${p}.units`, 1 << 16) };
     case "leaky_relu":
-      noUnknownKeys(layer, ["type", "alpha"], p);
+      keys("alpha");
       return { type, alpha: finite(layer.alpha, `${p}.alpha`, 0, 1, 0.2) };
     case "conv2d":
     case "conv2d_transpose":
-      noUnknownKeys(layer, ["type", "filters", "kernelSize", "strides", "padding"], p);
+      keys("filters", "kernelSize", "strides", "padding");
       return {
         type, filters: positiveInt(layer.filters, `${p}.filters`, 4096),
         kernelSize: pair(layer.kernelSize, `${p}.kernelSize`), strides: pair(layer.strides, `${p}.strides`, 1),
         padding: layer.padding === undefined ? "same" : oneOf(layer.padding, ["same", "valid"] as const, `${p}.padding`),
       };
     case "batch_norm":
-      noUnknownKeys(layer, ["type", "eps", "momentum"], p);
+      keys("eps", "momentum");
       return { type, eps: finite(layer.eps, `${p}.eps`, 0, 1, 1e-5, true), momentum: finite(layer.momentum, `${p}.momentum`, 0, 1, 0.1) };
     case "reshape": {
-      noUnknownKeys(layer, ["type", "targetShape"], p);
+      keys("targetShape");
       const t = layer.targetShape;
       if (!Array.isArray(t) || t.length === 0 || t.length > 3) throw new SpecError(`${p}.targetShape`, `must be an array of 1 to 3 positive integers, e.g. [7, 7, 128] (got ${t === undefined ? "nothing" : show(t)})`);
       return { type, targetShape: t.map((d, i) => positiveInt(d, `${p}.targetShape[${i}]`, 1 << 24)) };
     }
     default:
-      noUnknownKeys(layer, ["type"], p);
+      keys();
       return { type };
   }
 }
@@ -172,7 +212,7 @@ function validateLayers(v: unknown, path: string, input: number[]): { layers: La
     const shapes = layerShapes(layers, input);
     return { layers, output: shapes.at(-1)! };
   } catch (e) {
-    if (e instanceof ShapeError) throw new SpecError(`${path}[${e.index}]`, e.message);
+    if (e instanceof ShapeError) throw new SpecError(`${path}[${e.index}]${e.field ? `.${e.field}` : ""}`, e.message);
     throw e;
   }
 }

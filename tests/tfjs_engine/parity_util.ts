@@ -13,7 +13,7 @@
 // and gLoss under "wasserstein") are compared after adding the bias back (gLoss + b, as
 // −mean(D − b) is invariant); dReal / dFake only with dSteps 1 there.
 import { validateSpec, generatorInputShape, discriminatorInputShape, type LayerSpec, type NormalisedSpec } from "../../src/model/spec.ts";
-import { layerShapes, convGeometry } from "../../src/model/shapes.ts";
+import { layerInputShapes, convGeometry } from "../../src/model/shapes.ts";
 import type { StepStats } from "../../src/engine/wasm_engine.ts";
 
 // Chaos: GAN training amplifies rounding differences (a hinge or relu kink that flips, Adam's
@@ -30,10 +30,10 @@ export const STAT_KEYS = ["dLoss", "gLoss", "dReal", "dFake", "dGradNorm", "gGra
 
 // the parameter offsets of each layer, and which are gauge parameters
 export function gaugeMask(layers: LayerSpec[], input: number[], outputBiasIsGauge: boolean): { mask: Uint8Array; outputBias: number } {
-  const shapes = layerShapes(layers, input);
+  const inShapes = layerInputShapes(layers, input); // each layer's input (the layer graph)
   const sizes: [number, number][] = []; // [weights, bias] per layer (0, 0 for none)
   layers.forEach((l, i) => {
-    const before = i === 0 ? input : shapes[i - 1];
+    const before = inShapes[i];
     if (l.type === "dense") sizes.push([before[0] * l.units!, l.units!]);
     else if (l.type === "conv2d" || l.type === "conv2d_transpose") {
       const g = convGeometry(l, before);

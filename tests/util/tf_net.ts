@@ -4,18 +4,23 @@
 //   conv2d_transpose filter [kh, kw, filters, inC], bias [filters];  batch_norm gamma [c], beta [c].
 // x: [n, prod(input)] flat; returns [n, prod(output)]. Batch norm uses the batch statistics
 // (training mode) unless `running` gives the running ones per batch-norm layer.
+// The layer graph (src/model/graph.ts): each layer reads its `inputs` (default the previous
+// layer); add sums them in order, concat joins the last axis, blend is α·a + (1 − α)·b with the
+// layer's `alpha` (default 0).
 import type * as tfNs from "@tensorflow/tfjs";
 import type { LayerSpec } from "../../src/model/spec.ts";
-import { layerShapes } from "../../src/model/shapes.ts";
+import { layerGraph } from "../../src/model/shapes.ts";
 
 const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
 export function tfForward(tf: typeof tfNs, layers: LayerSpec[], input: number | number[], params: tfNs.Tensor1D, x: tfNs.Tensor2D,
   running?: { mean: tfNs.Tensor1D; variance: tfNs.Tensor1D }[]): tfNs.Tensor2D {
   const inShape = typeof input === "number" ? [input] : input;
-  const shapes = layerShapes(layers, inShape);
+  const { inputs, inShapes, shapes } = layerGraph(layers, inShape);
   const n = x.shape[0];
-  let h: tfNs.Tensor = tf.reshape(x, [n, ...inShape]);
+  const x0: tfNs.Tensor = tf.reshape(x, [n, ...inShape]);
+  const outs: tfNs.Tensor[] = [];
+  let h: tfNs.Tensor = x0;
   let off = 0, bn = 0;
   const take = (count: number, shape: number[]) => {
     const t = tf.reshape(tf.slice(params, off, count), shape);
@@ -23,7 +28,9 @@ export function tfForward(tf: typeof tfNs, layers: LayerSpec[], input: number | 
     return t;
   };
   layers.forEach((l, i) => {
-    const before = i === 0 ? inShape : shapes[i - 1];
+    const before = inShapes[i][0];
+    const ins = inputs[i].map((j) => (j < 0 ? x0 : outs[j]));
+    h = ins[0];
     switch (l.type) {
       case "dense": {
         const W = take(before[0] * l.units!, [before[0], l.units!]);
@@ -56,7 +63,11 @@ export function tfForward(tf: typeof tfNs, layers: LayerSpec[], input: number | 
       case "leaky_relu": h = tf.leakyRelu(h, l.alpha ?? 0.2); break;
       case "tanh": h = tf.tanh(h); break;
       case "sigmoid": h = tf.sigmoid(h); break;
+      case "add": h = ins.slice(1).reduce((a, b) => tf.add(a, b), ins[0]); break;
+      case "concat": h = tf.concat(ins, -1); break;
+      case "blend": h = tf.add(tf.mul(ins[0], l.alpha ?? 0), tf.mul(ins[1], 1 - (l.alpha ?? 0))); break;
     }
+    outs.push(h);
   });
   return tf.reshape(h, [n, prod(shapes.at(-1)!)]);
 }

@@ -6,11 +6,14 @@
 //     dense W [in, units], b [units];  conv2d filter [kh, kw, cin, filters], bias [filters];
 //     conv2d_transpose filter [kh, kw, filters, cin], bias [filters];  batch_norm gamma [c], beta [c]
 //   state: each batch norm's running mean [c] then running variance [c], layer after layer
+// The layer graph (src/model/graph.ts) as the WASM engine runs it: each layer reads its sources
+// (the previous layer by default); add sums its inputs in order, concat joins on the last axis,
+// blend is α·a + (1 − α)·b with α settable between steps (setBlendAlpha); nodes hold no parameters.
 // Batch norm (PyTorch conventions, as assembly/kernels/batchnorm.ts): training normalises with the
 // batch's biased variance and moves the running statistics by `momentum` (the running variance
 // takes the unbiased one, and is left alone for a batch of one row); inference uses the running ones.
 import type * as tfNs from "@tensorflow/tfjs";
-import { convGeometry, layerShapes } from "../../model/shapes.ts";
+import { convGeometry, layerGraph } from "../../model/shapes.ts";
 import type { LayerSpec } from "../../model/spec.ts";
 
 export type TF = typeof tfNs;
@@ -21,7 +24,9 @@ const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
 interface Layer {
   spec: LayerSpec;
-  input: number[];  // one sample's shape in
+  sources: number[]; // the layers it reads (−1: the net's input)
+  alpha: number;     // blend's α (setBlendAlpha), else unused
+  input: number[];  // one sample's shape in (the first source's)
   output: number[]; // and out
   first: number;    // index of its first parameter tensor in TfNet.params (count: 0, 1 or 2)
   count: number;
@@ -48,7 +53,7 @@ export class TfNet {
 
   // flat: the initial parameters (the arena's layout); state: the initial running statistics
   constructor(private readonly tf: TF, specLayers: LayerSpec[], readonly input: number[], flat: Float32Array, state: Float32Array) {
-    const shapes = layerShapes(specLayers, input);
+    const { inputs, inShapes, shapes } = layerGraph(specLayers, input);
     let off = 0, soff = 0;
     const take = (shape: number[]) => {
       const n = prod(shape);
@@ -57,7 +62,7 @@ export class TfNet {
       off += n;
     };
     specLayers.forEach((l, i) => {
-      const before = i === 0 ? input : shapes[i - 1], first = this.params.length;
+      const before = inShapes[i][0], first = this.params.length;
       let bn = -1;
       switch (l.type) {
         case "dense": take([before[0], l.units!]); take([l.units!]); break;
@@ -74,7 +79,7 @@ export class TfNet {
           break;
         }
       }
-      this.layers.push({ spec: l, input: before, output: shapes[i], first, count: this.params.length - first, bn });
+      this.layers.push({ spec: l, sources: inputs[i], alpha: l.type === "blend" ? l.alpha ?? 0 : 0, input: before, output: shapes[i], first, count: this.params.length - first, bn });
     });
     if (off !== flat.length) throw new Error(`tfjs net: ${flat.length} parameters given, these layers hold ${off}`);
     if (soff !== state.length) throw new Error(`tfjs net: ${state.length} state values given, these layers hold ${soff}`);
@@ -84,13 +89,24 @@ export class TfNet {
     this.stateCount = soff;
   }
 
+  // a blend's α from now on (layerIndex: its index in the spec's layers)
+  setBlendAlpha(layerIndex: number, alpha: number): void {
+    const L = this.layers[layerIndex];
+    if (L?.spec.type !== "blend") throw new Error(`tfjs net: layer ${layerIndex} is not a blend`);
+    if (!(alpha >= 0 && alpha <= 1)) throw new Error(`tfjs net: a blend's alpha must be in [0, 1] (got ${alpha})`);
+    L.alpha = alpha;
+  }
+
   // x: [n, inSize] -> [n, outSize]
   apply(x: Tensor, o: ApplyOptions): tfNs.Tensor2D {
     const tf = this.tf, n = x.shape[0];
     const P = o.params ?? this.params;
-    let h: Tensor = tf.reshape(x, [n, ...this.input]);
+    const x0: Tensor = tf.reshape(x, [n, ...this.input]);
+    const outs: Tensor[] = [];
     for (const L of this.layers) {
       const l = L.spec, p = (k: number) => P[L.first + k];
+      const ins = L.sources.map((j) => (j < 0 ? x0 : outs[j]));
+      let h = ins[0];
       switch (l.type) {
         case "dense": h = tf.add(tf.matMul(h as tfNs.Tensor2D, p(0) as tfNs.Tensor2D), p(1)); break;
         case "conv2d": h = tf.add(tf.conv2d(h as tfNs.Tensor4D, p(0) as tfNs.Tensor4D, l.strides as [number, number], l.padding!), p(1)); break;
@@ -105,9 +121,22 @@ export class TfNet {
         case "leaky_relu": h = tf.leakyRelu(h, l.alpha ?? 0.2); break;
         case "tanh": h = tf.tanh(h); break;
         case "sigmoid": h = tf.sigmoid(h); break;
+        default: h = this.merge(L, ins);
       }
+      outs.push(h);
     }
-    return tf.reshape(h, [n, this.outSize]);
+    return tf.reshape(outs.at(-1) ?? x0, [n, this.outSize]);
+  }
+
+  // a graph node's output: add sums in order, concat joins the last axis, blend mixes by α
+  private merge(L: Layer, ins: Tensor[]): Tensor {
+    const tf = this.tf;
+    switch (L.spec.type) {
+      case "add": return ins.slice(1).reduce((s, t) => tf.add(s, t), ins[0]);
+      case "concat": return tf.concat(ins, -1);
+      case "blend": return tf.add(tf.mul(ins[0], L.alpha), tf.mul(ins[1], 1 - L.alpha));
+      default: throw new Error(`tfjs net: unknown layer ${L.spec.type}`);
+    }
   }
 
   // y = (x − mean)·(gamma·rsqrt(var + eps)) + beta, statistics over every axis but the channels
@@ -148,31 +177,53 @@ export class TfNet {
   // gradient), so their slopes are tf.step masks (step's gradient is 0, as f'' = 0 almost
   // everywhere); tanh and sigmoid slopes are written from their outputs (1 − y², y(1 − y)),
   // which tfjs differentiates through y. No batch norm (the spec refuses it in a penalised critic).
+  // Through the graph: an output read by several layers gets the sum of their contributions
+  // (added in reverse layer order, as the WASM engine does); add passes g to each input, blend
+  // α·g and (1 − α)·g, concat splits g on the last axis.
   inputGradient(x: Tensor): tfNs.Tensor2D {
     const tf = this.tf, n = x.shape[0];
-    let h: Tensor = tf.reshape(x, [n, ...this.input]);
-    const ins: Tensor[] = [], outs: Tensor[] = [];
+    const x0: Tensor = tf.reshape(x, [n, ...this.input]);
+    const ins: Tensor[][] = [], outs: Tensor[] = [];
     for (const L of this.layers) {
-      ins.push(h);
-      h = this.apply1(h, L, n);
-      outs.push(h);
+      const xs = L.sources.map((j) => (j < 0 ? x0 : outs[j]));
+      ins.push(xs);
+      outs.push(isNodeLayer(L) ? this.merge(L, xs) : this.apply1(xs[0], L, n));
     }
-    let g: Tensor = tf.onesLike(h);
+    const gs: (Tensor | undefined)[] = this.layers.map(() => undefined);
+    let gIn: Tensor | undefined;
+    const give = (j: number, t: Tensor) => {
+      if (j < 0) gIn = gIn ? tf.add(gIn, t) : t;
+      else gs[j] = gs[j] ? tf.add(gs[j]!, t) : t;
+    };
+    if (this.layers.length === 0) return tf.reshape(tf.onesLike(x0), [n, this.inSize]);
+    gs[this.layers.length - 1] = tf.onesLike(outs.at(-1)!);
     for (let i = this.layers.length - 1; i >= 0; i--) {
       const L = this.layers[i], l = L.spec, p = (k: number) => this.params[L.first + k];
+      let g = gs[i];
+      if (g === undefined) continue; // an output nothing reads (the spec refuses those)
+      const src = L.sources[0];
       switch (l.type) {
         case "dense": g = tf.matMul(g as tfNs.Tensor2D, p(0) as tfNs.Tensor2D, false, true); break;
         case "conv2d": g = tf.conv2dTranspose(g as tfNs.Tensor4D, p(0) as tfNs.Tensor4D, [n, ...(L.input as [number, number, number])], l.strides as [number, number], l.padding!); break;
         case "conv2d_transpose": g = tf.conv2d(g as tfNs.Tensor4D, p(0) as tfNs.Tensor4D, l.strides as [number, number], l.padding!); break;
         case "reshape": case "flatten": g = tf.reshape(g, [n, ...L.input]); break;
-        case "relu": g = tf.mul(g, tf.step(ins[i], 0)); break;
-        case "leaky_relu": g = tf.mul(g, tf.step(ins[i], l.alpha ?? 0.2)); break;
+        case "relu": g = tf.mul(g, tf.step(ins[i][0], 0)); break;
+        case "leaky_relu": g = tf.mul(g, tf.step(ins[i][0], l.alpha ?? 0.2)); break;
         case "tanh": g = tf.mul(g, tf.sub(1, tf.square(outs[i]))); break;
         case "sigmoid": g = tf.mul(g, tf.mul(outs[i], tf.sub(1, outs[i]))); break;
+        case "add": for (const j of L.sources) give(j, g); continue;
+        case "blend": give(L.sources[0], tf.mul(g, L.alpha)); give(L.sources[1], tf.mul(g, 1 - L.alpha)); continue;
+        case "concat": {
+          const parts = tf.split(g, [ins[i][0].shape.at(-1)!, ins[i][1].shape.at(-1)!], -1);
+          give(L.sources[0], parts[0]);
+          give(L.sources[1], parts[1]);
+          continue;
+        }
         default: throw new Error(`tfjs net: no input-gradient rule for ${l.type} (a penalised critic holds no batch norm)`);
       }
+      give(src, g);
     }
-    return tf.reshape(g, [n, this.inSize]);
+    return tf.reshape(gIn ?? tf.zerosLike(x0), [n, this.inSize]);
   }
 
   private apply1(h: Tensor, L: Layer, n: number): Tensor {
@@ -204,6 +255,8 @@ export class TfNet {
     for (const r of this.running) { r.mean.dispose(); r.variance.dispose(); }
   }
 }
+
+const isNodeLayer = (L: Layer) => L.spec.type === "add" || L.spec.type === "concat" || L.spec.type === "blend";
 
 // a variable holding a copy of `values` (tf.variable copies, so the staging tensor is freed)
 export function variable(tf: TF, values: Float32Array, shape: number[], trainable: boolean): Variable {

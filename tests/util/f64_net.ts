@@ -1,0 +1,172 @@
+// An f64 reference for layer graphs, written from the definitions with naive loops (no code
+// shared with the engine): forward, and the input gradient (the vector-Jacobian product with a
+// given dy) for gradient-penalty references. Layers: dense, conv2d (tfjs padding), relu,
+// leaky_relu, tanh, sigmoid, reshape, flatten, batch_norm (training mode: batch statistics,
+// biased variance; forward only), and the graph nodes add, concat, blend (src/model/graph.ts).
+// theta: the engine's flat parameter layout (dense W [in, out], b; conv filter [kh, kw, cin, cout],
+// bias; batch norm gamma, beta), layer after layer.
+import type { LayerSpec } from "../../src/model/spec.ts";
+import { layerGraph } from "../../src/model/shapes.ts";
+
+const sz = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
+// conv geometry with tfjs's padding rules, and its taps
+function conv(l: LayerSpec, before: number[], after: number[]) {
+  const [h, w, cin] = before, [oh, ow, cout] = after;
+  const [kh, kw] = l.kernelSize as number[], [sh, sw] = l.strides as number[];
+  const pad = (inS: number, out: number, k: number, s: number) => (l.padding === "same" ? Math.floor(Math.max((out - 1) * s + k - inS, 0) / 2) : 0);
+  const pt = pad(h, oh, kh, sh), pl = pad(w, ow, kw, sw);
+  return {
+    h, w, cin, oh, ow, cout, kh, kw, fsize: kh * kw * cin * cout,
+    taps(oy: number, ox: number, f: (iy: number, ix: number, ki: number, kj: number) => void) {
+      for (let ki = 0; ki < kh; ki++) for (let kj = 0; kj < kw; kj++) {
+        const iy = oy * sh - pt + ki, ix = ox * sw - pl + kj;
+        if (iy >= 0 && iy < h && ix >= 0 && ix < w) f(iy, ix, ki, kj);
+      }
+    },
+  };
+}
+
+export interface F64Run { outs: Float64Array[]; offsets: number[]; out: Float64Array }
+
+// every layer's output for n samples x: [n, prod(input)]
+export function f64Forward(layers: LayerSpec[], input: number[], theta: ArrayLike<number>, x: ArrayLike<number>, n: number): F64Run {
+  const { inputs, inShapes, shapes } = layerGraph(layers, input);
+  const x0 = Float64Array.from(x);
+  const outs: Float64Array[] = [], offsets: number[] = [];
+  let off = 0;
+  layers.forEach((l, i) => {
+    const ins = inputs[i].map((j) => (j < 0 ? x0 : outs[j]));
+    const before = inShapes[i][0], after = shapes[i], inS = sz(before), outS = sz(after);
+    const h = ins[0], y = new Float64Array(n * outS);
+    offsets.push(off);
+    switch (l.type) {
+      case "dense": {
+        const W = off, b = off + inS * outS;
+        for (let r = 0; r < n; r++) for (let o = 0; o < outS; o++) {
+          let s = theta[b + o];
+          for (let k = 0; k < inS; k++) s += h[r * inS + k] * theta[W + k * outS + o];
+          y[r * outS + o] = s;
+        }
+        off += inS * outS + outS;
+        break;
+      }
+      case "conv2d": {
+        const c = conv(l, before, after);
+        for (let r = 0; r < n; r++) for (let oy = 0; oy < c.oh; oy++) for (let ox = 0; ox < c.ow; ox++) for (let co = 0; co < c.cout; co++) {
+          let s = theta[off + c.fsize + co];
+          c.taps(oy, ox, (iy, ix, ki, kj) => {
+            for (let ci = 0; ci < c.cin; ci++) s += h[r * inS + (iy * c.w + ix) * c.cin + ci] * theta[off + ((ki * c.kw + kj) * c.cin + ci) * c.cout + co];
+          });
+          y[r * outS + (oy * c.ow + ox) * c.cout + co] = s;
+        }
+        off += c.fsize + c.cout;
+        break;
+      }
+      case "batch_norm": {
+        const C = before.at(-1)!, rows = (n * inS) / C, eps = l.eps ?? 1e-5;
+        for (let c = 0; c < C; c++) {
+          let m = 0, v = 0;
+          for (let r = 0; r < rows; r++) m += h[r * C + c];
+          m /= rows;
+          for (let r = 0; r < rows; r++) v += (h[r * C + c] - m) ** 2;
+          v /= rows;
+          const k = theta[off + c] / Math.sqrt(v + eps);
+          for (let r = 0; r < rows; r++) y[r * C + c] = (h[r * C + c] - m) * k + theta[off + C + c];
+        }
+        off += 2 * C;
+        break;
+      }
+      case "relu": for (let k = 0; k < y.length; k++) y[k] = Math.max(h[k], 0); break;
+      case "leaky_relu": for (let k = 0; k < y.length; k++) y[k] = h[k] > 0 ? h[k] : (l.alpha ?? 0.2) * h[k]; break;
+      case "tanh": for (let k = 0; k < y.length; k++) y[k] = Math.tanh(h[k]); break;
+      case "sigmoid": for (let k = 0; k < y.length; k++) y[k] = 1 / (1 + Math.exp(-h[k])); break;
+      case "flatten": case "reshape": y.set(h); break;
+      case "add": for (const t of ins) for (let k = 0; k < y.length; k++) y[k] += t[k]; break;
+      case "blend": { const a = l.alpha ?? 0; for (let k = 0; k < y.length; k++) y[k] = a * ins[0][k] + (1 - a) * ins[1][k]; break; }
+      case "concat": {
+        const [ca, cb] = inShapes[i].map((s) => s.at(-1)!), rows = (n * inS) / ca;
+        for (let r = 0; r < rows; r++) {
+          for (let c = 0; c < ca; c++) y[r * (ca + cb) + c] = ins[0][r * ca + c];
+          for (let c = 0; c < cb; c++) y[r * (ca + cb) + ca + c] = ins[1][r * cb + c];
+        }
+        break;
+      }
+      default: throw new Error(`no f64 reference for ${l.type}`);
+    }
+    outs.push(y);
+  });
+  return { outs, offsets, out: outs.at(-1) ?? x0 };
+}
+
+// dL/dx for L = <dy, the net's output> at x (no batch norm)
+export function f64InputGrad(layers: LayerSpec[], input: number[], theta: ArrayLike<number>, x: ArrayLike<number>, n: number, dy: ArrayLike<number>): Float64Array {
+  const { inputs, inShapes, shapes } = layerGraph(layers, input);
+  const run = f64Forward(layers, input, theta, x, n);
+  const x0 = Float64Array.from(x);
+  const grads: Float64Array[] = shapes.map((s) => new Float64Array(n * sz(s)));
+  const gIn = new Float64Array(x0.length);
+  const into = (j: number) => (j < 0 ? gIn : grads[j]);
+  if (layers.length > 0) grads[layers.length - 1].set(dy);
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const l = layers[i], g = grads[i], before = inShapes[i][0], after = shapes[i];
+    const inS = sz(before), outS = sz(after), o0 = run.offsets[i];
+    const src = inputs[i].map((j) => (j < 0 ? x0 : run.outs[j]));
+    const dx = into(inputs[i][0]);
+    switch (l.type) {
+      case "dense":
+        for (let r = 0; r < n; r++) for (let k = 0; k < inS; k++) {
+          let s = 0;
+          for (let o = 0; o < outS; o++) s += g[r * outS + o] * theta[o0 + k * outS + o];
+          dx[r * inS + k] += s;
+        }
+        break;
+      case "conv2d": {
+        const c = conv(l, before, after);
+        for (let r = 0; r < n; r++) for (let oy = 0; oy < c.oh; oy++) for (let ox = 0; ox < c.ow; ox++) for (let co = 0; co < c.cout; co++) {
+          const d = g[r * outS + (oy * c.ow + ox) * c.cout + co];
+          c.taps(oy, ox, (iy, ix, ki, kj) => {
+            for (let ci = 0; ci < c.cin; ci++) dx[r * inS + (iy * c.w + ix) * c.cin + ci] += d * theta[o0 + ((ki * c.kw + kj) * c.cin + ci) * c.cout + co];
+          });
+        }
+        break;
+      }
+      case "relu": for (let k = 0; k < g.length; k++) dx[k] += src[0][k] > 0 ? g[k] : 0; break;
+      case "leaky_relu": for (let k = 0; k < g.length; k++) dx[k] += src[0][k] > 0 ? g[k] : (l.alpha ?? 0.2) * g[k]; break;
+      case "tanh": for (let k = 0; k < g.length; k++) { const t = run.outs[i][k]; dx[k] += (1 - t * t) * g[k]; } break;
+      case "sigmoid": for (let k = 0; k < g.length; k++) { const t = run.outs[i][k]; dx[k] += t * (1 - t) * g[k]; } break;
+      case "flatten": case "reshape": for (let k = 0; k < g.length; k++) dx[k] += g[k]; break;
+      case "add": for (const j of inputs[i]) { const t = into(j); for (let k = 0; k < g.length; k++) t[k] += g[k]; } break;
+      case "blend": {
+        const a = l.alpha ?? 0, ta = into(inputs[i][0]), tb = into(inputs[i][1]);
+        for (let k = 0; k < g.length; k++) { ta[k] += a * g[k]; tb[k] += (1 - a) * g[k]; }
+        break;
+      }
+      case "concat": {
+        const [ca, cb] = inShapes[i].map((s) => s.at(-1)!), rows = (n * inS) / ca;
+        const ta = into(inputs[i][0]), tb = into(inputs[i][1]);
+        for (let r = 0; r < rows; r++) {
+          for (let c = 0; c < ca; c++) ta[r * ca + c] += g[r * (ca + cb) + c];
+          for (let c = 0; c < cb; c++) tb[r * cb + c] += g[r * (ca + cb) + ca + c];
+        }
+        break;
+      }
+      default: throw new Error(`no f64 input gradient for ${l.type}`);
+    }
+  }
+  return gIn;
+}
+
+// WGAN-GP's penalty λ·mean_i(‖∂(Σ D)/∂x_i‖ − 1)² in f64
+export function f64Penalty(layers: LayerSpec[], input: number[], theta: ArrayLike<number>, x: ArrayLike<number>, n: number, lambda: number): number {
+  const outSize = sz(layerGraph(layers, input).shapes.at(-1)!);
+  const g = f64InputGrad(layers, input, theta, x, n, new Float64Array(n * outSize).fill(1));
+  const I = g.length / n;
+  let s = 0;
+  for (let r = 0; r < n; r++) {
+    let ss = 0;
+    for (let k = 0; k < I; k++) ss += g[r * I + k] ** 2;
+    s += (Math.sqrt(ss) - 1) ** 2;
+  }
+  return (lambda * s) / n;
+}
