@@ -2,10 +2,7 @@
 // semantics as the WASM engine (assembly/nn/*.ts), so the flat parameter block of one engine is
 // the other's.
 //   x: [n, inSize] flat per sample (images NHWC) -> [n, outSize]
-//   parameters, layer after layer, in the arena's order and tfjs layouts:
-//     dense W [in, units], b [units];  conv2d filter [kh, kw, cin, filters], bias [filters];
-//     conv2d_transpose filter [kh, kw, filters, cin], bias [filters];  batch_norm gamma [c], beta [c]
-//   state: each batch norm's running mean [c] then running variance [c], layer after layer
+//   parameters and state: the arena's order and tfjs layouts, from src/model/layout.ts
 // The layer graph (src/model/graph.ts) as the WASM engine runs it: each layer reads its sources
 // (the previous layer by default); add sums its inputs in order, concat joins on the last axis,
 // blend is α·a + (1 − α)·b with α settable between steps (setBlendAlpha); nodes hold no parameters.
@@ -13,7 +10,8 @@
 // batch's biased variance and moves the running statistics by `momentum` (the running variance
 // takes the unbiased one, and is left alone for a batch of one row); inference uses the running ones.
 import type * as tfNs from "@tensorflow/tfjs";
-import { convGeometry, layerGraph } from "../../model/shapes.ts";
+import { layerGraph } from "../../model/shapes.ts";
+import { netLayout } from "../../model/layout.ts";
 import type { LayerSpec } from "../../model/spec.ts";
 
 export type TF = typeof tfNs;
@@ -51,42 +49,33 @@ export class TfNet {
   readonly paramCount: number;
   readonly stateCount: number;
 
-  // flat: the initial parameters (the arena's layout); state: the initial running statistics
+  // flat: the initial parameters (the arena's layout); state: the initial running statistics.
+  // Every tensor's shape and offset comes from the one parameter layout (src/model/layout.ts).
   constructor(private readonly tf: TF, specLayers: LayerSpec[], readonly input: number[], flat: Float32Array, state: Float32Array) {
-    const { inputs, inShapes, shapes } = layerGraph(specLayers, input);
-    let off = 0, soff = 0;
-    const take = (shape: number[]) => {
-      const n = prod(shape);
-      if (off + n > flat.length) throw new Error(`tfjs net: ${flat.length} parameters are too few for these layers`);
-      this.params.push(variable(tf, flat.subarray(off, off + n), shape, true));
-      off += n;
-    };
-    specLayers.forEach((l, i) => {
-      const before = inShapes[i][0], first = this.params.length;
+    const { inputs } = layerGraph(specLayers, input);
+    const layout = netLayout(specLayers, input);
+    if (flat.length !== layout.paramCount) throw new Error(`tfjs net: ${flat.length} parameters given, these layers hold ${layout.paramCount}`);
+    if (state.length !== layout.stateCount) throw new Error(`tfjs net: ${state.length} state values given, these layers hold ${layout.stateCount}`);
+    for (const L of layout.layers) {
+      const l = specLayers[L.index], first = this.params.length;
       let bn = -1;
-      switch (l.type) {
-        case "dense": take([before[0], l.units!]); take([l.units!]); break;
-        case "conv2d": { const g = convGeometry(l, before); take([g.kh, g.kw, g.cin, g.cout]); take([g.cout]); break; }
-        case "conv2d_transpose": { const g = convGeometry(l, before); take([g.kh, g.kw, l.filters!, before[2]]); take([l.filters!]); break; }
-        case "batch_norm": {
-          const c = before.at(-1)!;
-          take([c]); take([c]);
-          bn = this.running.length;
-          const mean = variable(tf, state.subarray(soff, soff + c), [c], false);
-          const variance = variable(tf, state.subarray(soff + c, soff + 2 * c), [c], false);
-          soff += 2 * c;
-          this.running.push({ mean, variance, momentum: l.momentum ?? 0.1, channels: c });
-          break;
-        }
+      const stateOf = (name: string) => L.tensors.find((t) => t.block === "state" && t.name === name)!;
+      for (const t of L.tensors) if (t.block === "params") this.params.push(variable(tf, flat.subarray(t.offset, t.offset + t.size), t.shape, true));
+      if (l.type === "batch_norm") {
+        const m = stateOf("running_mean"), v = stateOf("running_var");
+        bn = this.running.length;
+        this.running.push({
+          mean: variable(tf, state.subarray(m.offset, m.offset + m.size), m.shape, false),
+          variance: variable(tf, state.subarray(v.offset, v.offset + v.size), v.shape, false),
+          momentum: l.momentum ?? 0.1, channels: m.size,
+        });
       }
-      this.layers.push({ spec: l, sources: inputs[i], alpha: l.type === "blend" ? l.alpha ?? 0 : 0, input: before, output: shapes[i], first, count: this.params.length - first, bn });
-    });
-    if (off !== flat.length) throw new Error(`tfjs net: ${flat.length} parameters given, these layers hold ${off}`);
-    if (soff !== state.length) throw new Error(`tfjs net: ${state.length} state values given, these layers hold ${soff}`);
+      this.layers.push({ spec: l, sources: inputs[L.index], alpha: l.type === "blend" ? l.alpha ?? 0 : 0, input: L.input, output: L.output, first, count: this.params.length - first, bn });
+    }
     this.inSize = prod(input);
-    this.outSize = prod(shapes.at(-1)!);
-    this.paramCount = off;
-    this.stateCount = soff;
+    this.outSize = prod(layout.output);
+    this.paramCount = layout.paramCount;
+    this.stateCount = layout.stateCount;
   }
 
   // a blend's α from now on (layerIndex: its index in the spec's layers)
