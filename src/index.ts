@@ -32,3 +32,8 @@ export type { DigitQuality } from "./eval/digit_classifier.ts";
 export type { Engine, ParamCounts } from "./engine/engine.ts";
 export { STATS, STAT_COUNT, namedStats } from "./model/stats.ts";
 export type { StatName } from "./model/stats.ts";
+// the training run as library code: chunks, snapshots and checkpoints on a cadence, abort, hooks
+export { runTraining, RunDivergedError } from "./train/run.ts";
+export type { RunOptions, RunResult } from "./train/run.ts";
+export { snapshotter } from "./train/snapshot.ts";
+export type { Snapshot } from "./train/snapshot.ts";

@@ -4,7 +4,7 @@ import { run } from "uvu/run";
 
 const Deno = (globalThis as any).Deno;
 
-const CORE = ["tests/kernels", "tests/random", "tests/engine", "tests/model", "tests/worker", "tests/regression"];
+const CORE = ["tests/kernels", "tests/random", "tests/engine", "tests/model", "tests/worker", "tests/train", "tests/regression"];
 const roots = Deno.args.length ? Deno.args : CORE;
 const suites: { name: string; file: string }[] = [];
 for (const root of roots) {

@@ -32,8 +32,9 @@ export interface RunResult {
   snapshotStep?: number;   // the last step onSnapshot ran for
 }
 
-// A run that diverged (NaN or infinite loss, or a checkpoint refused for NaN weights): the
-// engine's message, and the last step that was checkpointed in this run (undefined: none).
+// A run that diverged (NaN or infinite loss, seen at every logEvery-th step; or a checkpoint
+// refused for NaN weights): the engine's message, and the last step that was checkpointed in
+// this run (undefined: none).
 export class RunDivergedError extends Error {
   constructor(message: string, readonly checkpointStep: number | undefined) {
     super(message);
@@ -63,12 +64,15 @@ export async function runTraining(gan: GAN, data: Dataset | Float32Array, o: Run
   const result: RunResult = { step: start, start, interrupted: false };
   const snapshot = async (step: number) => { await o.onSnapshot?.(step); result.snapshotStep = step; };
   const checkpoint = async (step: number) => { await o.onCheckpoint?.(step); result.checkpointStep = step; };
+  // the engine checks every reported step for a diverged loss: report at logEvery steps even
+  // when the caller wants no onStep, so a diverging run always stops
+  const onStep = o.onStep ?? (() => {});
   let done = start;
   try {
     while (done < steps && !signal?.aborted) {
       const next = Math.min(nextMultiple(done, sampleEvery), checkpointEvery > 0 ? nextMultiple(done, checkpointEvery) : Infinity, steps);
       // statistics cross from the worker every logEvery steps (and at each chunk's end)
-      await gan.train(data, { steps: next - done, every: logEvery, signal, onStep: o.onStep });
+      await gan.train(data, { steps: next - done, every: logEvery, signal, onStep });
       done = await gan.step();
       if (done < next) break; // interrupted
       if (done % sampleEvery === 0 || done === steps) await snapshot(done);
