@@ -29,16 +29,9 @@ export { adamUpdate, sgdUpdate, rmspropUpdate, sumSquares, clipUpdate } from "./
 export { rngSeed, rngUniformFill, rngNormalFill } from "./kernels/rng";
 export { threadsSetup, threadsWork, threadsCount } from "./kernels/threads";
 
-// ---- memory (bump allocation: everything is laid out once, when a model is built)
-export function alloc(bytes: usize): usize {
-  return heap.alloc(bytes);
-}
-
-export function rngNew(seed: u32): usize {
-  const s = heap.alloc(16);
-  rngSeed(s, seed);
-  return s;
-}
+// ---- memory (bump allocation: everything is laid out once, when a model is built) and a
+// new random stream's state: the same two functions as the random-stream module's
+export { alloc, rngNew } from "./random";
 
 // ---- nets
 export function netNew(inSize: i32, maxBatch: i32): Net {

@@ -27,6 +27,7 @@ import { instantiate } from "../../src/engine/wasm_module.ts";
 import { LinearMemory } from "../../src/engine/memory.ts";
 import { buildWasmNet } from "../../src/engine/net_builder.ts";
 import { expectClose, testRandom, randomArray } from "../util/check.ts";
+import { f64InputGrad, f64Penalty } from "../util/f64_net.ts";
 import { tfCpu } from "../util/tfjs.ts";
 import { tfForward } from "../util/tf_net.ts";
 import { sgd, smallMlpGenerator, smallMlpDiscriminator, smallDcganGenerator, smallDcganDiscriminator, randomImages } from "../util/small_gans.ts";
@@ -35,113 +36,14 @@ const tf = await tfCpu();
 const wasm = await instantiate("strict");
 const mem = new LinearMemory(wasm);
 
-// ---- f64 reference: forward and input-gradient (seed 1 per sample) of a layer stack
-// Supports dense, activations, flatten/reshape and conv2d (naive NHWC loops, tfjs padding).
+// ---- the f64 reference (tests/util/f64_net.ts: naive f64 loops for dense, activations,
+// flatten/reshape, conv2d and the graph nodes): the input gradient of Σ D and the penalty
 type Shape = number[];
-function refInputGrad(layers: LayerSpec[], input: Shape, theta: Float64Array, x: Float64Array, n: number): { out: Float64Array; g: Float64Array } {
-  const shapes = layerShapes(layers, input);
-  const sz = (s: Shape) => s.reduce((a, b) => a * b, 1);
-  const acts: Float64Array[] = [x]; // inputs of each layer, then the output
-  const offs: number[] = [];
-  let off = 0;
-  layers.forEach((l, i) => {
-    const before = i === 0 ? input : shapes[i - 1], after = shapes[i];
-    const inS = sz(before), outS = sz(after), h = acts[i], y = new Float64Array(n * outS);
-    offs.push(off);
-    switch (l.type) {
-      case "dense": {
-        const W = off, b = off + inS * outS;
-        for (let r = 0; r < n; r++) for (let o = 0; o < outS; o++) {
-          let s = theta[b + o];
-          for (let k = 0; k < inS; k++) s += h[r * inS + k] * theta[W + k * outS + o];
-          y[r * outS + o] = s;
-        }
-        off += inS * outS + outS;
-        break;
-      }
-      case "conv2d": {
-        const c = conv(l, before, after);
-        for (let r = 0; r < n; r++) for (let oy = 0; oy < c.oh; oy++) for (let ox = 0; ox < c.ow; ox++) for (let co = 0; co < c.cout; co++) {
-          let s = theta[off + c.fsize + co];
-          c.taps(oy, ox, (iy, ix, ki, kj) => {
-            for (let ci = 0; ci < c.cin; ci++) s += h[r * inS + (iy * c.w + ix) * c.cin + ci] * theta[off + ((ki * c.kw + kj) * c.cin + ci) * c.cout + co];
-          });
-          y[r * outS + (oy * c.ow + ox) * c.cout + co] = s;
-        }
-        off += c.fsize + c.cout;
-        break;
-      }
-      case "relu": for (let k = 0; k < y.length; k++) y[k] = Math.max(h[k], 0); break;
-      case "leaky_relu": for (let k = 0; k < y.length; k++) y[k] = h[k] > 0 ? h[k] : (l.alpha ?? 0.2) * h[k]; break;
-      case "tanh": for (let k = 0; k < y.length; k++) y[k] = Math.tanh(h[k]); break;
-      case "sigmoid": for (let k = 0; k < y.length; k++) y[k] = 1 / (1 + Math.exp(-h[k])); break;
-      case "flatten": case "reshape": y.set(h); break;
-      default: throw new Error(`no f64 reference for ${l.type}`);
-    }
-    acts.push(y);
-  });
-  let dy = new Float64Array(n * sz(shapes.at(-1)!)).fill(1);
-  for (let i = layers.length - 1; i >= 0; i--) {
-    const l = layers[i], before = i === 0 ? input : shapes[i - 1], after = shapes[i];
-    const inS = sz(before), outS = sz(after), h = acts[i], dx = new Float64Array(n * inS);
-    const o0 = offs[i];
-    switch (l.type) {
-      case "dense":
-        for (let r = 0; r < n; r++) for (let k = 0; k < inS; k++) {
-          let s = 0;
-          for (let o = 0; o < outS; o++) s += dy[r * outS + o] * theta[o0 + k * outS + o];
-          dx[r * inS + k] = s;
-        }
-        break;
-      case "conv2d": {
-        const c = conv(l, before, after);
-        for (let r = 0; r < n; r++) for (let oy = 0; oy < c.oh; oy++) for (let ox = 0; ox < c.ow; ox++) for (let co = 0; co < c.cout; co++) {
-          const d = dy[r * outS + (oy * c.ow + ox) * c.cout + co];
-          c.taps(oy, ox, (iy, ix, ki, kj) => {
-            for (let ci = 0; ci < c.cin; ci++) dx[r * inS + (iy * c.w + ix) * c.cin + ci] += d * theta[o0 + ((ki * c.kw + kj) * c.cin + ci) * c.cout + co];
-          });
-        }
-        break;
-      }
-      case "relu": for (let k = 0; k < dx.length; k++) dx[k] = h[k] > 0 ? dy[k] : 0; break;
-      case "leaky_relu": for (let k = 0; k < dx.length; k++) dx[k] = h[k] > 0 ? dy[k] : (l.alpha ?? 0.2) * dy[k]; break;
-      case "tanh": for (let k = 0; k < dx.length; k++) { const t = acts[i + 1][k]; dx[k] = (1 - t * t) * dy[k]; } break;
-      case "sigmoid": for (let k = 0; k < dx.length; k++) { const t = acts[i + 1][k]; dx[k] = t * (1 - t) * dy[k]; } break;
-      case "flatten": case "reshape": dx.set(dy); break;
-    }
-    dy = dx;
-  }
-  return { out: acts.at(-1)!, g: dy };
-}
-
-// conv geometry with tfjs's padding rules
-function conv(l: LayerSpec, before: Shape, after: Shape) {
-  const [h, w, cin] = before, [oh, ow, cout] = after;
-  const [kh, kw] = l.kernelSize as number[], [sh, sw] = l.strides as number[];
-  const pad = (inS: number, out: number, k: number, s: number) => (l.padding === "same" ? Math.floor(Math.max((out - 1) * s + k - inS, 0) / 2) : 0);
-  const pt = pad(h, oh, kh, sh), pl = pad(w, ow, kw, sw);
-  return {
-    h, w, cin, oh, ow, cout, kh, kw, fsize: kh * kw * cin * cout,
-    taps(oy: number, ox: number, f: (iy: number, ix: number, ki: number, kj: number) => void) {
-      for (let ki = 0; ki < kh; ki++) for (let kj = 0; kj < kw; kj++) {
-        const iy = oy * sh - pt + ki, ix = ox * sw - pl + kj;
-        if (iy >= 0 && iy < h && ix >= 0 && ix < w) f(iy, ix, ki, kj);
-      }
-    },
-  };
-}
-
-function refPenalty(layers: LayerSpec[], input: Shape, theta: Float64Array, x: Float64Array, n: number, lambda: number): number {
-  const { g } = refInputGrad(layers, input, theta, x, n);
-  const I = g.length / n;
-  let s = 0;
-  for (let r = 0; r < n; r++) {
-    let ss = 0;
-    for (let k = 0; k < I; k++) ss += g[r * I + k] ** 2;
-    s += (Math.sqrt(ss) - 1) ** 2;
-  }
-  return (lambda * s) / n;
-}
+const refInputGrad = (layers: LayerSpec[], input: Shape, theta: Float64Array, x: Float64Array, n: number) => {
+  const outSize = layerShapes(layers, input).at(-1)!.reduce((a, b) => a * b, 1);
+  return { g: f64InputGrad(layers, input, theta, x, n, new Float64Array(n * outSize).fill(1)) };
+};
+const refPenalty = f64Penalty;
 
 // the engine's P and ∂P/∂θ at x̂ (fresh net, seeded weights)
 function enginePenalty(layers: LayerSpec[], input: Shape, x: Float32Array, n: number, lambda: number, seed: number) {
