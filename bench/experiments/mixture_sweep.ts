@@ -2,7 +2,9 @@
 // `evalEvery` steps with the literature's metrics (2,500 samples). Prints one JSON line per
 // evaluation so the log can be tabulated. Usage:
 //   npx tsx bench/experiments/mixture_sweep.ts [steps] [config names...]
-import { createWasmGAN as createGAN, preset, ring8, grid25, mixtureMetrics, type GanSpec } from "../../src/index.ts";
+// Each run is the library's training run (src/train/run.ts) with a snapshot hook: the same code
+// path as the CLI's `train`, on the caller's thread (one kernel thread, the same bits as workers).
+import { createGAN, preset, ring8, grid25, mixtureMetrics, runTraining, type GanSpec } from "../../src/index.ts";
 
 const steps = Number(process.argv[2] ?? 20000);
 const evalEvery = 2000;
@@ -51,12 +53,15 @@ for (const name of names) {
   if (!c) throw new Error(`unknown config ${name}`);
   for (const seed of (process.env.SEEDS ?? "1,2,3").split(",").map(Number)) {
     const data = c.data === "ring8" ? await ring8({ count: 100_000, seed }) : await grid25({ count: 100_000, seed });
-    const gan = await createGAN(c.spec(preset("mlp-ring8")), { seed });
+    const gan = await createGAN(c.spec(preset("mlp-ring8")), { seed, mode: "in-process", engine: "wasm" });
     const t0 = performance.now();
-    for (let s = evalEvery; s <= steps; s += evalEvery) {
-      await gan.train(data, { steps: evalEvery });
-      const m = mixtureMetrics(gan.sample(2500, { seed: 7 }), data.mixture!);
-      console.log(JSON.stringify({ name, seed, step: s, modes: m.modes, hq: +m.highQuality.toFixed(3), kl: +m.kl.toFixed(3), sec: +((performance.now() - t0) / 1000).toFixed(1) }));
-    }
+    await runTraining(gan, data, {
+      steps, sampleEvery: evalEvery, checkpointEvery: 0,
+      onSnapshot: async (step) => {
+        const m = mixtureMetrics(await gan.sample(2500, { seed: 7 }), data.mixture!);
+        console.log(JSON.stringify({ name, seed, step, modes: m.modes, hq: +m.highQuality.toFixed(3), kl: +m.kl.toFixed(3), sec: +((performance.now() - t0) / 1000).toFixed(1) }));
+      },
+    });
+    await gan.dispose();
   }
 }
