@@ -44,7 +44,8 @@ function rewrite(bytes: Uint8Array, edit: (h: Record<string, any>) => Record<str
   const data = bytes.subarray(8 + n);
   const h = edit(checkpointHeader(bytes));
   h.__metadata__.crc32 = crc32(data).toString(16).padStart(8, "0");
-  const head = new TextEncoder().encode(JSON.stringify(h));
+  // the header padded with spaces to a multiple of 8 bytes, as the writer does (the data stay aligned)
+  const json = JSON.stringify(h), head = new TextEncoder().encode(json.padEnd(json.length + ((8 - (json.length % 8)) % 8)));
   const out = new Uint8Array(8 + head.length + data.length);
   new DataView(out.buffer).setBigUint64(0, BigInt(head.length), true);
   out.set(head, 8);
