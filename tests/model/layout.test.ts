@@ -120,6 +120,23 @@ test("netLayout names the tensors of each layer type in tfjs layouts", () => {
   assert.equal(l.output, [4]);
 });
 
+test("tensorKey: a named layer by its name, an unnamed one by its index; byIndex (version 1) names every layer by index", () => {
+  const l = netLayout([dense(4), { type: "relu", name: "a" }, { ...dense(3), name: "out" }, { type: "batch_norm", name: "bn" }], [2]);
+  assert.equal(l.params.map((t) => tensorKey("G", t)), ["G.0.kernel", "G.0.bias", "G.out.kernel", "G.out.bias", "G.bn.gamma", "G.bn.beta"]);
+  assert.equal(l.state.map((t) => tensorKey("G", t)), ["G.bn.running_mean", "G.bn.running_var"]);
+  assert.equal(l.params.map((t) => tensorKey("G", t, true)), ["G.0.kernel", "G.0.bias", "G.2.kernel", "G.2.bias", "G.3.gamma", "G.3.beta"]);
+});
+
+test("modelLayout lays out every net by name, each on its role's input", () => {
+  const spec = validateSpec({ ...preset("cgan-mnist"), generator: undefined, discriminator: undefined, optimizer: { D: adam, G: adam },
+    nets: { D: preset("cgan-mnist").discriminator, G: preset("cgan-mnist").generator }, objective: { type: "gan", generator: "G", discriminator: "D" } });
+  const m = modelLayout(spec);
+  assert.equal(Object.keys(m), ["D", "G"]);
+  assert.equal(m.G.input, [110], "z(100) + one-hot(10)");
+  assert.equal(m.D.input, [28, 28, 11], "the image with 10 one-hot channels");
+  assert.equal(m.G.output, [28, 28, 1]);
+});
+
 // --- version-1 checkpoints
 
 const bits = (a: Float32Array | Uint32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
