@@ -38,7 +38,7 @@ import { instantiate } from "../src/engine/wasm_module.ts";
 import { buildWasmNet } from "../src/engine/net_builder.ts";
 import type { WasmExports } from "../src/engine/abi.ts";
 import { layerShapes } from "../src/model/shapes.ts";
-import type { LayerSpec } from "../src/model/spec.ts";
+import { roleNet, type LayerSpec } from "../src/model/spec.ts";
 import { ganStepFlops, subWorkloadFlops } from "./flops.ts";
 import { useTfjsBackend, tfjsWasmFlags } from "./peers/tfjs_backend.ts";
 import { createTfjsDcgan, registerComposedConv2DBackpropFilter } from "./peers/tfjs_dcgan.ts";
@@ -266,16 +266,17 @@ const kernelShares = await (async () => {
       j++;
     });
   };
-  perNet("G", spec.generator, [Z]);
-  perNet("D", spec.discriminator, spec.dataShape);
+  const gNet = roleNet(spec, "generator"), dNet = roleNet(spec, "discriminator");
+  perNet("G", gNet.layers, [Z]);
+  perNet("D", dNet.layers, spec.dataShape);
   // whole-net kernels: optimiser update, gradient zeroing and norm
-  const whole: [string, LayerSpec[], number[], number][] = [["G", spec.generator, [Z], 1], ["D", spec.discriminator, spec.dataShape, k]];
+  const whole: [string, LayerSpec[], number[], number][] = [["G", gNet.layers, [Z], 1], ["D", dNet.layers, spec.dataShape, k]];
   for (const [netName, layers, input, calls] of whole) {
     const net = buildWasmNet(wasm, layers, input, 1);
     wasm.netInit(net, rng, 1);
     const P = wasm.netParamCount(net);
     wasm.rngNormalFill(rng, wasm.netGrads(net), P, 0, 1e-3);
-    const o = spec.optimizer[netName === "G" ? "generator" : "discriminator"];
+    const o = spec.optimizer[(netName === "G" ? gNet : dNet).name];
     const opt = wasm.optimizerNew(0, o.lr, o.beta1!, o.beta2!, o.eps!);
     add(`${netName} Adam update (${P} params)`, calls, () => wasm.optimizerStep(opt, net));
     const grads = wasm.netGrads(net);

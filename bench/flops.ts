@@ -23,7 +23,7 @@
 // The tfjs peers run one more G forward a step (tfjs keeps no tape across two minimize calls);
 // `tfjsExtra` gives its count. Every system's GFLOP/s is computed from the engine's count (the
 // same useful work), so GFLOP/s ratios equal steps/s ratios.
-import { validateSpec, type GanSpec, type LayerSpec } from "../src/model/spec.ts";
+import { validateSpec, roleNet, type GanSpec, type LayerSpec } from "../src/model/spec.ts";
 import { convGeometry, layerShapes } from "../src/model/shapes.ts";
 
 const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
@@ -83,8 +83,8 @@ export interface StepFlops {
 export function ganStepFlops(specInput: GanSpec): StepFlops {
   const spec = validateSpec(specInput);
   const B = spec.batchSize, X = prod(spec.dataShape);
-  const G = netFlops(spec.generator, [spec.latentDim], B);
-  const D = netFlops(spec.discriminator, spec.pack > 1 ? [X * spec.pack] : spec.dataShape, B / spec.pack);
+  const G = netFlops(roleNet(spec, "generator").layers, [spec.latentDim], B);
+  const D = netFlops(roleNet(spec, "discriminator").layers, spec.pack > 1 ? [X * spec.pack] : spec.dataShape, B / spec.pack);
   const k = spec.dSteps;
   const counts = {
     gForward: k, dForward: 2 * k + 1, dBackwardWeights: 2 * k, dBackwardInputInner: 2 * k, dBackwardInputAll: 1,

@@ -32,7 +32,7 @@
 // load average ~5), almost all of it in that kernel.
 import type * as tfType from "@tensorflow/tfjs";
 import { preset } from "../../src/model/presets.ts";
-import { validateSpec, type GanSpec, type LayerSpec, type NormalisedSpec } from "../../src/model/spec.ts";
+import { validateSpec, roleNet, type GanSpec, type LayerSpec, type NormalisedSpec } from "../../src/model/spec.ts";
 import { convGeometry, layerShapes } from "../../src/model/shapes.ts";
 
 type TF = typeof tfType;
@@ -161,11 +161,13 @@ export interface TfjsDcganOptions {
 
 export function createTfjsDcgan(tf: TF, opts: TfjsDcganOptions): TfjsDcgan {
   const spec: NormalisedSpec = validateSpec(opts.spec ?? preset("dcgan-mnist"));
+  const g = roleNet(spec, "generator"), d = roleNet(spec, "discriminator");
+  const optG0 = spec.optimizer[g.name], optD0 = spec.optimizer[d.name];
   const bad = [
     spec.loss !== "non-saturating" && `loss ${spec.loss}`, spec.dSteps !== 1 && `dSteps ${spec.dSteps}`,
     spec.pack !== 1 && `pack ${spec.pack}`, spec.labelSmoothing !== 0 && `labelSmoothing ${spec.labelSmoothing}`,
     spec.lrSchedule.type !== "constant" && "an lr schedule",
-    spec.optimizer.generator.type !== "adam" && "a non-Adam G optimiser", spec.optimizer.discriminator.type !== "adam" && "a non-Adam D optimiser",
+    optG0.type !== "adam" && "a non-Adam G optimiser", optD0.type !== "adam" && "a non-Adam D optimiser",
   ].filter(Boolean);
   if (bad.length) throw new Error(`tfjs dcgan peer: implements the non-saturating, dSteps 1, Adam step only (spec has ${bad.join(", ")})`);
   const { data, seed } = opts;
@@ -179,10 +181,10 @@ export function createTfjsDcgan(tf: TF, opts: TfjsDcganOptions): TfjsDcgan {
     if (tf.getBackend() !== backend) throw new Error(`tfjs dcgan was built on '${backend}' but '${tf.getBackend()}' is active: await useTfjsBackend('${backend}') first`);
   };
   const rand = mulberry32(seed);
-  const G = buildNet(tf, spec.generator, [Z], rand, spec.init, opts.weights?.generator);
-  const D = buildNet(tf, spec.discriminator, spec.dataShape, rand, spec.init, opts.weights?.discriminator);
-  const adam = (o: NormalisedSpec["optimizer"]["generator"]) => tf.train.adam(o.lr, o.beta1, o.beta2, o.eps);
-  const optG = adam(spec.optimizer.generator), optD = adam(spec.optimizer.discriminator);
+  const G = buildNet(tf, g.layers, [Z], rand, spec.init, opts.weights?.generator);
+  const D = buildNet(tf, d.layers, spec.dataShape, rand, spec.init, opts.weights?.discriminator);
+  const adam = (o: NormalisedSpec["optimizer"][string]) => tf.train.adam(o.lr, o.beta1, o.beta2, o.eps);
+  const optG = adam(optG0), optD = adam(optD0);
 
   const zBuf = new Float32Array(B * Z);    // z: [B, Z]
   const realBuf = new Float32Array(B * X); // x_real: [B, X]

@@ -51,8 +51,10 @@ export async function train(args: string[]): Promise<number> {
     // a preset's decaying learning rate spans the whole run (on resume: the original run)
     if (!values.config && (values.preset || !resume) && s.lrSchedule?.type === "linear") s.lrSchedule = { type: "linear", steps: Math.max(1, prior?.steps ?? steps) };
     const lrG = numFlag(values["lr-g"], "lr-g"), lrD = numFlag(values["lr-d"], "lr-d");
-    if (lrG && s.optimizer?.generator) s.optimizer.generator.lr = lrG;
-    if (lrD && s.optimizer?.discriminator) s.optimizer.discriminator.lr = lrD;
+    // the roles' nets: named in spec.objective, or the shorthand's generator and discriminator
+    const gNet = s.objective?.generator ?? "generator", dNet = s.objective?.discriminator ?? "discriminator";
+    if (lrG && s.optimizer?.[gNet]) s.optimizer[gNet].lr = lrG;
+    if (lrD && s.optimizer?.[dNet]) s.optimizer[dNet].lr = lrD;
     spec = validateSpec(s);
     if (resume) {
       const d = specDifference(resume.spec, spec);

@@ -7,7 +7,7 @@ import { LinearMemory } from "./memory.ts";
 import type { Handle, Ptr, WasmExports } from "./abi.ts";
 import { LOSS_CODES, OPTIMIZER_CODES, INIT_CODES } from "../model/ops.ts";
 import { buildWasmNet } from "./net_builder.ts";
-import { validateSpec, generatorInputShape, discriminatorInputShape, type LayerSpec, type NormalisedSpec, type OptimizerSpec } from "../model/spec.ts";
+import { validateSpec, roleNet, type LayerSpec, type NormalisedSpec, type OptimizerSpec } from "../model/spec.ts";
 import { sampleSize, type Dataset } from "../data/dataset.ts";
 import { stepStats, STAT_COUNT, type StepStats } from "../model/stats.ts";
 import type { Engine, GanState, GenerateOptions, NetTrainState, NetWeights, ParamCounts, TrainOptions } from "./engine.ts";
@@ -69,8 +69,9 @@ export class WasmGAN implements Engine {
     this.mem = new LinearMemory(wasm);
     const B = spec.batchSize;
     const X = sampleSize(spec.dataShape);
-    this.G = this.buildNet(spec.generator, generatorInputShape(spec), B, spec.optimizer.generator);
-    this.D = this.buildNet(spec.discriminator, discriminatorInputShape(spec), B, spec.optimizer.discriminator);
+    const g = roleNet(spec, "generator"), d = roleNet(spec, "discriminator");
+    this.G = this.buildNet(g.layers, g.input, B, spec.optimizer[g.name]);
+    this.D = this.buildNet(d.layers, d.input, B, spec.optimizer[d.name]);
     if (spec.lrSchedule.type === "linear") {
       wasm.optimizerSetDecay(this.G.opt, spec.lrSchedule.steps);
       wasm.optimizerSetDecay(this.D.opt, spec.lrSchedule.steps * spec.dSteps);

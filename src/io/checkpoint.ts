@@ -1,4 +1,4 @@
-// Checkpoints: one file holding the spec, both nets' weights, the optimisers' state, batch-norm
+// Checkpoints: one file holding the spec, every net's weights, the optimisers' state, batch-norm
 // running statistics, the training RNG state and the step count, so that a run resumed from it
 // ends bit for bit where an uninterrupted run of the same length would (strict build).
 //
@@ -8,30 +8,42 @@
 //   bytes [8, 8 + N)    the header: UTF-8 JSON, padded with spaces to a multiple of 8 bytes,
 //                       {"__metadata__": {string: string}, "<tensor name>": {"dtype": "F32" | "U32",
 //                        "shape": [...], "data_offsets": [begin, end]}, ...}
-//   bytes [8 + N, end)  the data section: raw little-endian tensors back to back, no gaps;
-//                       data_offsets count bytes from the start of this section
+//   bytes [8 + N, end)  the data section: raw little-endian tensors back to back, no gaps, in the
+//                       order below; data_offsets count bytes from the start of this section
 // __metadata__ (values are strings, as safetensors requires):
-//   format "wasm-gan-checkpoint", format_version "1", spec (the normalised spec, JSON), step,
-//   seed, engine (JSON: engine, simd build), created (ISO time), crc32 (8 hex digits: the CRC-32
-//   (zlib's) of the whole data section, so flipped bytes are caught), plus what the writer adds
-//   (the CLI stores its run settings as `run`, JSON).
-// Tensors:
-//   <net>.<i>.<name>             F32  each parameter and state tensor of the nets, as
-//                                     src/model/layout.ts lays them out (net = generator |
-//                                     discriminator, i = the layer's index in the spec, name =
-//                                     kernel, bias, gamma, beta, running_mean, running_var; tfjs
-//                                     layouts, images NHWC), e.g. generator.0.kernel
+//   format "wasm-gan-checkpoint", format_version "2", spec (the normalised spec, JSON, in the named
+//   form: nets by name, objective, optimizer keyed by net name; src/model/spec.ts), step, seed,
+//   engine (JSON: engine, simd build), created (ISO time), crc32 (8 hex digits: the CRC-32 (zlib's)
+//   of the whole data section, so flipped bytes are caught), plus what the writer adds (the CLI
+//   stores its run settings as `run`, JSON).
+// Tensors (<net>: a net's name in spec.nets; nets in the spec's order):
+//   <net>.<layer>.<name>         F32  each parameter and state tensor of each net, as
+//                                     src/model/layout.ts lays them out: <layer> is the layer's
+//                                     `name` when the spec gives one, its index in the net's layer
+//                                     list otherwise; <name> = kernel, bias, gamma, beta,
+//                                     running_mean, running_var (tfjs layouts, images NHWC);
+//                                     e.g. generator.0.kernel, G.block1.bias
 //   optimizer.<net>.exp_avg, optimizer.<net>.exp_avg_sq     F32 [P]  adam (first, second moment)
 //   optimizer.<net>.momentum_buffer                         F32 [P]  sgd
 //   optimizer.<net>.square_avg                              F32 [P]  rmsprop
-//       (<net> = generator | discriminator; P = the net's parameter count, its parameter
-//        tensors above concatenated in layer order, kernel before bias, gamma before beta)
-//   generator.average            F32 [P]  the generator's moving average, when one is kept
+//       (P = the net's parameter count: its parameter tensors above concatenated in layer order,
+//        kernel before bias, gamma before beta)
+//   <net>.average                F32 [P]  the generator's moving average (<net>: the net of
+//                                         spec.objective.generator), when one is kept
 //   train.rng                    U32 [4]  xoshiro128** state of the training stream
-//   train.counters               U32 [3]  steps done, generator and discriminator optimiser updates
+//   train.counters               U32 [1 + nets]  steps done, then each net's optimiser updates,
+//                                         nets in the spec's order
 //   train.stats                  F32 [8]  the last step's statistics block, slots named in
 //                                         src/model/stats.ts (D.loss, G.loss, D.real, D.fake,
 //                                         D.gradNorm, G.gradNorm, D.penalty, 0)
+// Net names are identifiers ([A-Za-z][A-Za-z0-9_]*, not "optimizer" or "train") and layer names
+// start with a letter or "_", so no two tensors' names can meet. A spec in the shorthand
+// (`generator` / `discriminator` layer arrays: nets named generator and discriminator) with
+// unnamed layers gives exactly version 1's tensor names.
+// Version 1 (wasm-gan before named nets) differs only in this: the spec is the shorthand
+// (generator, discriminator, optimizer.{generator, discriminator}), the nets are generator and
+// discriminator, and every layer is named by its index, named layers too. Version 1 files load
+// (into the named form); saving writes version 2.
 // The file functions (readCheckpoint, saveCheckpoint, loadCheckpoint of a path) load node:fs
 // on first use, so the main entry stays browser-safe; encodeCheckpoint / decodeCheckpoint are
 // bytes in, bytes out, anywhere.
@@ -42,14 +54,16 @@ import { nodeFs } from "./node_only.ts";
 import { encodeSafetensors, parseSafetensors, tensorData, show, type DType, type Tensor } from "./safetensors.ts";
 import { writeFileAtomic, type AtomicWriteOptions } from "./files.ts";
 import { validateSpec, type NormalisedSpec } from "../model/spec.ts";
-import { ganLayout, tensorKey, tensorView, NET_NAMES, type NetName } from "../model/layout.ts";
+import { modelLayout, tensorKey, tensorView } from "../model/layout.ts";
+import { netRole } from "../model/nets.ts";
 import { createGAN, type CreateOptions, type WasmGAN } from "../engine/wasm_engine.ts";
 import type { Engine, GanState, NetTrainState } from "../engine/engine.ts";
 import type { TfjsGAN, TfjsCreateOptions } from "../engine/tfjs/tfjs_engine.ts";
 
 export const CHECKPOINT_FILE = "checkpoint.safetensors";
 export const CHECKPOINT_FORMAT = "wasm-gan-checkpoint";
-export const CHECKPOINT_VERSION = "1";
+export const CHECKPOINT_VERSION = "2";   // what encodeCheckpoint writes
+const READ_VERSIONS = ["1", "2"];        // what decodeCheckpoint reads
 
 export class CheckpointError extends Error {
   constructor(public readonly file: string, public readonly problem: string) {
@@ -60,7 +74,8 @@ export class CheckpointError extends Error {
 
 export interface Checkpoint {
   path: string;
-  spec: NormalisedSpec;
+  spec: NormalisedSpec;            // in the named form, whatever the file's version
+  formatVersion: number;           // the file's format_version (1 or 2)
   seed: number;
   step: number;
   state: GanState;
@@ -74,32 +89,37 @@ const OPT_NAMES: Record<string, [string] | [string, string]> = {
 };
 
 // The tensors a checkpoint of this spec holds (src/model/layout.ts: each net's parameter and
-// state tensors), and the optimiser state's names.
+// state tensors, by net name), and each net's optimiser state names.
 function layout(spec: NormalisedSpec) {
-  const nets = ganLayout(spec);
-  const optNames = (net: NetName) => OPT_NAMES[spec.optimizer[net].type] ?? ["state1", "state2"];
-  return { nets, optNames };
+  const nets = modelLayout(spec);
+  const optNames = (net: string) => OPT_NAMES[spec.optimizer[net].type] ?? ["state1", "state2"];
+  return { nets, names: Object.keys(spec.nets), optNames };
 }
 
+// GanState keeps the gan objective's two nets by role; a net's state is its role's
+const netState = (spec: NormalisedSpec, state: GanState, net: string): NetTrainState => state[netRole(spec, net)];
+
 function toTensors(spec: NormalisedSpec, state: GanState): Tensor[] {
-  const { nets, optNames } = layout(spec);
+  const { nets, names, optNames } = layout(spec);
   const out: Tensor[] = [];
-  for (const net of NET_NAMES) {
-    const l = nets[net], s = state[net];
+  for (const net of names) {
+    const l = nets[net], s = netState(spec, state, net);
     if (s.params.length !== l.paramCount || s.state.length !== l.stateCount) {
-      throw new Error(`internal: the ${net} holds ${s.params.length} parameters and ${s.state.length} state values, the spec's layout ${l.paramCount} and ${l.stateCount}`);
+      throw new Error(`internal: the net ${net} holds ${s.params.length} parameters and ${s.state.length} state values, the spec's layout ${l.paramCount} and ${l.stateCount}`);
     }
     for (const t of l.params) out.push({ name: tensorKey(net, t), dtype: "F32", shape: t.shape, data: tensorView(s.params, t) });
     for (const t of l.state) out.push({ name: tensorKey(net, t), dtype: "F32", shape: t.shape, data: tensorView(s.state, t) });
   }
-  for (const net of NET_NAMES) {
-    const names = optNames(net), s = state[net];
-    out.push({ name: `optimizer.${net}.${names[0]}`, dtype: "F32", shape: [s.opt1.length], data: s.opt1 });
-    if (names[1]) out.push({ name: `optimizer.${net}.${names[1]}`, dtype: "F32", shape: [s.opt2.length], data: s.opt2 });
+  for (const net of names) {
+    const moments = optNames(net), s = netState(spec, state, net);
+    out.push({ name: `optimizer.${net}.${moments[0]}`, dtype: "F32", shape: [s.opt1.length], data: s.opt1 });
+    if (moments[1]) out.push({ name: `optimizer.${net}.${moments[1]}`, dtype: "F32", shape: [s.opt2.length], data: s.opt2 });
   }
-  if (state.generator.average) out.push({ name: "generator.average", dtype: "F32", shape: [state.generator.average.length], data: state.generator.average });
+  const average = state.generator.average;
+  if (average) out.push({ name: `${spec.objective.generator}.average`, dtype: "F32", shape: [average.length], data: average });
   out.push({ name: "train.rng", dtype: "U32", shape: [4], data: state.rng });
-  out.push({ name: "train.counters", dtype: "U32", shape: [3], data: new Uint32Array([state.step, state.generator.updates, state.discriminator.updates]) });
+  const counters = [state.step, ...names.map((net) => netState(spec, state, net).updates)];
+  out.push({ name: "train.counters", dtype: "U32", shape: [counters.length], data: new Uint32Array(counters) });
   out.push({ name: "train.stats", dtype: "F32", shape: [state.stats.length], data: state.stats });
   return out;
 }
@@ -175,7 +195,7 @@ export function decodeCheckpoint(bytes: Uint8Array, path = "checkpoint", options
   const fail = (problem: string): never => { throw new CheckpointError(path, problem); };
   const { metadata: md, table, data } = parseSafetensors(bytes, fail, (md) => {
     if (md.format !== CHECKPOINT_FORMAT) fail(`not a wasm-gan checkpoint: __metadata__.format is ${md.format === undefined ? "absent" : show(md.format)}, expected ${show(CHECKPOINT_FORMAT)}`);
-    if (md.format_version !== CHECKPOINT_VERSION) fail(`checkpoint format version ${show(md.format_version)} is not supported (this wasm-gan reads version ${CHECKPOINT_VERSION})`);
+    if (!READ_VERSIONS.includes(md.format_version)) fail(`checkpoint format version ${show(md.format_version)} is not supported (this wasm-gan reads versions ${READ_VERSIONS.join(" and ")})`);
   });
 
   // the spec, and the tensors it needs
@@ -190,6 +210,7 @@ export function decodeCheckpoint(bytes: Uint8Array, path = "checkpoint", options
     const d = specDifference(spec, here);
     if (d) fail(`a checkpoint of another spec: ${d}`);
   }
+  const formatVersion = Number(md.format_version), byIndex = formatVersion === 1; // v1: every layer by index
   const step = Number(md.step), seed = Number(md.seed);
   if (!Number.isSafeInteger(step) || step < 0) fail(`corrupted header: __metadata__.step is ${show(md.step)}`);
   if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) fail(`corrupted header: __metadata__.seed is ${show(md.seed)}`);
@@ -209,31 +230,32 @@ export function decodeCheckpoint(bytes: Uint8Array, path = "checkpoint", options
     if (i >= 0) fail(`tensor ${name} holds ${f[i]} at index ${i}`);
     return f;
   };
-  const { nets, optNames } = layout(spec);
-  const net = (which: NetName): NetTrainState => {
-    const l = nets[which];
+  const { nets, names, optNames } = layout(spec);
+  const netTrainState = (net: string): NetTrainState => {
+    const l = nets[net];
     const params = new Float32Array(l.paramCount), state = new Float32Array(l.stateCount);
-    for (const t of l.params) params.set(read(tensorKey(which, t), "F32", t.shape) as Float32Array, t.offset);
-    for (const t of l.state) state.set(read(tensorKey(which, t), "F32", t.shape) as Float32Array, t.offset);
-    const names = optNames(which), P = l.paramCount;
-    const opt1 = read(`optimizer.${which}.${names[0]}`, "F32", [P]) as Float32Array;
-    const opt2 = names[1] ? read(`optimizer.${which}.${names[1]}`, "F32", [P]) as Float32Array : new Float32Array(P);
+    for (const t of l.params) params.set(read(tensorKey(net, t, byIndex), "F32", t.shape) as Float32Array, t.offset);
+    for (const t of l.state) state.set(read(tensorKey(net, t, byIndex), "F32", t.shape) as Float32Array, t.offset);
+    const moments = optNames(net), P = l.paramCount;
+    const opt1 = read(`optimizer.${net}.${moments[0]}`, "F32", [P]) as Float32Array;
+    const opt2 = moments[1] ? read(`optimizer.${net}.${moments[1]}`, "F32", [P]) as Float32Array : new Float32Array(P);
     return { params, opt1, opt2, updates: 0, state };
   };
-  const generator = net("generator"), discriminator = net("discriminator");
-  if (byName.has("generator.average")) generator.average = read("generator.average", "F32", [nets.generator.paramCount]) as Float32Array;
+  const byNet = new Map(names.map((net) => [net, netTrainState(net)]));
+  const gen = spec.objective.generator;
+  const generator = byNet.get(gen)!, discriminator = byNet.get(spec.objective.discriminator)!;
+  if (byName.has(`${gen}.average`)) generator.average = read(`${gen}.average`, "F32", [nets[gen].paramCount]) as Float32Array;
   const rng = read("train.rng", "U32", [4]) as Uint32Array;
   if (rng.every((x) => x === 0)) fail("tensor train.rng is all zeros (not a valid generator state)");
-  const counters = read("train.counters", "U32", [3]) as Uint32Array;
+  const counters = read("train.counters", "U32", [1 + names.length]) as Uint32Array;
   const stats = byName.get("train.stats");
   const statsData = read("train.stats", "F32", [stats?.shape[0] ?? 8]) as Float32Array;
   for (const t of table) if (!used.has(t.name)) fail(`unexpected tensor ${t.name} (not part of this spec's checkpoint)`);
   if (counters[0] !== step) fail(`header and data disagree: __metadata__.step is ${step}, train.counters says ${counters[0]}`);
   if (counters.some((c) => c > 0x7fffffff)) fail(`tensor train.counters holds an impossible count (${Array.from(counters).join(", ")})`);
-  generator.updates = counters[1];
-  discriminator.updates = counters[2];
+  names.forEach((net, k) => { byNet.get(net)!.updates = counters[1 + k]; });
   const state: GanState = { step, rng, stats: statsData, generator, discriminator };
-  return { path, spec, seed, step, state, metadata: md, bytes: bytes.length };
+  return { path, spec, formatVersion, seed, step, state, metadata: md, bytes: bytes.length };
 }
 
 // A path naming a run directory means the checkpoint inside it.

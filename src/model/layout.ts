@@ -1,5 +1,6 @@
 // The parameter layout: for a net's layers and input shape, the one list of each layer's tensors
-// (name, shape in tfjs layouts, offset and size in floats in the net's parameter or state block).
+// (name, shape in tfjs layouts, offset and size in floats in the net's parameter or state block);
+// modelLayout() lays out every net of a model, by net name.
 // The WASM engine lays its arena out in this order (assembly/nn/*.ts: each layer's floats at its
 // paramOffset, kernel before bias, gamma before beta); checkpoints name and shape their tensors
 // from it (src/io/checkpoint.ts); the tfjs engine builds its variables from it. A test
@@ -13,13 +14,14 @@
 //     batch_norm        running_mean [c], running_var [c]
 import { convGeometry, layerGraph } from "./shapes.ts";
 import type { LayerSpec, NormalisedSpec } from "./spec.ts";
-import { generatorInputShape, discriminatorInputShape } from "./spec.ts";
+import { roleNet, GAN_ROLES } from "./nets.ts";
 
 export type ParamName = "kernel" | "bias" | "gamma" | "beta";
 export type StateName = "running_mean" | "running_var";
 
 export interface TensorSlot {
   layer: number;                  // the layer's index in the net's layer list
+  layerName?: string;             // and its name, when the spec gives one (graph layers)
   name: ParamName | StateName;
   block: "params" | "state";      // which of the net's blocks holds it
   shape: number[];                // tfjs layout
@@ -85,14 +87,15 @@ export function netLayout(layers: LayerSpec[], input: number[]): NetLayout {
     const t = layerTensors(l, before);
     const slots: TensorSlot[] = [];
     const paramOffset = p, stateOffset = s;
+    const named = l.name === undefined ? {} : { layerName: l.name };
     for (const [name, shape] of t.params) {
-      const slot: TensorSlot = { layer: i, name, block: "params", shape, offset: p, size: prod(shape) };
+      const slot: TensorSlot = { layer: i, ...named, name, block: "params", shape, offset: p, size: prod(shape) };
       p += slot.size;
       params.push(slot);
       slots.push(slot);
     }
     for (const [name, shape] of t.state) {
-      const slot: TensorSlot = { layer: i, name, block: "state", shape, offset: s, size: prod(shape) };
+      const slot: TensorSlot = { layer: i, ...named, name, block: "state", shape, offset: s, size: prod(shape) };
       s += slot.size;
       state.push(slot);
       slots.push(slot);
@@ -102,20 +105,22 @@ export function netLayout(layers: LayerSpec[], input: number[]): NetLayout {
   return { input, output: shapes.at(-1) ?? input, layers: out, params, state, paramCount: p, stateCount: s };
 }
 
-export type NetName = "generator" | "discriminator";
-export const NET_NAMES: readonly NetName[] = ["generator", "discriminator"];
-
-// Both nets of a spec, on the inputs the spec gives them (conditioning and packing included).
-export function ganLayout(spec: NormalisedSpec): Record<NetName, NetLayout> {
-  return {
-    generator: netLayout(spec.generator, generatorInputShape(spec)),
-    discriminator: netLayout(spec.discriminator, discriminatorInputShape(spec)),
-  };
+// Every net of the model, by name (in the spec's net order), each on the input its role gives it
+// (the generator: the latent vector, with the one-hot label when conditional; the discriminator:
+// a sample, packed or label-joined).
+export function modelLayout(spec: NormalisedSpec): Record<string, NetLayout> {
+  const byName = new Map(GAN_ROLES.map((role) => { const n = roleNet(spec, role); return [n.name, n] as const; }));
+  return Object.fromEntries(Object.keys(spec.nets).map((name) => {
+    const n = byName.get(name)!;
+    return [name, netLayout(n.layers, n.input)];
+  }));
 }
 
-// A tensor's name in checkpoints and exports: `<net>.<layer index>.<name>`, e.g. generator.0.kernel
-export function tensorKey(net: string, t: TensorSlot): string {
-  return `${net}.${t.layer}.${t.name}`;
+// A tensor's name in checkpoints and exports: `<net>.<layer>.<name>`, where <layer> is the layer's
+// name when the spec gives one and its index otherwise (e.g. generator.0.kernel, G.block1.bias);
+// `byIndex` names every layer by index (version-1 checkpoints).
+export function tensorKey(net: string, t: TensorSlot, byIndex = false): string {
+  return `${net}.${byIndex ? t.layer : t.layerName ?? t.layer}.${t.name}`;
 }
 
 // The tensor's values in a net's block (a view, no copy): block = the net's parameters or state.

@@ -1,5 +1,6 @@
 // The reference workloads of docs/workloads.md, as specs.
-import type { GanSpec, LayerSpec } from "./spec.ts";
+import type { ShorthandSpec as GanSpec, LayerSpec } from "./spec.ts";
+// (presets are written in the shorthand: nets named generator and discriminator, src/model/nets.ts)
 
 const mlp = (hidden: number, width: number, out: number): LayerSpec[] => [
   ...Array.from({ length: hidden }, () => [{ type: "dense", units: width }, { type: "relu" }] as LayerSpec[]).flat(),

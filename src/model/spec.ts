@@ -1,9 +1,15 @@
 // The model spec: plain JSON that both engines build from. validateSpec() refuses anything
-// malformed with an error naming the field (`spec.generator[2].units: ...`), fills defaults,
-// and returns a normalised copy.
+// malformed with an error naming the field (`spec.generator[2].units: ...`, `spec.nets.G[2].units:
+// ...`), fills defaults, and returns a normalised copy: the named form (src/model/nets.ts), nets by
+// name, the objective's roles, one optimiser per net.
 import { LAYER_TYPES, LOSS_CODES, PROBABILISTIC_LOSSES, OPTIMIZER_CODES, INIT_CODES, type InitName, type LayerType, type LossName, type OptimizerType } from "./ops.ts";
 import { layerShapes, ShapeError } from "./shapes.ts";
 import { isNode } from "./graph.ts";
+import { SpecError, isObject, show, noUnknownKeys, positiveInt, finite, oneOf } from "./spec_check.ts";
+import { readNetsForm, readOptimizers, generatorInputShape, discriminatorInputShape, type GanObjective } from "./nets.ts";
+
+export { SpecError } from "./spec_check.ts";
+export { generatorInputShape, discriminatorInputShape, roleNet, netRole, GAN_ROLES, type Role, type RoleNet, type GanObjective, type Objective } from "./nets.ts";
 
 export interface LayerSpec {
   type: LayerType;
@@ -32,12 +38,11 @@ export interface OptimizerSpec {
   alpha?: number;    // rmsprop smoothing (default 0.99)
 }
 
-export interface GanSpec {
+// The fields of the GAN objective and the run, in either form of the spec
+export interface GanFields {
   name?: string;
   latentDim: number;
   dataShape: number[];     // one sample's shape, e.g. [2] or [28, 28, 1] (NHWC)
-  generator: LayerSpec[];  // z: [n, latentDim] -> [n, prod(dataShape)]
-  discriminator: LayerSpec[]; // x: [n, prod(dataShape)] -> one logit per sample
   // "minimax" | "non-saturating" (BCE on the logit) | "wasserstein" (the logit is the critic value)
   // | "hinge" | "least-squares" (LSGAN a = 0, b = 1, c = 1); see assembly/kernels/losses.ts
   loss: LossName;
@@ -62,71 +67,40 @@ export interface GanSpec {
   // joined: flat [X] -> [X + numClasses], images [h, w, c] -> [h, w, c + numClasses] (the one-hot
   // as extra channels at every pixel). The data set must carry labels; pack must be 1.
   numClasses?: number;
+}
+
+// The shorthand: nets named generator and discriminator, in those roles
+export interface ShorthandSpec extends GanFields {
+  generator: LayerSpec[];     // z: [n, latentDim] -> [n, prod(dataShape)]
+  discriminator: LayerSpec[]; // x: [n, prod(dataShape)] -> one logit per sample
   optimizer: { generator: OptimizerSpec; discriminator: OptimizerSpec };
 }
+
+// The named form: nets by name (identifiers), the objective's roles, an optimiser per net
+export interface NamedSpec extends GanFields {
+  nets: Record<string, LayerSpec[]>;
+  objective: GanObjective;
+  optimizer: Record<string, OptimizerSpec>;
+}
+
+export type GanSpec = ShorthandSpec | NamedSpec;
 
 // "linear": both learning rates fall linearly to 0 over `steps` training steps and stay there
 export type LrSchedule = { type: "constant" } | { type: "linear"; steps: number };
 
+// The named form with every default filled in (nets and optimizer in the spec's net order).
 // clip stays optional: present (a number in (0, 10]) only when clipping is on
 // numClasses likewise: present only for a conditional model
 // gradientPenalty likewise: present (λ) only when the penalty is on
-export type NormalisedSpec = Required<Omit<GanSpec, "name" | "clip" | "numClasses" | "gradientPenalty">> & { name: string; clip?: number; numClasses?: number; gradientPenalty?: number };
-
-// The per-sample input shapes of the two nets: the latent vector (joined with the one-hot label
-// when conditional) and the discriminator's view of a sample (packed, or label-joined)
-export function generatorInputShape(spec: Pick<NormalisedSpec, "latentDim" | "numClasses">): number[] {
-  return [spec.latentDim + (spec.numClasses ?? 0)];
-}
-export function discriminatorInputShape(spec: Pick<NormalisedSpec, "dataShape" | "pack" | "numClasses">): number[] {
-  const { dataShape, pack } = spec, K = spec.numClasses ?? 0;
-  const size = dataShape.reduce((a, b) => a * b, 1);
-  if (pack > 1) return [size * pack];
-  if (K === 0) return dataShape;
-  // flat [X] -> [X + K]; otherwise the one-hot is K more channels on the last axis
-  return [...dataShape.slice(0, -1), dataShape.at(-1)! + K];
-}
+export type NormalisedSpec = Required<Omit<GanFields, "name" | "clip" | "numClasses" | "gradientPenalty">> & {
+  name: string; clip?: number; numClasses?: number; gradientPenalty?: number;
+  nets: Record<string, LayerSpec[]>;
+  objective: GanObjective;
+  optimizer: Record<string, OptimizerSpec>;
+};
 
 export const WGAN_CLIP_DEFAULT = 0.01; // Arjovsky et al. 2017
 export const WGAN_GP_DEFAULT = 10;     // Gulrajani et al. 2017
-
-export class SpecError extends Error {
-  constructor(public readonly field: string, problem: string) {
-    super(`${field}: ${problem}`);
-    this.name = "SpecError";
-  }
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const show = (v: unknown) => (typeof v === "string" ? JSON.stringify(v) : Array.isArray(v) ? "an array" : v === null ? "null" : typeof v === "object" ? "an object" : String(v));
-
-function noUnknownKeys(obj: Record<string, unknown>, allowed: readonly string[], path: string): void {
-  for (const key of Object.keys(obj)) {
-    if (!allowed.includes(key)) throw new SpecError(`${path}.${key}`, `unknown field (allowed: ${allowed.join(", ")})`);
-  }
-}
-
-function positiveInt(v: unknown, path: string, max = 1 << 24): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 1 || v > max) {
-    throw new SpecError(path, `must be an integer from 1 to ${max} (got ${v === undefined ? "nothing" : show(v)})`);
-  }
-  return v;
-}
-
-function finite(v: unknown, path: string, lo: number, hi: number, fallback?: number, loOpen = false): number {
-  if (v === undefined && fallback !== undefined) return fallback;
-  if (typeof v !== "number" || !Number.isFinite(v) || (loOpen ? v <= lo : v < lo) || v > hi) {
-    throw new SpecError(path, `must be a number in ${loOpen ? "(" : "["}${lo}, ${hi}] (got ${v === undefined ? "nothing" : show(v)})`);
-  }
-  return v;
-}
-
-function oneOf<T extends string>(v: unknown, names: readonly T[], path: string): T {
-  if (typeof v !== "string" || !names.includes(v as T)) {
-    throw new SpecError(path, `must be one of ${names.map((n) => JSON.stringify(n)).join(", ")} (got ${v === undefined ? "nothing" : show(v)})`);
-  }
-  return v as T;
-}
 
 function pair(v: unknown, path: string, fallback?: number): [number, number] {
   if (v === undefined && fallback !== undefined) return [fallback, fallback];
@@ -264,7 +238,7 @@ function validateClip(v: unknown, loss: LossName): number {
 }
 
 // the penalty weight λ, or 0 for none
-function validateGradientPenalty(v: unknown, loss: LossName, clip: number, discriminator: LayerSpec[], numClasses: number | undefined): number {
+function validateGradientPenalty(v: unknown, loss: LossName, clip: number, discriminator: LayerSpec[], dPath: string, numClasses: number | undefined): number {
   if (v === undefined || v === false) return 0;
   const lambda = v === true ? WGAN_GP_DEFAULT : v;
   if (typeof lambda !== "number" || !Number.isFinite(lambda) || lambda <= 0 || lambda > 1e4) {
@@ -278,7 +252,7 @@ function validateGradientPenalty(v: unknown, loss: LossName, clip: number, discr
   }
   const bn = discriminator.findIndex((l) => l.type === "batch_norm");
   if (bn >= 0) {
-    throw new SpecError(`spec.discriminator[${bn}]`, `batch_norm is not allowed in a critic with a gradient penalty (spec.gradientPenalty): the penalty is on each sample's own input-gradient, which batch statistics couple across the batch (the WGAN-GP paper drops batch norm from the critic; remove it, or use no penalty)`);
+    throw new SpecError(`${dPath}[${bn}]`, `batch_norm is not allowed in a critic with a gradient penalty (spec.gradientPenalty): the penalty is on each sample's own input-gradient, which batch statistics couple across the batch (the WGAN-GP paper drops batch norm from the critic; remove it, or use no penalty)`);
   }
   if (numClasses !== undefined) {
     throw new SpecError("spec.gradientPenalty", `the gradient penalty is not supported for conditional models (spec.numClasses ${numClasses}) yet`);
@@ -289,7 +263,7 @@ function validateGradientPenalty(v: unknown, loss: LossName, clip: number, discr
 export function validateSpec(input: unknown): NormalisedSpec {
   if (!isObject(input)) throw new SpecError("spec", `must be an object (got ${show(input)})`);
   const s = input;
-  noUnknownKeys(s, ["name", "latentDim", "dataShape", "generator", "discriminator", "loss", "batchSize", "dSteps", "labelSmoothing", "clip", "gradientPenalty", "pack", "lrSchedule", "init", "optimizer", "numClasses"], "spec");
+  noUnknownKeys(s, ["name", "latentDim", "dataShape", "generator", "discriminator", "nets", "objective", "loss", "batchSize", "dSteps", "labelSmoothing", "clip", "gradientPenalty", "pack", "lrSchedule", "init", "optimizer", "numClasses"], "spec");
   if (s.name !== undefined && typeof s.name !== "string") throw new SpecError("spec.name", `must be a string (got ${show(s.name)})`);
   const latentDim = positiveInt(s.latentDim, "spec.latentDim", 1 << 16);
   if (!Array.isArray(s.dataShape) || s.dataShape.length === 0 || s.dataShape.length > 3) {
@@ -301,14 +275,18 @@ export function validateSpec(input: unknown): NormalisedSpec {
   if (numClasses !== undefined && (typeof numClasses !== "number" || !Number.isInteger(numClasses) || numClasses < 2 || numClasses > 1024)) {
     throw new SpecError("spec.numClasses", `must be an integer from 2 to 1024, the number of class labels of a conditional model (got ${show(numClasses)})`);
   }
-  const g = validateLayers(s.generator, "spec.generator", generatorInputShape({ latentDim, numClasses }));
+  // the nets, in either form; each net's errors name its field (spec.generator, spec.nets.G)
+  const form = readNetsForm(s);
+  const { objective } = form, raw = new Map(form.nets);
+  const gPath = form.path(objective.generator), dPath = form.path(objective.discriminator);
+  const g = validateLayers(raw.get(objective.generator), gPath, generatorInputShape({ latentDim, numClasses }));
   const generator = g.layers;
   const gOut = g.output.reduce((a, b) => a * b, 1);
   if (gOut !== dataSize) {
-    throw new SpecError("spec.generator", `ends with ${gOut} values per sample, but spec.dataShape [${dataShape.join(", ")}] holds ${dataSize}`);
+    throw new SpecError(gPath, `ends with ${gOut} values per sample, but spec.dataShape [${dataShape.join(", ")}] holds ${dataSize}`);
   }
   if (g.output.length > 1 && g.output.join() !== dataShape.join()) {
-    throw new SpecError("spec.generator", `ends with images of shape [${g.output.join(", ")}], but spec.dataShape is [${dataShape.join(", ")}]`);
+    throw new SpecError(gPath, `ends with images of shape [${g.output.join(", ")}], but spec.dataShape is [${dataShape.join(", ")}]`);
   }
   const pack = s.pack === undefined ? 1 : positiveInt(s.pack, "spec.pack", 64);
   if (pack > 1 && dataShape.length > 1) {
@@ -320,12 +298,12 @@ export function validateSpec(input: unknown): NormalisedSpec {
   // a packed discriminator sees `pack` flat samples concatenated; a conditional one the sample
   // with the one-hot label joined
   const dInput = discriminatorInputShape({ dataShape, pack, numClasses });
-  const d = validateLayers(s.discriminator, "spec.discriminator", dInput);
+  const d = validateLayers(raw.get(objective.discriminator), dPath, dInput);
   const discriminator = d.layers;
   const dOut = d.output.reduce((a, b) => a * b, 1);
-  if (dOut !== 1) throw new SpecError("spec.discriminator", `must end with one logit per sample (a dense layer of 1 unit); it ends with ${dOut}`);
+  if (dOut !== 1) throw new SpecError(dPath, `must end with one logit per sample (a dense layer of 1 unit); it ends with ${dOut}`);
   if (discriminator.at(-1)!.type !== "dense") {
-    throw new SpecError(`spec.discriminator[${discriminator.length - 1}]`, `the discriminator's last layer must be dense (it outputs a logit; the losses apply the sigmoid themselves), not ${discriminator.at(-1)!.type}`);
+    throw new SpecError(`${dPath}[${discriminator.length - 1}]`, `the discriminator's last layer must be dense (it outputs a logit; the losses apply the sigmoid themselves), not ${discriminator.at(-1)!.type}`);
   }
   const loss = oneOf(s.loss, Object.keys(LOSS_CODES) as LossName[], "spec.loss");
   const batchSize = positiveInt(s.batchSize, "spec.batchSize", 1 << 16);
@@ -335,15 +313,11 @@ export function validateSpec(input: unknown): NormalisedSpec {
     throw new SpecError("spec.labelSmoothing", `one-sided label smoothing is defined for the "minimax" and "non-saturating" losses only, not ${JSON.stringify(loss)} (got ${labelSmoothing})`);
   }
   const clip = validateClip(s.clip, loss);
-  const gradientPenalty = validateGradientPenalty(s.gradientPenalty, loss, clip, discriminator, numClasses);
+  const gradientPenalty = validateGradientPenalty(s.gradientPenalty, loss, clip, discriminator, dPath, numClasses);
   if (batchSize % pack !== 0) throw new SpecError("spec.pack", `must divide spec.batchSize ${batchSize} (got ${pack})`);
   const lrSchedule = validateSchedule(s.lrSchedule, "spec.lrSchedule");
   const init = s.init === undefined ? "pytorch" : oneOf(s.init, Object.keys(INIT_CODES) as InitName[], "spec.init");
-  if (!isObject(s.optimizer)) throw new SpecError("spec.optimizer", `must be an object {"generator": {...}, "discriminator": {...}} (got ${s.optimizer === undefined ? "nothing" : show(s.optimizer)})`);
-  noUnknownKeys(s.optimizer, ["generator", "discriminator"], "spec.optimizer");
-  const optimizer = {
-    generator: validateOptimizer(s.optimizer.generator, "spec.optimizer.generator"),
-    discriminator: validateOptimizer(s.optimizer.discriminator, "spec.optimizer.discriminator"),
-  };
-  return { name: s.name ?? "custom", latentDim, dataShape, generator, discriminator, loss, batchSize, dSteps, labelSmoothing, ...(clip > 0 ? { clip } : {}), ...(gradientPenalty > 0 ? { gradientPenalty } : {}), pack, lrSchedule, init, optimizer, ...(numClasses !== undefined ? { numClasses } : {}) };
+  const optimizer = readOptimizers(s.optimizer, form, validateOptimizer);
+  const nets = Object.fromEntries(form.nets.map(([n]) => [n, n === objective.generator ? generator : discriminator]));
+  return { name: s.name ?? "custom", latentDim, dataShape, nets, objective, loss, batchSize, dSteps, labelSmoothing, ...(clip > 0 ? { clip } : {}), ...(gradientPenalty > 0 ? { gradientPenalty } : {}), pack, lrSchedule, init, optimizer, ...(numClasses !== undefined ? { numClasses } : {}) };
 }

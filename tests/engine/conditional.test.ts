@@ -7,7 +7,7 @@
 // concat (flat: [x, onehot]; images: the one-hot tiled over every pixel as extra channels).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { createWasmGAN as createGAN, ring8, validateSpec, preset, mnist, SpecError, type GanSpec, type Dataset } from "../../src/index.ts";
+import { createWasmGAN as createGAN, ring8, validateSpec, preset, mnist, SpecError, type GanSpec, type Dataset, roleNet } from "../../src/index.ts";
 import { expectClose, testRandom } from "../util/check.ts";
 import { tfCpu } from "../util/tfjs.ts";
 import { tfForward } from "../util/tf_net.ts";
@@ -92,8 +92,8 @@ for (const { name, spec: input, data } of cases) {
     const dIn = dataShape.length === 1 ? [X + K] : [dataShape[0], dataShape[1], dataShape[2] + K];
     const zOnly = tf.slice(tf.tensor2d(gIn, [B, Z + K]), [0, 0], [B, Z]);
     const gInput = tf.concat([zOnly, oneHot(fakeLab)], 1) as any; // rebuilt from z and the labels
-    const G = (p: any) => tfForward(tf, spec.generator, Z + K, p, gInput);
-    const D = (p: any, xx: any) => tfForward(tf, spec.discriminator, dIn, p, xx);
+    const G = (p: any) => tfForward(tf, roleNet(spec, "generator").layers, Z + K, p, gInput);
+    const D = (p: any, xx: any) => tfForward(tf, roleNet(spec, "discriminator").layers, dIn, p, xx);
     const real = joinD(tf.tensor2d(realX, [B, X]), realLab);
     const dLossFn = (pd: any) => tfDLoss(loss, D(pd, real), D(pd, joinD(G(tf.tensor1d(w0.generator)), fakeLab)));
     const gLossFn = (pg: any) => tfGLoss(loss, D(tf.tensor1d(w1.discriminator), joinD(G(pg), fakeLab)));

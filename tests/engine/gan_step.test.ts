@@ -10,7 +10,7 @@
 // is 1-Lipschitz, so the bound carries over), and G's gradient is taken through the clipped θD1.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { createWasmGAN as createGAN, ring8, validateSpec, type GanSpec } from "../../src/index.ts";
+import { createWasmGAN as createGAN, ring8, validateSpec, roleNet, type GanSpec } from "../../src/index.ts";
 import { expectClose, expectBitIdentical, testRandom } from "../util/check.ts";
 import { tfCpu } from "../util/tfjs.ts";
 import { tfForward } from "../util/tf_net.ts";
@@ -80,8 +80,8 @@ for (const { name, spec: input, data: x } of [...mlpCases, ...convCases]) {
     const B = spec.batchSize;
     const z = tf.tensor2d(new Float32Array(wasm.memory.buffer, wasm.ganZ(h), B * Z).slice(), [B, Z]);
     const real = tf.tensor2d(new Float32Array(wasm.memory.buffer, wasm.ganReal(h), B * X).slice(), [B, X]);
-    const G = (p: any, zz: any) => tfForward(tf, spec.generator, Z, p, zz);
-    const D = (p: any, xx: any) => tfForward(tf, spec.discriminator, pack > 1 ? [X * pack] : spec.dataShape, p, tf.reshape(xx, [B / pack, X * pack]));
+    const G = (p: any, zz: any) => tfForward(tf, roleNet(spec, "generator").layers, Z, p, zz);
+    const D = (p: any, xx: any) => tfForward(tf, roleNet(spec, "discriminator").layers, pack > 1 ? [X * pack] : spec.dataShape, p, tf.reshape(xx, [B / pack, X * pack]));
     const target = 1 - smoothing;
     const dLossFn = (pd: any) => tfDLoss(loss, target, D(pd, real), D(pd, G(tf.tensor1d(w0.generator), z)));
     // through θD1: with clipping, the clipped critic

@@ -20,7 +20,7 @@
 //  (4) spec refusals: other losses, clip, batch norm in the critic, conditional models, bad λ.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { createWasmGAN as createGAN, ring8, validateSpec, type GanSpec } from "../../src/index.ts";
+import { createWasmGAN as createGAN, ring8, validateSpec, roleNet, type GanSpec } from "../../src/index.ts";
 import { SpecError, type LayerSpec } from "../../src/model/spec.ts";
 import { layerShapes } from "../../src/model/shapes.ts";
 import { instantiate } from "../../src/engine/wasm_module.ts";
@@ -240,14 +240,14 @@ for (const [name, input, x] of stepCases) {
     const realArr = read(w.ganReal(h), B * X), eps = read(w.ganPenaltyEps(h), B), xhatArr = read(w.ganPenaltyInput(h), B * X);
     const real = tf.tensor2d(realArr, [B, X]);
     const dIn = pack > 1 ? [X * pack] : spec.dataShape;
-    const D = (p: any, xx: any) => tfCritic(spec.discriminator, dIn, p, tf.reshape(xx, [B / pack, X * pack]));
-    const G = (p: any, zz: any) => tfForward(tf, spec.generator, Z, p, zz);
+    const D = (p: any, xx: any) => tfCritic(roleNet(spec, "discriminator").layers, dIn, p, tf.reshape(xx, [B / pack, X * pack]));
+    const G = (p: any, zz: any) => tfForward(tf, roleNet(spec, "generator").layers, Z, p, zz);
     const fakeArr = G(tf.tensor1d(w0.generator), z).dataSync();
     assert.ok(eps.every((e) => e >= 0 && e < 1) && new Set(eps).size === B, "ε: B distinct draws in [0, 1)");
     const want = xhatArr.map((_, k) => { const e = eps[Math.floor(k / X)]; return e * realArr[k] + (1 - e) * fakeArr[k]; });
     expectClose("x̂ = ε·x + (1 − ε)·G(z)", xhatArr, want, 1e-6, 1e-5);
     const xhat = tf.tensor2d(xhatArr, [B / pack, X * pack]);
-    const penalty = tfPenalty(spec.discriminator, dIn, lambda, xhat);
+    const penalty = tfPenalty(roleNet(spec, "discriminator").layers, dIn, lambda, xhat);
     const wass = (pd: any) => tf.sub(tf.mean(D(pd, G(tf.tensor1d(w0.generator), z))), tf.mean(D(pd, real)));
     const dLossFn = (pd: any) => tf.add(wass(pd), penalty(pd));
     const p0 = tf.tensor1d(w0.discriminator);

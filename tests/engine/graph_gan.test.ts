@@ -12,7 +12,7 @@
 //    in-process engine.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { ring8, validateSpec, createWasmGAN, type GanSpec } from "../../src/index.ts";
+import { ring8, validateSpec, createWasmGAN, type ShorthandSpec as GanSpec } from "../../src/index.ts";
 import type { LayerSpec } from "../../src/model/spec.ts";
 import { WasmGAN } from "../../src/engine/wasm_engine.ts";
 import { TfjsGAN } from "../../src/engine/tfjs/tfjs_engine.ts";

@@ -97,7 +97,7 @@ test("the file is safetensors: 8-byte length, space-padded JSON header, contiguo
   const meta = h.__metadata__;
   for (const v of Object.values(meta)) assert.type(v, "string");
   assert.is(meta.format, "wasm-gan-checkpoint");
-  assert.is(meta.format_version, "1");
+  assert.is(meta.format_version, "2", "writes format version 2");
   assert.is(meta.step, "3");
   assert.is(meta.seed, "2");
   assert.is(meta.note, "hello");

@@ -29,12 +29,12 @@ const edit = (f: (d: any[]) => void) => { const d = residualD(); f(d); return d;
 
 test("a residual discriminator validates; name and inputs are kept, blend's alpha defaults to 0", () => {
   const n = validateSpec({ ...preset("ring8"), discriminator: residualD() });
-  assert.equal(n.discriminator[3], { type: "add", name: "sum", inputs: ["h", "f"] });
-  assert.equal(n.discriminator[0], { type: "dense", units: 16, name: "h" });
-  assert.not.ok("inputs" in n.discriminator[1], "no inputs field where none was given");
+  assert.equal(n.nets.discriminator[3], { type: "add", name: "sum", inputs: ["h", "f"] });
+  assert.equal(n.nets.discriminator[0], { type: "dense", units: 16, name: "h" });
+  assert.not.ok("inputs" in n.nets.discriminator[1], "no inputs field where none was given");
   assert.equal(validateSpec(n), n, "a normalised graph spec validates to itself");
   const b = validateSpec({ ...preset("ring8"), discriminator: edit((d) => { d[3] = { type: "blend", inputs: ["h", "f"] }; }) });
-  assert.is(b.discriminator[3].alpha, 0);
+  assert.is(b.nets.discriminator[3].alpha, 0);
 });
 
 test("unknown, duplicate and forward references name the field", () => {
@@ -64,7 +64,7 @@ test("input counts, shapes of add / blend / concat, unread layers, node fields",
   refuses(edit((d) => { d[3].inputs = ["h", "h"]; }), "spec.discriminator[2]", /its output is never read: only the last layer may be left unread/);
   // flat concat joins the rows: [16] + [4] -> [20]
   const n = validateSpec({ ...preset("ring8"), discriminator: edit((d) => { d[3] = { type: "concat", inputs: ["f", "input"] }; }) });
-  assert.equal(layerShapes(n.discriminator, [4])[3], [20]);
+  assert.equal(layerShapes(n.nets.discriminator, [4])[3], [20]);
 });
 
 test("conv graphs: concat needs one height and width; shape errors still name the layer", () => {
@@ -78,7 +78,7 @@ test("conv graphs: concat needs one height and width; shape errors still name th
   const ok = base();
   ok[2] = conv(4, { name: "b" });
   const n = validateSpec({ ...preset("dcgan-mnist"), discriminator: ok });
-  assert.equal(layerShapes(n.discriminator, [28, 28, 1])[3], [28, 28, 8], "channels joined");
+  assert.equal(layerShapes(n.nets.discriminator, [28, 28, 1])[3], [28, 28, 8], "channels joined");
   const wrong = base();
   wrong[2] = conv(4, { name: "b" });
   wrong.splice(4, 1); // dense on an image

@@ -87,8 +87,8 @@ test("conv stacks: shapes inferred, shape errors name the layer", () => {
     assert.throws(() => validateSpec(s), (e: Error) => e instanceof SpecError && e.message.startsWith(field + ":") && words.test(e.message), `${field} ${words}`);
   };
   const n = validateSpec(preset("dcgan-mnist"));
-  assert.equal(n.discriminator[0], { type: "conv2d", filters: 64, kernelSize: [4, 4], strides: [2, 2], padding: "same" });
-  assert.equal(n.generator[1], { type: "batch_norm", eps: 1e-5, momentum: 0.1 });
+  assert.equal(n.nets.discriminator[0], { type: "conv2d", filters: 64, kernelSize: [4, 4], strides: [2, 2], padding: "same" });
+  assert.equal(n.nets.generator[1], { type: "batch_norm", eps: 1e-5, momentum: 0.1 });
   refusesConv((s) => s.discriminator.splice(4, 1), "spec.discriminator[4]", /dense needs flat features, but its input is \[7, 7, 128\]: add \{"type": "flatten"\}/);
   refusesConv((s) => s.generator.splice(3, 1), "spec.generator[3]", /conv2d_transpose needs an image input \[h, w, c\], but its input is \[6272\]/);
   refusesConv((s) => (s.generator[3].targetShape = [7, 7, 64]), "spec.generator[3]", /cannot reshape \[6272\] \(6272 values\) to \[7, 7, 64\] \(3136 values\)/);

@@ -24,7 +24,7 @@
 //      the WASM engine nudged by −3 ulps: 1.74 x, 3e-2).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { ring8, preset, validateSpec, type GanSpec } from "../../src/index.ts";
+import { ring8, preset, validateSpec, type ShorthandSpec as GanSpec } from "../../src/index.ts";
 import { WasmGAN } from "../../src/engine/wasm_engine.ts";
 import { TfjsGAN } from "../../src/engine/tfjs/tfjs_engine.ts";
 import { expectBitIdentical, expectClose } from "../util/check.ts";

@@ -12,7 +12,7 @@
 // and they are compared apart. Statistics that move with the critic's output bias (dReal, dFake,
 // and gLoss under "wasserstein") are compared after adding the bias back (gLoss + b, as
 // −mean(D − b) is invariant); dReal / dFake only with dSteps 1 there.
-import { validateSpec, generatorInputShape, discriminatorInputShape, type LayerSpec, type NormalisedSpec } from "../../src/model/spec.ts";
+import { validateSpec, roleNet, type LayerSpec, type NormalisedSpec } from "../../src/model/spec.ts";
 import { layerInputShapes, convGeometry } from "../../src/model/shapes.ts";
 import type { StepStats } from "../../src/engine/wasm_engine.ts";
 
@@ -82,8 +82,8 @@ export interface Comparison {
 export function specGauges(spec: NormalisedSpec) {
   const wass = spec.loss === "wasserstein";
   return {
-    G: gaugeMask(spec.generator, generatorInputShape(spec), false),
-    D: gaugeMask(spec.discriminator, discriminatorInputShape(spec), wass),
+    G: gaugeMask(roleNet(spec, "generator").layers, roleNet(spec, "generator").input, false),
+    D: gaugeMask(roleNet(spec, "discriminator").layers, roleNet(spec, "discriminator").input, wass),
     wass,
   };
 }

@@ -19,7 +19,7 @@
 // generateAsync, sampleAsync, statsAsync): tfjs-webgpu under Deno cannot read synchronously.
 import { sampleClasses } from "../sample_labels.ts";
 import type * as tfNs from "@tensorflow/tfjs";
-import { validateSpec, generatorInputShape, discriminatorInputShape, type NormalisedSpec } from "../../model/spec.ts";
+import { validateSpec, roleNet, type NormalisedSpec } from "../../model/spec.ts";
 import { INIT_CODES } from "../../model/ops.ts";
 import type { Dataset } from "../../data/dataset.ts";
 import { STAT_COUNT, stepStats, statsBlock, type StatName, type StepStats } from "../../model/stats.ts";
@@ -74,10 +74,11 @@ export class TfjsGAN implements Engine {
     init: Awaited<ReturnType<typeof initialParams>>, private readonly info: TfjsEngineInfo) {
     this.spec = spec;
     this.seed = seed;
-    this.G = new TfNet(tf, spec.generator, generatorInputShape(spec), init.generator.params, init.generator.state);
-    this.D = new TfNet(tf, spec.discriminator, discriminatorInputShape(spec), init.discriminator.params, init.discriminator.state);
-    this.optG = new TfOptimizer(tf, spec.optimizer.generator, this.G.params);
-    this.optD = new TfOptimizer(tf, spec.optimizer.discriminator, this.D.params);
+    const g = roleNet(spec, "generator"), d = roleNet(spec, "discriminator");
+    this.G = new TfNet(tf, g.layers, g.input, init.generator.params, init.generator.state);
+    this.D = new TfNet(tf, d.layers, d.input, init.discriminator.params, init.discriminator.state);
+    this.optG = new TfOptimizer(tf, spec.optimizer[g.name], this.G.params);
+    this.optD = new TfOptimizer(tf, spec.optimizer[d.name], this.D.params);
     if (spec.lrSchedule.type === "linear") {
       this.optG.decay = spec.lrSchedule.steps;
       this.optD.decay = spec.lrSchedule.steps * spec.dSteps;
@@ -91,13 +92,14 @@ export class TfjsGAN implements Engine {
     const spec = validateSpec(specInput);
     const seed = checkSeed(options.seed ?? 0);
     const { tf, attempt, attempts } = await startTfjs(options.backend ?? "auto");
-    const convs = [...spec.generator, ...spec.discriminator].some((l) => l.type === "conv2d" || l.type === "conv2d_transpose");
+    const g = roleNet(spec, "generator"), d = roleNet(spec, "discriminator");
+    const convs = [...g.layers, ...d.layers].some((l) => l.type === "conv2d" || l.type === "conv2d_transpose");
     if (convs && !tf.getKernel("Conv2DBackpropFilter", tf.getBackend())) {
       throw new Error(`the tfjs engine cannot train this spec's conv layers on backend '${tf.getBackend()}': it has no Conv2DBackpropFilter kernel (tfjs-backend-wasm 4.22: tfjs issue #8474)`);
     }
     const [rng, init] = await Promise.all([
       TrainStream.create(seed),
-      initialParams(spec.generator, generatorInputShape(spec), spec.discriminator, discriminatorInputShape(spec), seed, INIT_CODES[spec.init]),
+      initialParams(g.layers, g.input, d.layers, d.input, seed, INIT_CODES[spec.init]),
     ]);
     const info: TfjsEngineInfo = {
       engine: "tfjs", backend: attempt.backend, gpu: attempt.gpu, ...(attempt.adapter ? { adapter: attempt.adapter } : {}),
