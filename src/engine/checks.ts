@@ -3,6 +3,7 @@
 // one-line errors. Each throws a RangeError (a TypeError for data that is not a Float32Array)
 // naming the argument or field.
 import type { NormalisedSpec } from "../model/spec.ts";
+import { netRole } from "../model/nets.ts";
 import { checkData, sampleSize, type Dataset } from "../data/dataset.ts";
 import { STAT_COUNT } from "../model/stats.ts";
 import type { GanState, ParamCounts, StepStats, TrainOptions } from "./engine.ts";
@@ -108,4 +109,20 @@ export function checkState(s: GanState, sizes: ParamCounts, stateSizes: ParamCou
   if (!(s.rng instanceof Uint32Array) || s.rng.length !== 4 || s.rng.every((x) => x === 0)) throw new RangeError("state rng: expected 4 words, not all zero");
   if (!(s.stats instanceof Float32Array) || s.stats.length !== STAT_COUNT) throw new RangeError(`state stats: expected ${STAT_COUNT} floats`);
   if (average && s.generator.average) arr(s.generator.average, sizes.generator, "generator.average");
+}
+
+// setBlendAlpha(net, layer, alpha): the role whose net holds the blend and the blend's index in
+// that net's layers. `layer` is the layer's name or its index in spec.nets[net].
+export function blendTarget(spec: NormalisedSpec, net: string, layer: string | number, alpha: number): { role: "generator" | "discriminator"; index: number } {
+  const nets = Object.keys(spec.nets);
+  if (typeof net !== "string" || !nets.includes(net)) throw new RangeError(`setBlendAlpha: no net ${JSON.stringify(net)} in this model (nets: ${nets.join(", ")})`);
+  const role = netRole(spec, net), layers = spec.nets[net];
+  const index = typeof layer === "number" ? layer : layers.findIndex((l) => l.name === layer);
+  if (typeof layer === "number" ? !(Number.isInteger(layer) && layer >= 0 && layer < layers.length) : index < 0) {
+    const blends = layers.flatMap((l, i) => (l.type === "blend" ? [l.name !== undefined ? `${JSON.stringify(l.name)} (${i})` : String(i)] : []));
+    throw new RangeError(`setBlendAlpha: net ${net} has no layer ${JSON.stringify(layer)} (its blend layers: ${blends.length ? blends.join(", ") : "none"})`);
+  }
+  if (layers[index].type !== "blend") throw new RangeError(`setBlendAlpha: layer ${JSON.stringify(layer)} of net ${net} is a ${layers[index].type}, not a blend`);
+  if (typeof alpha !== "number" || !(alpha >= 0 && alpha <= 1)) throw new RangeError(`setBlendAlpha: alpha must be a number in [0, 1] (got ${alpha})`);
+  return { role, index };
 }

@@ -64,6 +64,10 @@ export interface Engine {
   sample(n: number, options?: { seed?: number } & GenerateOptions): Float32Array;
   // an exponential moving average of G's weights, updated after every G update from now on
   averageGenerator(decay?: number): void;
+  // a blend layer's α (α·a + (1 − α)·b) from the next step on: progressive growing's fade-in.
+  // net: a name in spec.nets; layer: the layer's name or index there. α is not part of the
+  // saved state (a checkpoint holds the spec's initial α): set it again after loading one.
+  setBlendAlpha(net: string, layer: string | number, alpha: number): void;
   getWeights(): NetWeights;
   setWeights(w: Partial<NetWeights>): void;
   paramCounts(): ParamCounts;

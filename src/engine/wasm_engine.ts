@@ -6,14 +6,14 @@ import { leaderImports } from "./thread_control.ts";
 import { LinearMemory } from "./memory.ts";
 import type { Handle, Ptr, WasmExports } from "./abi.ts";
 import { LOSS_CODES, OPTIMIZER_CODES, INIT_CODES } from "../model/ops.ts";
-import { buildWasmNet } from "./net_builder.ts";
+import { buildWasmNet, engineLayerIndices } from "./net_builder.ts";
 import { validateSpec, roleNet, type LayerSpec, type NormalisedSpec, type OptimizerSpec } from "../model/spec.ts";
 import { sampleSize, type Dataset } from "../data/dataset.ts";
 import { stepStats, STAT_COUNT, type StepStats } from "../model/stats.ts";
 import type { Engine, GanState, GenerateOptions, NetTrainState, NetWeights, ParamCounts, TrainOptions } from "./engine.ts";
 import {
   checkSeed, dataSamples, dataLabels, checkLabels, checkSamples, checkTrainOptions, checkFinite, checkLatents,
-  checkSampleCount, checkDecay, checkWeights, checkState,
+  checkSampleCount, checkDecay, checkWeights, checkState, blendTarget,
 } from "./checks.ts";
 
 // the shared types (src/engine/engine.ts), where callers have imported them from
@@ -239,6 +239,16 @@ export class WasmGAN implements Engine {
     this.alive();
     checkDecay(decay);
     this.wasm.optimizerSetEma(this.G.opt, this.G.net, decay);
+  }
+
+  // a blend's α from the next step on (see Engine.setBlendAlpha); the engine's blend layers hold
+  // α as f32
+  setBlendAlpha(net: string, layer: string | number, alpha: number): void {
+    this.alive();
+    const { role, index } = blendTarget(this.spec, net, layer, alpha);
+    const h = role === "generator" ? this.G : this.D;
+    const rc = this.wasm.netSetBlendAlpha(h.net, engineLayerIndices(this.spec.nets[net])[index], alpha);
+    if (rc !== 0) throw new Error(`internal: the engine has no blend at layer ${index} of net ${net}`);
   }
 
   private averagePtr(): Ptr {

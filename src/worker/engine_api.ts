@@ -49,6 +49,7 @@ export class EngineApi {
   latent(n: number, seed?: number): Float32Array { return copyOut(this.model.latent(n, seed)); }
   sample(n: number, options?: { seed?: number } & GenerateOptions): Float32Array { return copyOut(this.model.sample(n, options)); }
   averageGenerator(decay?: number): void { this.model.averageGenerator(decay); }
+  setBlendAlpha(net: string, layer: string | number, alpha: number): void { this.model.setBlendAlpha(net, layer, alpha); }
   getWeights(): NetWeights { return this.model.getWeights(); }
   setWeights(w: Partial<NetWeights>): void { this.model.setWeights(w); }
   saveState(): GanState { return this.model.saveState(); }

@@ -22,6 +22,8 @@ export interface GAN {
   latent(n: number, seed?: number): Promise<Float32Array>;
   sample(n: number, options?: { seed?: number } & GenerateOptions): Promise<Float32Array>;
   averageGenerator(decay?: number): Promise<void>;
+  // a blend layer's α from the next step on (Engine.setBlendAlpha: net name, layer name or index)
+  setBlendAlpha(net: string, layer: string | number, alpha: number): Promise<void>;
   getWeights(): Promise<NetWeights>;
   setWeights(w: Partial<NetWeights>): Promise<void>;
   saveState(): Promise<GanState>;

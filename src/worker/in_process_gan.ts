@@ -25,6 +25,7 @@ export class InProcessGAN implements GAN {
   async latent(n: number, seed?: number) { return this.gan.latent(n, seed); }
   async sample(n: number, options?: { seed?: number } & GenerateOptions) { return this.gan.sample(n, options); }
   async averageGenerator(decay?: number) { this.gan.averageGenerator(decay); }
+  async setBlendAlpha(net: string, layer: string | number, alpha: number) { this.gan.setBlendAlpha(net, layer, alpha); }
   async getWeights() { return this.gan.getWeights(); }
   async setWeights(w: Partial<NetWeights>) { this.gan.setWeights(w); }
   async saveState() { return this.gan.saveState(); }

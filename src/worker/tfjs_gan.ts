@@ -25,6 +25,7 @@ export class TfjsGanHandle implements GAN {
   async latent(n: number, seed?: number) { return this.gan.latent(n, seed); }
   sample(n: number, options?: { seed?: number } & GenerateOptions) { return this.gan.sampleAsync(n, options); }
   async averageGenerator(decay?: number) { this.gan.averageGenerator(decay); }
+  async setBlendAlpha(net: string, layer: string | number, alpha: number) { this.gan.setBlendAlpha(net, layer, alpha); }
   getWeights(): Promise<NetWeights> { return this.gan.getWeightsAsync(); }
   async setWeights(w: Partial<NetWeights>) { this.gan.setWeights(w); }
   saveState(): Promise<GanState> { return this.gan.saveStateAsync(); }

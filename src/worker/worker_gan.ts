@@ -149,6 +149,7 @@ export class WorkerGAN implements GAN {
   latent(n: number, seed?: number) { return this.call(() => this.remote.latent(n, seed)); }
   sample(n: number, options?: { seed?: number } & GenerateOptions) { return this.call(() => this.remote.sample(n, options)); }
   averageGenerator(decay?: number) { return this.call(() => this.remote.averageGenerator(decay)); }
+  setBlendAlpha(net: string, layer: string | number, alpha: number) { return this.call(() => this.remote.setBlendAlpha(net, layer, alpha)); }
   getWeights(): Promise<NetWeights> { return this.call(() => this.remote.getWeights()); }
   setWeights(w: Partial<NetWeights>) { return this.call(() => this.remote.setWeights(w)); }
   saveState(): Promise<GanState> { return this.call(() => this.remote.saveState()); }

@@ -26,7 +26,7 @@ import { STAT_COUNT, stepStats, statsBlock, type StatName, type StepStats } from
 import type { Engine, TrainOptions, GenerateOptions, NetWeights, GanState, NetTrainState, ParamCounts } from "../engine.ts";
 import {
   checkSeed, dataSamples, dataLabels, checkLabels, checkSamples, checkTrainOptions, checkFinite, checkLatents,
-  checkSampleCount, checkDecay, checkWeights, checkState,
+  checkSampleCount, checkDecay, checkWeights, checkState, blendTarget,
 } from "../checks.ts";
 import { TfNet, readSync, type Moments, type TF } from "./tfjs_nets.ts";
 import { TfOptimizer } from "./tfjs_optim.ts";
@@ -304,6 +304,13 @@ export class TfjsGAN implements Engine {
     this.alive();
     checkDecay(decay);
     this.optG.enableEma(decay);
+  }
+
+  // a blend's α from the next step on (the WASM engine's setBlendAlpha)
+  setBlendAlpha(net: string, layer: string | number, alpha: number): void {
+    this.alive();
+    const { role, index } = blendTarget(this.spec, net, layer, alpha);
+    (role === "generator" ? this.G : this.D).setBlendAlpha(index, Math.fround(alpha)); // f32, as the WASM engine holds it
   }
 
   sample(n: number, options: { seed?: number } & GenerateOptions = {}): Float32Array {
