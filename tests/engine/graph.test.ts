@@ -17,7 +17,7 @@ import { LinearMemory } from "../../src/engine/memory.ts";
 import { layerShapes } from "../../src/model/shapes.ts";
 import type { LayerSpec } from "../../src/model/spec.ts";
 import { TfNet } from "../../src/engine/tfjs/tfjs_nets.ts";
-import { testRandom, randomArray, expectClose } from "../util/check.ts";
+import { testRandom, randomArray, expectClose, centralDifferences } from "../util/check.ts";
 import { tfCpu } from "../util/tfjs.ts";
 import { tfForward } from "../util/tf_net.ts";
 import { f64Forward } from "../util/f64_net.ts";
@@ -74,16 +74,7 @@ for (const { name, input, layers } of nets) {
       for (let i = 0; i < y.length; i++) s += y[i] * r[i];
       return s;
     };
-    const fd = (v: Float32Array, f: (w: Float64Array) => number) => {
-      const w = Float64Array.from(v), out = new Float64Array(v.length), step = 1e-6;
-      for (let k = 0; k < v.length; k++) {
-        w[k] = v[k] + step; const up = f(w);
-        w[k] = v[k] - step; const down = f(w);
-        w[k] = v[k];
-        out[k] = (up - down) / (2 * step);
-      }
-      return out;
-    };
+    const fd = centralDifferences;
     const fdP = fd(p, (w) => L(w, x)), fdX = fd(x, (w) => L(p, w));
     const within = (label: string, a: Float32Array, b: Float64Array) => {
       let m = 0;

@@ -26,7 +26,7 @@ import { layerShapes } from "../../src/model/shapes.ts";
 import type { LayerSpec } from "../../src/model/spec.ts";
 import { engineLayerIndices } from "../../src/engine/net_builder.ts";
 import { TfNet } from "../../src/engine/tfjs/tfjs_nets.ts";
-import { testRandom, randomArray, expectClose, expectBitIdentical } from "../util/check.ts";
+import { testRandom, randomArray, expectClose, expectBitIdentical, centralDifferences } from "../util/check.ts";
 import { tfCpu } from "../util/tfjs.ts";
 import { tfForward } from "../util/tf_net.ts";
 import { f64Forward, f64InputGrad, f64Penalty } from "../util/f64_net.ts";
@@ -42,17 +42,7 @@ const maxAbs = (b: ArrayLike<number>) => { let m = 0; for (let i = 0; i < b.leng
 const close = (label: string, a: ArrayLike<number>, b: ArrayLike<number>) => expectClose(label, a, b, 1e-4 * maxAbs(b), 1e-4);
 const withinFd = (label: string, a: ArrayLike<number>, b: ArrayLike<number>) => expectClose(label, a, b, 1e-5 * maxAbs(b), 1e-3);
 
-// central differences of f at v in f64, coordinate by coordinate
-function fd(v: ArrayLike<number>, f: (w: Float64Array) => number, step = 1e-6): Float64Array {
-  const w = Float64Array.from(v), out = new Float64Array(v.length);
-  for (let k = 0; k < v.length; k++) {
-    w[k] = v[k] + step; const up = f(w);
-    w[k] = v[k] - step; const down = f(w);
-    w[k] = v[k];
-    out[k] = (up - down) / (2 * step);
-  }
-  return out;
-}
+const fd = centralDifferences;
 const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => { let s = 0; for (let i = 0; i < a.length; i++) s += a[i] * b[i]; return s; };
 
 test("two tapes: y = N(N(x)), both backward passes add into one gradient (vs f64 FD and tfjs)", () => {

@@ -8,6 +8,7 @@ import { createWasmGAN, ring8, validateSpec, type NamedSpec, type GanState, type
 import { CheckpointError, decodeCheckpoint, encodeCheckpoint, checkpointEngine, checkpointHeader } from "../../src/io/checkpoint.ts";
 import { crc32 } from "../../src/io/crc32.ts";
 import { smallMlpGenerator } from "../util/small_gans.ts";
+import { stateDifference } from "../util/state.ts";
 
 const data = await ring8({ count: 2048, seed: 5 });
 
@@ -24,19 +25,6 @@ const spec: NamedSpec = {
   optimizer: { critic: { type: "adam", lr: 1e-3 }, gen: { type: "sgd", lr: 0.01, momentum: 0.9 } },
 };
 
-const bits = (a: Float32Array | Uint32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-function stateDifference(a: GanState, b: GanState): string | undefined {
-  if (a.step !== b.step) return `step ${a.step} vs ${b.step}`;
-  if (!bits(a.rng).equals(bits(b.rng))) return "rng";
-  if (!bits(a.stats).equals(bits(b.stats))) return "stats";
-  for (const net of ["generator", "discriminator"] as const) {
-    for (const k of ["params", "opt1", "opt2", "state"] as const) if (!bits(a[net][k]).equals(bits(b[net][k]))) return `${net}.${k}`;
-    if (a[net].updates !== b[net].updates) return `${net}.updates`;
-  }
-  if (!!a.generator.average !== !!b.generator.average) return "generator.average present in one only";
-  if (a.generator.average && !bits(a.generator.average).equals(bits(b.generator.average!))) return "generator.average";
-  return undefined;
-}
 
 // Rewrites a checkpoint's header (tensor names, metadata); the data section is kept, the CRC too.
 function rewrite(bytes: Uint8Array, edit: (h: Record<string, any>) => Record<string, any>): Uint8Array {

@@ -15,6 +15,7 @@ import { TfNet } from "../../src/engine/tfjs/tfjs_nets.ts";
 import { tfCpu } from "../util/tfjs.ts";
 import { fixtures, dataset } from "../fixtures/v1_fixtures.ts";
 import { smallDcganGenerator, smallDcganDiscriminator } from "../util/small_gans.ts";
+import { stateDifference } from "../util/state.ts";
 
 const dense = (units: number): LayerSpec => ({ type: "dense", units });
 const conv = (type: "conv2d" | "conv2d_transpose", filters: number, k: number | [number, number], strides: number, padding: "same" | "valid" = "same"): LayerSpec =>
@@ -139,19 +140,6 @@ test("modelLayout lays out every net by name, each on its role's input", () => {
 
 // --- version-1 checkpoints
 
-const bits = (a: Float32Array | Uint32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-function stateDifference(a: GanState, b: GanState): string | undefined {
-  if (a.step !== b.step) return `step ${a.step} vs ${b.step}`;
-  if (!bits(a.rng).equals(bits(b.rng))) return "rng";
-  if (!bits(a.stats).equals(bits(b.stats))) return "stats";
-  for (const net of ["generator", "discriminator"] as const) {
-    for (const k of ["params", "opt1", "opt2", "state"] as const) if (!bits(a[net][k]).equals(bits(b[net][k]))) return `${net}.${k}`;
-    if (a[net].updates !== b[net].updates) return `${net}.updates`;
-  }
-  if (!!a.generator.average !== !!b.generator.average) return "generator.average present in one only";
-  if (a.generator.average && !bits(a.generator.average).equals(bits(b.generator.average!))) return "generator.average";
-  return undefined;
-}
 
 for (const f of fixtures) {
   test(`v1 fixture ${f.file}: decodes to the weights its training run gives, bit for bit, and re-encodes to the same tensors`, async () => {

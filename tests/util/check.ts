@@ -50,3 +50,16 @@ export function randomArray(len: number, rand: () => number, lo = -1, hi = 1): F
   for (let i = 0; i < len; i++) a[i] = lo + (hi - lo) * rand();
   return a;
 }
+
+// central differences of f at v in f64, coordinate by coordinate (step h: f64 rounding ~1e-16/h
+// and the O(h²) truncation stay far below an f32 engine's error)
+export function centralDifferences(v: ArrayLike<number>, f: (w: Float64Array) => number, step = 1e-6): Float64Array {
+  const w = Float64Array.from(v), out = new Float64Array(v.length);
+  for (let k = 0; k < v.length; k++) {
+    w[k] = v[k] + step; const up = f(w);
+    w[k] = v[k] - step; const down = f(w);
+    w[k] = v[k];
+    out[k] = (up - down) / (2 * step);
+  }
+  return out;
+}
