@@ -38,3 +38,13 @@ export { runTraining, RunDivergedError } from "./train/run.ts";
 export type { RunOptions, RunResult } from "./train/run.ts";
 export { snapshotter } from "./train/snapshot.ts";
 export type { Snapshot } from "./train/snapshot.ts";
+
+// Training health (src/health/): the monitor, its detectors and their thresholds
+export { HealthMonitor, healthIntervals } from "./health/monitor.ts";
+export type { HealthOptions } from "./health/monitor.ts";
+export { VanishingGradients, VANISHING } from "./health/vanishing.ts";
+export { ModeCollapse, COLLAPSE, effectiveModes } from "./health/collapse.ts";
+export { Instability, INSTABILITY } from "./health/instability.ts";
+export { sampleSpread } from "./health/spread.ts";
+export { healthMetrics } from "./health/sample_metrics.ts";
+export type { HealthState, HealthEvent, HealthReport, HealthInterval, Evidence, Verdict, Detector, DetectorContext, SampleMetrics } from "./health/types.ts";

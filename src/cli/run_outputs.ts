@@ -12,13 +12,16 @@ import { CHECKPOINT_FILE, saveCheckpoint } from "../io/checkpoint.ts";
 import { trainingCurvesSvg, type CurvePoint } from "../io/loss_plot.ts";
 import { reportHtml } from "../io/report.ts";
 import type { RunSettings } from "./run_settings.ts";
+import { healthIntervals } from "../health/monitor.ts";
+import type { HealthEvent } from "../health/types.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface SavedCheckpoint { step: number; bytes: number; ms: number }
 
 export class RunOutputs {
-  readonly metricsLines: string[] = []; // metrics.jsonl, one JSON line per logged step
+  readonly metricsLines: string[] = []; // metrics.jsonl, one JSON line per logged step, and one
+                                         // {"health": HealthEvent} line per change of a detector's state
   saved: SavedCheckpoint | undefined;    // the last checkpoint this session wrote
   readonly ckptPath: string;
 
@@ -30,7 +33,7 @@ export class RunOutputs {
   async keepMetricsUpTo(dir: string, start: number): Promise<void> {
     const old = await readFile(join(dir, "metrics.jsonl"), "utf8").catch(() => "");
     for (const l of old.split("\n")) {
-      try { if (l && JSON.parse(l).step <= start) this.metricsLines.push(l); } catch { /* a torn line */ }
+      try { if (l && (JSON.parse(l).step ?? JSON.parse(l).health?.step) <= start) this.metricsLines.push(l); } catch { /* a torn line */ }
     }
   }
 
@@ -61,8 +64,10 @@ export class RunOutputs {
   async writeReport(r: { note: string; name: string; dataName: string; spec: NormalisedSpec; seed: number; steps: number; start: number; t0: number; engineLine: string }): Promise<void> {
     const now = await this.gan.step();
     const { spec, steps } = r;
-    const curve: CurvePoint[] = this.metricsLines.map((l) => JSON.parse(l));
-    const svg = trainingCurvesSvg(curve, { steps, outputLabel: spec.loss === "minimax" || spec.loss === "non-saturating" ? "D(x), D(G(z)): mean σ(logit)" : "mean critic value (logit)" });
+    const lines = this.metricsLines.map((l) => JSON.parse(l));
+    const curve: CurvePoint[] = lines.filter((l) => !l.health);
+    const health = healthIntervals(lines.filter((l) => l.health).map((l) => l.health as HealthEvent), now);
+    const svg = trainingCurvesSvg(curve, { steps, health, outputLabel: spec.loss === "minimax" || spec.loss === "non-saturating" ? "D(x), D(G(z)): mean σ(logit)" : "mean critic value (logit)" });
     await writeFileAtomic(join(this.out, "curves.svg"), svg);
     const shots = (await readdir(this.out)).map((f) => /^samples-(\d{6,})\.png$/.exec(f)).filter((m) => m && +m[1] <= now).map((m) => ({ step: +m![1], file: m![0] })).sort((a, b) => a.step - b.step);
     const pick = shots.length <= 16 ? shots : Array.from({ length: 16 }, (_, i) => shots[Math.round((i * (shots.length - 1)) / 15)]);
@@ -79,6 +84,7 @@ export class RunOutputs {
         ["spec", JSON.stringify(spec)],
       ],
       curvesSvg: svg,
+      health: lines.filter((l) => l.health).map((l) => l.health as HealthEvent),
       snapshots,
     }));
   }
@@ -86,7 +92,8 @@ export class RunOutputs {
 
 // The progress line: a bar redrawn in place on a terminal (at most every 100 ms), else a line
 // every tenth of the run; nothing with --quiet.
-export function progressLine(o: { steps: number; start: number; t0: number; tty: boolean; quiet: boolean }): (s: StepStats) => void {
+// `flag`: the health monitor's short flag ("⚠ vanishing-G"), shown at the line's end when set.
+export function progressLine(o: { steps: number; start: number; t0: number; tty: boolean; quiet: boolean; flag?: () => string }): (s: StepStats) => void {
   const { steps, start, t0, tty, quiet } = o;
   const tenth = Math.max(1, Math.floor(steps / 10));
   let lastDraw = 0;
@@ -96,7 +103,9 @@ export function progressLine(o: { steps: number; start: number; t0: number; tty:
     lastDraw = now;
     const sec = (now - t0) / 1000, rate = (s.step - start) / Math.max(sec, 1e-9), eta = (steps - s.step) / Math.max(rate, 1e-9);
     const width = 30, filled = Math.round((width * s.step) / Math.max(steps, 1));
-    const line = `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${s.step}/${steps} ${rate.toFixed(0)} steps/s ETA ${eta.toFixed(0)}s  D ${s.dLoss.toFixed(3)}  G ${s.gLoss.toFixed(3)}  D(x) ${s.dReal.toFixed(2)}  D(G(z)) ${s.dFake.toFixed(2)}`;
+    let line = `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${s.step}/${steps} ${rate.toFixed(0)} steps/s ETA ${eta.toFixed(0)}s  D ${s.dLoss.toFixed(3)}  G ${s.gLoss.toFixed(3)}  D(x) ${s.dReal.toFixed(2)}  D(G(z)) ${s.dFake.toFixed(2)}`;
+    const flag = o.flag?.() ?? "";
+    if (flag) line += `  ${flag}`;
     if (tty) process.stdout.write(`\r${line}`);
     else console.log(line);
   };

@@ -10,6 +10,8 @@ import { CheckpointError, readCheckpoint, restoreCheckpoint, specDifference, CHE
 import { writeFileAtomic, removeStaleTemporaries } from "../io/files.ts";
 import { runTraining, RunDivergedError } from "../train/run.ts";
 import { snapshotter, type Snapshot } from "../train/snapshot.ts";
+import { HealthMonitor } from "../health/monitor.ts";
+import { healthMetrics } from "../health/sample_metrics.ts";
 import { UsageError, intFlag, numFlag, joinNegativeValues, readConfig } from "./args.ts";
 import { dataFor, loadDataName } from "./data_names.ts";
 import { runSettings, type RunSettings } from "./run_settings.ts";
@@ -104,7 +106,10 @@ export async function train(args: string[]): Promise<number> {
     const logEvery = Math.max(1, Math.floor(steps / 200));
     const t0 = Date.now();
     const tty = !!process.stdout.isTTY && !values.quiet;
-    const progress = progressLine({ steps, start, t0, tty, quiet: !!values.quiet });
+    // the health monitor: one {"health": event} line in metrics.jsonl per change of a detector's
+    // state, its flag on the progress line, its band in report.html
+    const health = new HealthMonitor({ loss: spec.loss });
+    const progress = progressLine({ steps, start, t0, tty, quiet: !!values.quiet, flag: () => health.flag() });
     const report = (note: string) => outputs.writeReport({ note, name, dataName, spec, seed, steps, start, t0, engineLine });
     const take = await snapshotter(gan, data);
     let lastSnapshot: Snapshot | undefined;
@@ -122,8 +127,9 @@ export async function train(args: string[]): Promise<number> {
       result = await runTraining(gan, data, {
         steps, sampleEvery, checkpointEvery, logEvery, signal: ac.signal,
         onStep: (s) => { if (s.step % logEvery === 0 || s.step === steps) outputs.metricsLines.push(JSON.stringify(s)); progress(s); },
-        onSnapshot: async (step) => { lastSnapshot = await take(step); await outputs.writeSnapshot(lastSnapshot); },
+        onSnapshot: async (step) => { lastSnapshot = await take(step); await outputs.writeSnapshot(lastSnapshot); return healthMetrics(lastSnapshot, data); },
         onCheckpoint: () => outputs.save(),
+        health, onHealth: (e) => outputs.metricsLines.push(JSON.stringify({ health: e })),
       });
     } catch (e) {
       if (!(e instanceof RunDivergedError)) throw e;
@@ -148,7 +154,7 @@ export async function train(args: string[]): Promise<number> {
     if (data.mixture) await writeFileAtomic(join(out, "samples.json"), JSON.stringify(Array.from(samples)));
     const rate = (steps - start) / seconds;
     const saved = outputs.saved!;
-    const summary = { preset: name, data: dataName, steps, resumedFrom: resume ? start : undefined, seed, spec, engine: info, seconds, stepsPerSecond: rate, last: await gan.stats(), metrics, checkpoint: { file: CHECKPOINT_FILE, bytes: saved.bytes, saveMs: saved.ms } };
+    const summary = { preset: name, data: dataName, steps, resumedFrom: resume ? start : undefined, seed, spec, engine: info, seconds, stepsPerSecond: rate, last: await gan.stats(), metrics, health: health.reports(), checkpoint: { file: CHECKPOINT_FILE, bytes: saved.bytes, saveMs: saved.ms } };
     await writeFileAtomic(join(out, "summary.json"), JSON.stringify(summary, null, 2));
     await report(line);
     console.log(`done in ${seconds.toFixed(1)} s (${rate.toFixed(rate < 10 ? 2 : 0)} steps/s): ${line}${line ? "; " : ""}wrote ${out}/samples.png, report.html, ${CHECKPOINT_FILE}`);

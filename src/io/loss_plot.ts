@@ -69,21 +69,52 @@ function panelSvg(p: Panel, x0: number, y0: number, w: number, h: number, stepMa
   return out.join("\n");
 }
 
-// Panels stacked vertically; steps run from 0 to the largest step seen (or `steps`).
-export function lineChartSvg(panels: Panel[], { width = 760, panelHeight = 240, steps }: { width?: number; panelHeight?: number; steps?: number } = {}): string {
+// A stretch of steps a health detector spent warning or firing (src/health/monitor.ts)
+export interface BandInterval { detector: string; state: "warning" | "firing"; from: number; to: number }
+export interface Band { rows: string[]; intervals: BandInterval[] }
+
+const BAND_ROW = 18, BAND_TOP = 24, BAND_BOTTOM = 10;
+const bandHeight = (b: Band) => BAND_TOP + BAND_ROW * b.rows.length + BAND_BOTTOM;
+
+// The health band: one row per detector on the panels' step axis, amber where it warned, red
+// where it fired, grey (nothing) where it was ok.
+function bandSvg(b: Band, y0: number, w: number, stepMax: number): string {
+  const L = 56, R = 12, pw = w - L - R;
+  const sx = (s: number) => L + (pw * Math.min(Math.max(s, 0), stepMax)) / Math.max(stepMax, 1);
+  const out = [`<text x="${L}" y="${y0 + 17}" font-size="13" font-weight="bold">training health</text>`,
+    `<text x="${L + pw}" y="${y0 + 17}" font-size="11" text-anchor="end"><tspan fill="#e6a100">■</tspan> warning <tspan fill="#d62728">■</tspan> firing</text>`];
+  b.rows.forEach((name, i) => {
+    const y = y0 + BAND_TOP + i * BAND_ROW;
+    out.push(`<rect x="${L}" y="${y}" width="${pw}" height="${BAND_ROW - 4}" fill="#eee"/>`);
+    out.push(`<text x="${L - 5}" y="${y + (BAND_ROW - 4) / 2}" font-size="10" text-anchor="end" dominant-baseline="middle">${esc(name)}</text>`);
+    for (const iv of b.intervals.filter((v) => v.detector === name)) {
+      const x = sx(iv.from), x2 = Math.max(sx(iv.to), x + 1.5);
+      out.push(`<rect x="${x.toFixed(1)}" y="${y}" width="${(x2 - x).toFixed(1)}" height="${BAND_ROW - 4}" fill="${iv.state === "firing" ? "#d62728" : "#e6a100"}"><title>${esc(`${name}: ${iv.state}, steps ${iv.from}-${iv.to}`)}</title></rect>`);
+    }
+  });
+  return out.join("\n");
+}
+
+// Panels stacked vertically (and the health band under them); steps run from 0 to the largest
+// step seen (or `steps`).
+export function lineChartSvg(panels: Panel[], { width = 760, panelHeight = 240, steps, band }: { width?: number; panelHeight?: number; steps?: number; band?: Band } = {}): string {
   const stepMax = steps ?? Math.max(1, ...panels.flatMap((p) => p.series.flatMap((s) => s.points.map((q) => q[0]))));
-  const height = panelHeight * panels.length;
-  const body = panels.map((p, i) => panelSvg(p, 0, i * panelHeight, width, panelHeight, stepMax)).join("\n");
+  const height = panelHeight * panels.length + (band ? bandHeight(band) : 0);
+  const body = panels.map((p, i) => panelSvg(p, 0, i * panelHeight, width, panelHeight, stepMax)).join("\n")
+    + (band ? "\n" + bandSvg(band, panelHeight * panels.length, width, stepMax) : "");
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">\n<rect width="100%" height="100%" fill="#fafafa"/>\n${body}\n</svg>\n`;
 }
 
 export interface CurvePoint { step: number; dLoss: number; gLoss: number; dReal: number; dFake: number }
 
 // The training curves of a run: losses, and D's mean outputs on real and generated samples.
-export function trainingCurvesSvg(points: CurvePoint[], options: { steps?: number; outputLabel?: string } = {}): string {
+// `health`: the detectors' warning and firing stretches, drawn as a band under the curves (a row
+// for each of the three detectors, and any other named in an interval).
+export const HEALTH_ROWS = ["vanishing-G", "mode-collapse", "unstable"];
+export function trainingCurvesSvg(points: CurvePoint[], options: { steps?: number; outputLabel?: string; health?: BandInterval[] } = {}): string {
   const series = (name: string, color: string, key: keyof CurvePoint): Series => ({ name, color, points: points.map((p) => [p.step, p[key]]) });
   return lineChartSvg([
     { title: "losses", series: [series("D loss", "#d62728", "dLoss"), series("G loss", "#1f77b4", "gLoss")] },
     { title: options.outputLabel ?? "discriminator outputs", series: [series("D(x)", "#2ca02c", "dReal"), series("D(G(z))", "#9467bd", "dFake")] },
-  ], { steps: options.steps });
+  ], { steps: options.steps, band: options.health && { rows: [...new Set([...HEALTH_ROWS, ...options.health.map((h) => h.detector)])], intervals: options.health } });
 }

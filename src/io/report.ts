@@ -8,6 +8,9 @@ export interface ReportInput {
   curvesSvg: string;                          // trainingCurvesSvg(...)
   snapshots: { step: number; png: Uint8Array }[]; // in step order
   note?: string;                              // one line under the title (e.g. the final metrics)
+  // the health monitor's changes of state (src/health/), listed under the curves (whose band
+  // shows the same stretches)
+  health?: { step: number; detector: string; state: string; advice: string; evidence: Record<string, unknown> }[];
 }
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -20,6 +23,9 @@ export function base64(bytes: Uint8Array): string {
 
 export function reportHtml(r: ReportInput): string {
   const rows = r.facts.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join("\n");
+  const health = !r.health ? "" : r.health.length === 0 ? "<p>No detector warned or fired.</p>"
+    : `<table class="health">\n<tr><th>step</th><th>detector</th><th>state</th><th>evidence</th><th>advice</th></tr>\n${r.health.map((e) =>
+      `<tr><td>${e.step.toLocaleString("en")}</td><td>${esc(e.detector)}</td><td class="${esc(e.state)}">${esc(e.state)}</td><td>${esc(Object.entries(e.evidence).map(([k, v]) => `${k} ${v}`).join(", "))}</td><td>${esc(e.advice)}</td></tr>`).join("\n")}\n</table>`;
   const shots = r.snapshots.map((s) =>
     `<figure><img src="data:image/png;base64,${base64(s.png)}" alt="samples at step ${s.step}"><figcaption>step ${s.step.toLocaleString("en")}</figcaption></figure>`).join("\n");
   return `<!doctype html>
@@ -32,6 +38,7 @@ th { font-weight: 600; color: #555; }
 .grid { display: flex; flex-wrap: wrap; gap: 12px; }
 figure { margin: 0; } figure img { max-width: 360px; image-rendering: pixelated; border: 1px solid #ddd; }
 figcaption { font-size: 13px; color: #555; text-align: center; }
+table.health td { font-size: 13px; } td.warning { color: #b07a00; font-weight: 600; } td.firing { color: #d62728; font-weight: 600; }
 </style></head>
 <body>
 <h1>${esc(r.title)}</h1>
@@ -41,6 +48,7 @@ ${rows}
 </table>
 <h2>Training curves</h2>
 ${r.curvesSvg}
+${r.health ? `<h2>Training health</h2>\n${health}` : ""}
 <h2>Samples over time</h2>
 <div class="grid">
 ${shots}

@@ -9,9 +9,16 @@
 // checkpointEvery (0: none on the way) and at the last step, and once more at the step an abort
 // stopped at (the model intact, so a resumed run ends with the same weights, bit for bit, as an
 // uninterrupted one).
+//
+// Health (src/health/): with `health` (a HealthMonitor) or `onHealth`, the monitor sees every
+// logEvery-th StepStats (and the last), the sample metrics each onSnapshot returns, and a
+// divergence; onHealth gets each change of a detector's state. What a snapshot measures is the
+// caller's: the loop passes on what the hook returns.
 import type { GAN } from "../worker/gan_api.ts";
 import type { StepStats } from "../engine/wasm_engine.ts";
 import type { Dataset } from "../data/dataset.ts";
+import { HealthMonitor } from "../health/monitor.ts";
+import type { HealthEvent, HealthReport, SampleMetrics } from "../health/types.ts";
 
 export interface RunOptions {
   steps: number;           // the step count the run ends at (not the count still to do)
@@ -20,8 +27,11 @@ export interface RunOptions {
   logEvery?: number;       // onStep every logEvery steps and at the last (default 1)
   signal?: AbortSignal;    // stops at the next step boundary, then checkpoints
   onStep?: (s: StepStats) => void;
-  onSnapshot?: (step: number) => Promise<void> | void;
+  // what it resolves to (a snapshot's metrics: healthMetrics(snapshot, data)) goes to the monitor
+  onSnapshot?: (step: number) => Promise<SampleMetrics | void> | SampleMetrics | void;
   onCheckpoint?: (step: number) => Promise<void> | void;
+  health?: HealthMonitor;  // a monitor to feed (default with onHealth: one for gan.spec.loss)
+  onHealth?: (e: HealthEvent) => void; // each change of a detector's state
 }
 
 export interface RunResult {
@@ -30,6 +40,7 @@ export interface RunResult {
   interrupted: boolean;    // the signal stopped it before `steps`
   checkpointStep?: number; // the last step onCheckpoint ran for
   snapshotStep?: number;   // the last step onSnapshot ran for
+  health?: HealthReport[]; // each detector's standing at the end (with health or onHealth)
 }
 
 // A run that diverged (NaN or infinite loss, seen at every logEvery-th step; or a checkpoint
@@ -62,11 +73,20 @@ export async function runTraining(gan: GAN, data: Dataset | Float32Array, o: Run
   const start = await gan.step();
   if (start > steps) throw new RangeError(`runTraining: steps ${steps} is behind the GAN, which is at step ${start}`);
   const result: RunResult = { step: start, start, interrupted: false };
-  const snapshot = async (step: number) => { await o.onSnapshot?.(step); result.snapshotStep = step; };
+  const monitor = o.health ?? (o.onHealth ? new HealthMonitor({ loss: gan.spec.loss }) : undefined);
+  const tell = (events: HealthEvent[]) => { if (o.onHealth) for (const e of events) o.onHealth(e); };
+  const snapshot = async (step: number) => {
+    const m = await o.onSnapshot?.(step);
+    if (monitor && m) tell(monitor.sample(step, m));
+    result.snapshotStep = step;
+  };
   const checkpoint = async (step: number) => { await o.onCheckpoint?.(step); result.checkpointStep = step; };
   // the engine checks every reported step for a diverged loss: report at logEvery steps even
   // when the caller wants no onStep, so a diverging run always stops
-  const onStep = o.onStep ?? (() => {});
+  const onStep = !monitor ? o.onStep ?? (() => {}) : (s: StepStats) => {
+    o.onStep?.(s); // the step's own line first, then what it changed
+    if (s.step % logEvery === 0 || s.step === steps) tell(monitor.step(s));
+  };
   let done = start;
   try {
     while (done < steps && !signal?.aborted) {
@@ -80,10 +100,14 @@ export async function runTraining(gan: GAN, data: Dataset | Float32Array, o: Run
     }
   } catch (e) {
     const msg = (e as Error).message;
-    if (/diverged/.test(msg)) throw new RunDivergedError(msg, result.checkpointStep);
+    if (/diverged/.test(msg)) {
+      if (monitor) tell(monitor.diverged(await gan.step().catch(() => done), msg));
+      throw new RunDivergedError(msg, result.checkpointStep);
+    }
     throw e;
   }
   result.step = done;
+  if (monitor) result.health = monitor.reports();
   if (done < steps) { // interrupted
     result.interrupted = true;
     if (result.checkpointStep !== done) await checkpoint(done);
