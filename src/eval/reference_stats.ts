@@ -19,7 +19,12 @@ export function mnistReferenceStats(): ReferenceStats {
 }
 
 export function encodeGaussian(g: Gaussian): StoredGaussian {
-  const b64 = (a: Float64Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64");
+  const b64 = (a: Float64Array) => {
+    const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    let bin = "";
+    for (let i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i]);
+    return btoa(bin);
+  };
   return { dim: g.dim, count: g.count, mean: b64(g.mean), cov: b64(g.cov) };
 }
 
