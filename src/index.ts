@@ -48,3 +48,19 @@ export { Instability, INSTABILITY } from "./health/instability.ts";
 export { sampleSpread } from "./health/spread.ts";
 export { healthMetrics } from "./health/sample_metrics.ts";
 export type { HealthState, HealthEvent, HealthReport, HealthInterval, Evidence, Verdict, Detector, DetectorContext, SampleMetrics } from "./health/types.ts";
+
+// evaluation: FID, KID, precision/recall on the digit classifier's features, TF-GAN's classifier
+// score and Fréchet distance on its logits, the mixture mode metrics for 2-D samples (src/eval/)
+export { evaluate, evaluateImages, IMAGE_METRICS, DEFAULT_IMAGE_SAMPLES, DEFAULT_POINT_SAMPLES } from "./eval/evaluate.ts";
+export type { Evaluation, EvalOptions, ImageEvaluation, ImageEvalOptions, ImageMetric, RealImages, SampleSource } from "./eval/evaluate.ts";
+export { frechetDistance, frechetDistanceOf } from "./eval/fid.ts";
+export { kernelInceptionDistance, mmd2Unbiased, KID_SUBSET_SIZE, KID_SUBSETS } from "./eval/kid.ts";
+export type { Kid, KidOptions } from "./eval/kid.ts";
+export { precisionRecall } from "./eval/precision_recall.ts";
+export type { PrecisionRecall } from "./eval/precision_recall.ts";
+export { classifierScore } from "./eval/classifier_score.ts";
+export { gaussianStats } from "./eval/linalg.ts";
+export type { Gaussian } from "./eval/linalg.ts";
+export { mnistReferenceStats } from "./eval/reference_stats.ts";
+export type { ReferenceStats } from "./eval/reference_stats.ts";
+export { digitClassifier, DigitClassifier } from "./eval/digit_classifier.ts";

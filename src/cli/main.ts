@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// wasm-gan command line.  wasm-gan train | sample | info   (see `wasm-gan help`)
+// wasm-gan command line.  wasm-gan train | sample | eval | info   (see `wasm-gan help`)
 // One file per command in this folder; this one dispatches and turns errors into one line.
 import { train, TrainingError } from "./train.ts";
 import { sample } from "./sample.ts";
 import { info } from "./info.ts";
+import { evalCommand } from "./eval.ts";
 import { UsageError } from "./args.ts";
 import { CheckpointError } from "../io/checkpoint.ts";
 
@@ -16,6 +17,7 @@ const HELP = `wasm-gan: train and run GANs in WebAssembly
                  [--out DIR] [--quiet]
   wasm-gan train --resume DIR [--steps N] [--threads auto|N]
   wasm-gan sample --model PATH [-n N] [--label K] [--seed S] [--format png|npy|json] --out FILE
+  wasm-gan eval --model PATH [--real PATH] [-n N] [--seed S] [--metrics fid,kid,pr,score] [--json]
   wasm-gan info
   wasm-gan help
 
@@ -36,7 +38,11 @@ uninterrupted run. --threads: kernel threads (default auto: one per core), in wo
 the main thread; any count gives the same weights bit for bit. --engine auto (default) trains on
 the tfjs engine only where a real GPU backend starts and passes a self-test, else on WASM
 (info says which and why); --engine tfjs --backend NAME forces it. sample draws from a checkpoint (a file, or a run directory): a PNG grid
-(images) or scatter (2-D points), .npy (float32, shape (n, ...sample shape)) or JSON.`;
+(images) or scatter (2-D points), .npy (float32, shape (n, ...sample shape)) or JSON.
+eval scores n samples (default 5,000 images, 10,000 points) from a checkpoint: for MNIST-shaped
+images FID, KID, precision/recall (k = 3) on the digit classifier's features and TF-GAN's
+classifier score and Frechet distance on its logits, against the bundled MNIST (shipped
+statistics) or --real PATH (as train --data takes); for 2-D points the mixture mode metrics.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -44,9 +50,10 @@ async function main(argv: string[]): Promise<number> {
     switch (command) {
       case "train": return await train(rest);
       case "sample": return await sample(rest);
+      case "eval": return await evalCommand(rest);
       case "info": await info(); return 0;
       case undefined: case "help": case "--help": case "-h": console.log(HELP); return command === undefined ? 1 : 0;
-      default: throw new UsageError(`unknown command ${JSON.stringify(command)} (commands: train, sample, info, help)`);
+      default: throw new UsageError(`unknown command ${JSON.stringify(command)} (commands: train, sample, eval, info, help)`);
     }
   } catch (e) {
     const err = e as Error & { code?: string };

@@ -43,6 +43,7 @@ export class DigitClassifier {
   private readonly ops: Op[];
   readonly inputSize: number;
   readonly classes: number;
+  private deferredRelu = false;
 
   constructor(readonly spec: ClassifierWeights) {
     let shape = [...spec.inputShape];
@@ -66,7 +67,11 @@ export class DigitClassifier {
       } else {
         const inSize = shape.reduce((a, b) => a * b, 1);
         const k = take([inSize, l.units], `layer ${i} kernel`), b = take([l.units], `layer ${i} bias`);
-        op = dense(inSize, l.units, k, b, l.activation === "relu");
+        // the penultimate layer runs without its ReLU, applied in forward() once its output
+        // (the evaluation features) is kept: the logits are the same values either way
+        const deferRelu = i === spec.layers.length - 2 && l.activation === "relu";
+        if (deferRelu) this.deferredRelu = true;
+        op = dense(inSize, l.units, k, b, l.activation === "relu" && !deferRelu);
       }
       shape = op.outShape;
       return op;
@@ -77,17 +82,39 @@ export class DigitClassifier {
 
   // The network's logits: [count, classes].
   logits(images: Float32Array, count: number): Float32Array {
+    return this.forward(images, count, false).logits;
+  }
+
+  // The logits and the penultimate activations: features [count, featureSize] (the 64 units of
+  // the dense layer before the last, BEFORE their ReLU), logits [count, classes]. The evaluation
+  // metrics' features. Why before the ReLU: on the bundled digits 32 of the 64 units never fire
+  // (a constant 0, no variance), and uniform noise switches all 64 off (every noise image would
+  // be the same zero vector); the pre-activations keep all 64 informative.
+  forward(images: Float32Array, count: number, withFeatures = true): { features: Float32Array; logits: Float32Array; featureSize: number } {
     if (!Number.isInteger(count) || count < 0) throw new RangeError(`classifyDigits: count must be a non-negative integer (got ${count})`);
     if (images.length < count * this.inputSize) throw new RangeError(`classifyDigits: ${count} images of 28x28x1 need ${count * this.inputSize} values, got ${images.length}`);
-    const out = new Float32Array(count * this.classes);
+    const F = this.featureSize, last = this.ops.length - 1;
+    const out = new Float32Array(count * this.classes), features = new Float32Array(withFeatures ? count * F : 0);
     const B = 64; // images per pass: keeps the activations in cache
     for (let i = 0; i < count; i += B) {
       const n = Math.min(B, count - i);
       let h = images.subarray(i * this.inputSize, (i + n) * this.inputSize);
-      for (const op of this.ops) h = op.run(h, n);
+      for (let o = 0; o <= last; o++) {
+        if (o === last) {
+          if (withFeatures) features.set(h.subarray(0, n * F), i * F);
+          if (this.deferredRelu) for (let j = 0; j < n * F; j++) if (h[j] < 0) h[j] = 0;
+        }
+        h = this.ops[o].run(h, n);
+      }
       out.set(h.subarray(0, n * this.classes), i * this.classes);
     }
-    return out;
+    return { features, logits: out, featureSize: F };
+  }
+
+  // the width of the last layer's input (64 for the shipped net)
+  get featureSize(): number {
+    const prev = this.ops[this.ops.length - 2];
+    return prev ? prev.outShape.reduce((a, b) => a * b, 1) : this.inputSize;
   }
 
   classify(images: Float32Array, count: number): Classification {
