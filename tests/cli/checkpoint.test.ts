@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { decode } from "fast-png";
 import { decodeNpy } from "../../src/io/npy.ts";
 import { readCheckpoint, checkpointHeader } from "../../src/io/checkpoint.ts";
+import { oneLineError } from "../util/cli_errors.ts";
 
 const cli = new URL("../../dist/cli.js", import.meta.url).pathname;
 const run = (args: string[], env: Record<string, string> = {}) =>
@@ -27,14 +28,6 @@ function assertSameTensors(a: string, b: string): void {
   const ta = tensors(a), tb = tensors(b);
   assert.equal([...ta.keys()].sort(), [...tb.keys()].sort());
   for (const [k, v] of ta) assert.ok(v.equals(tb.get(k)!), `tensor ${k} differs`);
-}
-function oneLineError(r: ReturnType<typeof run>, status: number, re: RegExp, what: string): void {
-  assert.is(r.status, status, `${what}: exit ${r.status}: ${r.stderr}`);
-  const lines = r.stderr.trim().split("\n");
-  assert.is(lines.length, 1, `${what}: one line: ${r.stderr}`);
-  assert.match(lines[0], /^wasm-gan: /);
-  assert.match(lines[0], re, `${what}: ${lines[0]}`);
-  assert.not.match(r.stderr, /\n\s+at /, `${what}: no stack trace`);
 }
 
 // a tiny DCGAN-like spec on the bundled MNIST digits (batch norm, conv, transposed conv)

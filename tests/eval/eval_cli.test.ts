@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { encodeIdx } from "../../src/data/idx.ts";
 import { mnist } from "../../src/data/mnist.ts";
+import { oneLineError } from "../util/cli_errors.ts";
 
 const cli = new URL("../../dist/cli.js", import.meta.url).pathname;
 const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
@@ -26,13 +27,6 @@ const tiny = {
 };
 const img = join(root, "img"), pts = join(root, "pts"), idx = join(root, "idx"), small = join(root, "small"), wrong = join(root, "wrong");
 
-function oneLineError(r: ReturnType<typeof run>, status: number, re: RegExp, what: string): void {
-  assert.is(r.status, status, `${what}: exit ${r.status}: ${r.stderr}`);
-  const lines = r.stderr.trim().split("\n");
-  assert.is(lines.length, 1, `${what}: one line: ${r.stderr}`);
-  assert.match(lines[0], /^wasm-gan: /);
-  assert.match(lines[0], re, `${what}: ${lines[0]}`);
-}
 
 test.before(async () => {
   writeFileSync(join(root, "tiny.json"), JSON.stringify(tiny));
