@@ -45,7 +45,7 @@ export type { HealthOptions } from "./health/monitor.ts";
 export { VanishingGradients, VANISHING } from "./health/vanishing.ts";
 export { ModeCollapse, COLLAPSE, effectiveModes } from "./health/collapse.ts";
 export { Instability, INSTABILITY } from "./health/instability.ts";
-export { sampleSpread } from "./health/spread.ts";
+export { sampleSpread, neighbourSpread, meanNeighbourDistance } from "./health/spread.ts";
 export { healthMetrics } from "./health/sample_metrics.ts";
 export type { HealthState, HealthEvent, HealthReport, HealthInterval, Evidence, Verdict, Detector, DetectorContext, SampleMetrics } from "./health/types.ts";
 

@@ -118,7 +118,12 @@ export class DigitClassifier {
   }
 
   classify(images: Float32Array, count: number): Classification {
-    const z = this.logits(images, count), K = this.classes;
+    return this.classifyLogits(this.logits(images, count), count);
+  }
+
+  // argmax and softmax of logits [count, classes] (from forward())
+  classifyLogits(z: Float32Array, count: number): Classification {
+    const K = this.classes;
     const labels = new Int32Array(count), confidences = new Float32Array(count), probs = new Float32Array(count * K);
     for (let i = 0; i < count; i++) {
       let m = -Infinity, arg = 0;
@@ -146,7 +151,11 @@ export function classifyDigits(images: Float32Array, count: number): Classificat
 // classified with confidence >= 0.9, the classes present, the largest class share).
 export function digitQuality(images: Float32Array, count: number, threshold = 0.9): DigitQuality {
   if (count < 1) throw new RangeError(`digitQuality: count must be at least 1 (got ${count})`);
-  const { labels, confidences } = classifyDigits(images, count);
+  return qualityOf(classifyDigits(images, count), count, threshold);
+}
+
+// the same from a classification already made (classifyLogits of forward()'s logits)
+export function qualityOf({ labels, confidences }: Classification, count: number, threshold = 0.9): DigitQuality {
   const classCounts = new Array(10).fill(0), confidentClassCounts = new Array(10).fill(0);
   let confident = 0;
   for (let i = 0; i < count; i++) {

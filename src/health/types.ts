@@ -17,6 +17,7 @@ export interface Verdict { state: HealthState; evidence: Evidence }
 export interface SampleMetrics {
   modes?: number; totalModes?: number; highQuality?: number; kl?: number | null; perMode?: number[];
   confidentShare?: number; classesPresent?: number; maxClassShare?: number; classShares?: number[];
+  neighbourSpread?: number | null; // images: within-batch nearest-neighbour distance over the data's (src/health/spread.ts)
 }
 
 // What the detectors know of the objective: for "minimax" and "non-saturating" D.real and

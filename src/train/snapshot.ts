@@ -4,7 +4,8 @@
 import type { GAN } from "../worker/gan_api.ts";
 import type { Dataset } from "../data/dataset.ts";
 import { mixtureMetrics } from "../eval/mixture_metrics.ts";
-import { digitQuality } from "../eval/digit_classifier.ts";
+import { digitClassifier, qualityOf } from "../eval/digit_classifier.ts";
+import { meanNeighbourDistance, neighbourSpread } from "../health/spread.ts";
 import { imageGrid } from "../io/image_grid.ts";
 import { encodePng } from "../io/png.ts";
 import { scatterPlot } from "../io/plot2d.ts";
@@ -31,12 +32,18 @@ export async function snapshotter(gan: GAN, data: Dataset): Promise<(step: numbe
   }
   const [h, w, c] = data.shape;
   const fixedZ = await gan.latent(64, 12345);
+  // MNIST: 1,000 samples judged by the digit classifier (its verdict and, on its features, the
+  // within-batch nearest-neighbour distance against that of the data's first 1,000 digits)
+  const net = digitClassifier(), judged = 1000;
+  const realNeighbour = data.name === "mnist" ? meanNeighbourDistance(net.forward(data.x.subarray(0, judged * h * w * c), judged).features, net.featureSize) : 0;
   return async (step) => {
     const samples = await gan.generate(fixedZ);
     const png = imageGrid(samples, 64, h, w, c, { cols: 8, scale: 2 });
     if (data.name !== "mnist") return { step, samples, png, line: "", metrics: {} };
-    const q = digitQuality(await gan.sample(1000, { seed: 99 }), 1000);
+    const { features, logits } = net.forward(await gan.sample(judged, { seed: 99 }), judged);
+    const q = qualityOf(net.classifyLogits(logits, judged), judged);
+    const neighbours = neighbourSpread(features, realNeighbour, net.featureSize);
     const line = `${(100 * q.confidentShare).toFixed(1)}% of 1,000 samples classified as digits with confidence >= 0.9, ${q.classesPresent}/10 classes, largest class ${(100 * q.maxClassShare).toFixed(1)}%`;
-    return { step, samples, png, line, metrics: { confidentShare: q.confidentShare, classesPresent: q.classesPresent, maxClassShare: q.maxClassShare, classShares: q.classShares } };
+    return { step, samples, png, line, metrics: { confidentShare: q.confidentShare, classesPresent: q.classesPresent, maxClassShare: q.maxClassShare, classShares: q.classShares, neighbourSpread: Number.isFinite(neighbours) ? neighbours : null } };
   };
 }

@@ -2,7 +2,8 @@
 // sequences built to sit on either side of them, and the monitor's events, intervals and flag.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { HealthMonitor, healthIntervals, VanishingGradients, ModeCollapse, Instability, VANISHING, COLLAPSE, INSTABILITY, effectiveModes, sampleSpread, type StepStats } from "../../src/index.ts";
+import { HealthMonitor, healthIntervals, VanishingGradients, ModeCollapse, Instability, VANISHING, COLLAPSE, INSTABILITY, effectiveModes, sampleSpread, neighbourSpread, meanNeighbourDistance, mnist, type StepStats } from "../../src/index.ts";
+import { digitClassifier } from "../../src/eval/digit_classifier.ts";
 
 const stat = (step: number, o: Partial<StepStats> = {}): StepStats =>
   ({ step, dLoss: 1.3, gLoss: 0.8, dReal: 0.55, dFake: 0.45, dGradNorm: 2, gGradNorm: 3, penalty: 0, ...o });
@@ -50,6 +51,33 @@ test("mode collapse: spread below 0.4 or effective modes below a quarter warn, t
   assert.is(m.sample(1500, digits(0.2, 5))!.state, "firing", "5 classes");
   assert.is(m.sample(2000, digits(0.5, 6))!.state, "ok", "50% and 6 classes: at the thresholds, not past them");
   assert.ok(COLLAPSE.fireAfter === 2);
+  const n = new ModeCollapse();
+  assert.is(n.sample(1000, { neighbourSpread: 0.31 })!.state, "ok", "nearest-neighbour spread 0.31 >= 0.3, no class verdict");
+  assert.is(n.sample(1500, { neighbourSpread: 0.29 })!.state, "warning", "nearest-neighbour spread 0.29 < 0.3");
+  assert.is(n.sample(2000, { neighbourSpread: 0.05, ...digits(0.2, 10, 0.1) })!.state, "firing", "near-duplicates with few confident digits: judged by the spread alone");
+  assert.is(n.sample(2500, { neighbourSpread: null }), undefined, "no spread measured (null) and no other verdict: not judged, the state stays");
+  assert.is(COLLAPSE.neighbourBelow, 0.3);
+});
+
+test("neighbourSpread on the digit classifier's features: a second real set ~1; 10 digits repeated 0; 100 digits with small noise below the detector's 0.3", async () => {
+  const data = await mnist(), net = digitClassifier(), F = net.featureSize, px = 784, k = 1000;
+  const feats = (x: Float32Array) => net.forward(x, k).features;
+  const real = meanNeighbourDistance(feats(data.x.subarray(0, k * px)), F);
+  const second = neighbourSpread(feats(data.x.subarray(5000 * px, (5000 + k) * px)), real, F);
+  assert.ok(Math.abs(second - 1) < 0.1, `digits 5000..5999 against 0..999: ${second.toFixed(3)}, within 0.1 of 1`);
+  const repeated = new Float32Array(k * px), noisy = new Float32Array(k * px);
+  let u = 12345;
+  for (let i = 0; i < k; i++) {
+    repeated.set(data.x.subarray((i % 10) * px, (i % 10 + 1) * px), i * px);
+    for (let j = 0; j < px; j++) {
+      u = (Math.imul(u, 1103515245) + 12345) >>> 0;
+      noisy[i * px + j] = Math.max(-1, Math.min(1, data.x[(i % 100) * px + j] + 0.05 * (u / 2 ** 31 - 1)));
+    }
+  }
+  assert.is(neighbourSpread(feats(repeated), real, F), 0, "10 digits repeated: exact duplicates");
+  const nearCopies = neighbourSpread(feats(noisy), real, F);
+  assert.ok(nearCopies < COLLAPSE.neighbourBelow / 2, `100 digits + uniform noise of 0.05: ${nearCopies.toFixed(3)} < 0.15`);
+  assert.ok(sampleSpread(feats(repeated), feats(data.x.subarray(0, k * px)), F) > 0.5, "while their mean pair distance stays above half the data's (why the nearest neighbour is the measure)");
 });
 
 test("sampleSpread: 1 for the data itself, the scale of a shrunk copy, 0 for one point", () => {
