@@ -17,6 +17,7 @@ export type { GanSpec, ShorthandSpec, NamedSpec, LayerSpec, OptimizerSpec, Norma
 export { roleNet } from "./model/spec.ts";
 export { preset, presets, ring8 as ring8Spec, grid25 as grid25Spec, mlpRing8 as mlpRing8Spec, mlpGrid25 as mlpGrid25Spec, dcganMnist as dcganMnistSpec } from "./model/presets.ts";
 export { ring, grid, spiral, ring8, grid25 } from "./data/mixtures.ts";
+export type { MixtureOptions, MixtureDataset } from "./data/mixtures.ts";
 export type { Dataset, MixtureInfo } from "./data/dataset.ts";
 export { mixtureMetrics } from "./eval/mixture_metrics.ts";
 export type { MixtureMetrics } from "./eval/mixture_metrics.ts";

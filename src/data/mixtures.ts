@@ -1,11 +1,14 @@
 // Seeded 2-D Gaussian mixtures: the standard mode-collapse benchmarks (docs/workloads.md).
 // Every component has the same weight and an isotropic std; labels are component indices.
 import { HostRng } from "../random/rng.ts";
-import type { Dataset } from "./dataset.ts";
+import type { Dataset, MixtureInfo } from "./dataset.ts";
 
 export interface MixtureOptions { count?: number; seed?: number }
 
-async function mixture(name: string, centres: Float32Array, std: number, count: number, seed: number): Promise<Dataset> {
+// a mixture's data set always carries its centres and std (what the mode metrics need)
+export type MixtureDataset = Dataset & { mixture: MixtureInfo; labels: Int32Array; numClasses: number };
+
+async function mixture(name: string, centres: Float32Array, std: number, count: number, seed: number): Promise<MixtureDataset> {
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`${name}: count must be a positive integer (got ${count})`);
   const K = centres.length / 2;
   const rng = await HostRng.create(seed);

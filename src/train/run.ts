@@ -29,7 +29,7 @@ export interface RunOptions {
   onStep?: (s: StepStats) => void;
   // what it resolves to (a snapshot's metrics: healthMetrics(snapshot, data)) goes to the monitor
   onSnapshot?: (step: number) => Promise<SampleMetrics | void> | SampleMetrics | void;
-  onCheckpoint?: (step: number) => Promise<void> | void;
+  onCheckpoint?: (step: number) => unknown; // awaited; what it resolves to is ignored (saveCheckpoint's byte count)
   health?: HealthMonitor;  // a monitor to feed (default with onHealth: one for gan.spec.loss)
   onHealth?: (e: HealthEvent) => void; // each change of a detector's state
 }
