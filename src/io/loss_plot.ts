@@ -7,7 +7,10 @@ export interface Panel { title: string; series: Series[] }
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
-function niceStep(range: number, target: number): number {
+// a tick spacing of 1, 2 or 5 times a power of ten; a range of 0 (one point, or a run of 0
+// steps) or a non-finite one gets 1, so the tick loops always end
+export function niceStep(range: number, target: number): number {
+  if (!(range > 0) || !Number.isFinite(range)) return 1;
   const raw = range / Math.max(target, 1);
   const p = Math.pow(10, Math.floor(Math.log10(raw)));
   const m = raw / p;
