@@ -66,7 +66,7 @@ function table(r: { model: string } & Evaluation, step: number): string {
     if (r.classifierScore !== undefined) rows.push(["classifier score (TF-GAN mnist_score)", f(r.classifierScore)]);
     if (r.logitsFrechetDistance !== undefined) rows.push(["Frechet distance on logits (TF-GAN)", f(r.logitsFrechetDistance)]);
   } else {
-    rows.push(["modes captured", `${r.modes} of ${r.totalModes}`], ["high-quality share", r.highQuality.toFixed(4)], ["KL(modes || uniform)", f(r.kl)]);
+    rows.push(["modes captured", `${r.modes} of ${r.totalModes}`], ["high-quality share", r.highQuality.toFixed(4)], ["KL(modes || uniform)", Number.isFinite(r.kl) ? f(r.kl) : "undefined (no sample within 3 std of a mode)"]);
   }
   const w = Math.max(...rows.map(([k]) => k.length));
   const head = `${r.model} (step ${step}): ${r.count} samples${r.kind === "images" ? ` against ${r.reference}` : ""}`;

@@ -26,7 +26,7 @@ export async function snapshotter(gan: GAN, data: Dataset): Promise<(step: numbe
       const samples = await gan.sample(2500, { seed: 7 });
       const m = mixtureMetrics(samples, mixture);
       const png = encodePng(scatterPlot(samples, { real: data.x.subarray(0, 5000), centres: mixture.centres }));
-      const line = `${m.modes}/${m.totalModes} modes, ${(100 * m.highQuality).toFixed(1)}% high-quality samples, KL ${m.kl.toFixed(3)}`;
+      const line = `${m.modes}/${m.totalModes} modes, ${(100 * m.highQuality).toFixed(1)}% high-quality samples, ${Number.isFinite(m.kl) ? `KL ${m.kl.toFixed(3)}` : "KL undefined (no sample within 3 std of a mode)"}`;
       return { step, samples, png, line, metrics: { ...m, kl: Number.isFinite(m.kl) ? m.kl : null } };
     };
   }
