@@ -49,7 +49,7 @@ export interface ApplyOptions {
 export class TfNet {
   readonly params: Variable[] = [];
   readonly running: { mean: Variable; variance: Variable; momentum: number; channels: number }[] = [];
-  private readonly stateVars: Variable[] = []; // every state tensor, in the state block's order
+  readonly stateVars: Variable[] = []; // every state tensor (batch norm's, SN's u and v), in the state block's order
   readonly layers: Layer[] = [];
   readonly inSize: number;
   readonly outSize: number;
