@@ -96,15 +96,19 @@ export class SpectralNorm {
     return s;
   }
 
-  // σ for the current K, and wsn = K / σ; returns wsn (every forward calls this)
+  // σ for the current K, and wsn = K · (1/σ) (1/σ rounded to f32 once, f32x4 products); returns
+  // wsn (every forward calls this)
   refresh(K: usize): usize {
     const s = this.sigmaOf(K);
     this.sigma = s;
-    const n = <usize>this.R * <usize>this.C;
-    for (let i: usize = 0; i < n; i++) {
-      const o = i << 2;
-      store<f32>(this.wsn + o, <f32>(<f64>load<f32>(K + o) / s));
+    const n = <i32>(<usize>this.R * <usize>this.C);
+    const inv = <f32>(1.0 / s), vinv = f32x4.splat(inv);
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(this.wsn + o, f32x4.mul(v128.load(K + o), vinv));
     }
+    for (; i < n; i++) store<f32>(this.wsn + (<usize>i << 2), load<f32>(K + (<usize>i << 2)) * inv);
     return this.wsn;
   }
 
@@ -113,13 +117,13 @@ export class SpectralNorm {
     const R = this.R, C = this.C, n = <usize>R * <usize>C, G = this.gtmp;
     let dot: f64 = 0;
     for (let i: usize = 0; i < n; i++) dot += <f64>load<f32>(G + (i << 2)) * <f64>load<f32>(this.wsn + (i << 2));
-    const s = this.sigma;
+    const inv: f64 = 1.0 / this.sigma;
     for (let r = 0; r < R; r++) {
       const cv = dot * <f64>load<f32>(this.v + (<usize>r << 2));
       const base = <usize>r * <usize>C << 2;
       for (let c = 0; c < C; c++) {
         const o = base + (<usize>c << 2);
-        const g = (<f64>load<f32>(G + o) - cv * <f64>load<f32>(this.u + (<usize>c << 2))) / s;
+        const g = (<f64>load<f32>(G + o) - cv * <f64>load<f32>(this.u + (<usize>c << 2))) * inv;
         store<f32>(dK + o, load<f32>(dK + o) + <f32>g);
       }
     }
