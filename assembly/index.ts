@@ -68,8 +68,22 @@ export function netAddBatchNorm(net: Net, channels: i32, eps: f64, momentum: f64
   return 0;
 }
 
+// Spectral normalisation (assembly/nn/spectral_norm.ts) of the last layer added: a dense, conv2d
+// or conv2d_transpose, before netBuild. Returns 0, or -1 when the last layer is none of those.
+export function netSpectralNorm(net: Net): i32 { return net.spectralNorm() ? 0 : -1; }
 export function netBuild(net: Net): void { net.build(); }
 export function netInit(net: Net, rng: usize, scheme: i32): void { net.initParams(rng, scheme); }
+// the normalised layers' u (from `rng`) and v = normalise(K u); after netInit of every net of the
+// model (so the weights do not depend on which layers are normalised)
+export function netInitSpectral(net: Net, rng: usize): void { net.initSpectral(rng); }
+// one power iteration of every normalised layer (what each update of the net does in ganTrain)
+export function netPowerIteration(net: Net): void { net.powerIteration(); }
+// σ = vᵀ K u of engine layer i with its stored u, v and current weights; 0 when it is not normalised
+export function netSpectralSigma(net: Net, i: i32): f64 {
+  if (i < 0 || i >= net.layers.length) return 0;
+  const sn = net.layers[i].sn;
+  return sn == null ? 0 : sn.sigmaOf(net.params + (<usize>sn.paramOffset << 2));
+}
 export function netStateCount(net: Net): i32 { return net.stateCount; }
 export function netState(net: Net): usize { return net.state; }
 export function netParamCount(net: Net): i32 { return net.paramCount; }

@@ -4,6 +4,9 @@
 // Both carry the geometry of one convolution (h, w, cin -> outH, outW, cout); the transpose runs
 // it backwards (tfjs conv2dTranspose: its filter [kh, kw, outChannels, inChannels] is exactly that
 // conv's filter), so its forward is the conv's input gradient and its input gradient the conv.
+// With spectral normalisation (sn, assembly/nn/spectral_norm.ts: the filter as a matrix
+// [kh·kw·cin, cout] of this geometry) the filter f_SN = f/σ takes f's place in every pass, and
+// filter gradients are computed for f_SN into sn.gtmp, then mapped into the grads by sn.addGradient.
 import { Layer, LAYER_CONV2D, LAYER_CONV2D_TRANSPOSE, INIT_DCGAN } from "./layer";
 import { conv2dScratchSize } from "../kernels/conv";
 // the threaded forms split whole images (or filter rows) across threads, same bits as one thread
@@ -29,6 +32,32 @@ export class ConvGeometry {
 // PyTorch's default bound for conv and transposed conv alike is 1/sqrt(fan_in) with fan_in read
 // off its weight tensor: cin·kh·kw for Conv2d, out_channels·kh·kw for ConvTranspose2d, which is
 // this geometry's cin in both cases. DCGAN: N(0, 0.02), bias 0.
+// the filter a pass multiplies by: forward refreshes σ (spectral normalisation), every other pass
+// reuses that forward's f_SN
+// @ts-ignore: decorator
+@inline function filterOf(layer: Layer, params: usize, refresh: bool): usize {
+  const f = params + (<usize>layer.paramOffset << 2);
+  const sn = layer.sn;
+  if (sn == null) return f;
+  return refresh ? sn.refresh(f) : sn.wsn;
+}
+
+// where a filter gradient goes: straight into the grads, or (SN) into a zeroed sn.gtmp
+// @ts-ignore: decorator
+@inline function filterGradOf(layer: Layer, grads: usize, filterSize: i32): usize {
+  const sn = layer.sn;
+  if (sn == null) return grads + (<usize>layer.paramOffset << 2);
+  memory.fill(sn.gtmp, 0, <usize>filterSize << 2);
+  return sn.gtmp;
+}
+
+// SN: the filter gradient in sn.gtmp mapped into the grads
+// @ts-ignore: decorator
+@inline function mapFilterGrad(layer: Layer, grads: usize): void {
+  const sn = layer.sn;
+  if (sn != null) sn.addGradient(grads + (<usize>layer.paramOffset << 2));
+}
+
 function initConv(params: usize, offset: i32, g: ConvGeometry, biasCount: i32, rng: usize, scheme: i32): void {
   const f = params + (<usize>offset << 2);
   const nF = g.filterSize;
@@ -58,21 +87,23 @@ export class Conv2D extends Layer {
 
   forward(params: usize, x: usize, y: usize, n: i32, training: bool, saved: usize): void {
     const g = this.g;
-    const f = params + (<usize>this.paramOffset << 2);
+    const f = filterOf(this, params, true);
+    const bias = params + (<usize>(this.paramOffset + g.filterSize) << 2);
     conv2dForward(y, x, f, this.scratch, n, g.h, g.w, g.cin, g.kh, g.kw, g.cout, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
-    biasAddForward(y, f + (<usize>g.filterSize << 2), n * g.outH * g.outW, g.cout);
+    biasAddForward(y, bias, n * g.outH * g.outW, g.cout);
   }
 
   //   dfilter += conv filter gradient;  dbias += Σ dy;  dx = conv input gradient
   backward(params: usize, grads: usize, x: usize, y: usize, dy: usize, dx: usize, n: i32, paramGrads: bool, saved: usize): void {
     const g = this.g;
-    const f = params + (<usize>this.paramOffset << 2);
     if (paramGrads) {
-      const df = grads + (<usize>this.paramOffset << 2);
+      const df = filterGradOf(this, grads, g.filterSize);
       conv2dBackwardFilter(df, x, dy, this.scratch, n, g.h, g.w, g.cin, g.kh, g.kw, g.cout, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
-      biasAddBackward(df + (<usize>g.filterSize << 2), dy, n * g.outH * g.outW, g.cout);
+      mapFilterGrad(this, grads);
+      biasAddBackward(grads + (<usize>(this.paramOffset + g.filterSize) << 2), dy, n * g.outH * g.outW, g.cout);
     }
     if (dx != 0) {
+      const f = filterOf(this, params, false);
       conv2dBackwardInput(dx, dy, f, this.scratch, n, g.h, g.w, g.cin, g.kh, g.kw, g.cout, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
     }
   }
@@ -81,19 +112,20 @@ export class Conv2D extends Layer {
   // dbias += Σ ȳ;  x̄ = inputGrad(ȳ)
   forwardTangent(params: usize, x: usize, y: usize, xdot: usize, ydot: usize, n: i32): void {
     const g = this.g;
-    const f = params + (<usize>this.paramOffset << 2);
+    const f = filterOf(this, params, false);
     conv2dForward(ydot, xdot, f, this.scratch, n, g.h, g.w, g.cin, g.kh, g.kw, g.cout, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
   }
 
   backwardTangent(params: usize, grads: usize, x: usize, y: usize, xdot: usize, ybar: usize, ydotbar: usize, xbar: usize, n: i32): bool {
     const g = this.g;
-    const df = grads + (<usize>this.paramOffset << 2);
+    const df = filterGradOf(this, grads, g.filterSize);
     conv2dBackwardFilter(df, xdot, ydotbar, this.scratch, n, g.h, g.w, g.cin, g.kh, g.kw, g.cout, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
+    if (ybar != 0) conv2dBackwardFilter(df, x, ybar, this.scratch, n, g.h, g.w, g.cin, g.kh, g.kw, g.cout, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
+    mapFilterGrad(this, grads);
     if (ybar == 0) return false;
-    conv2dBackwardFilter(df, x, ybar, this.scratch, n, g.h, g.w, g.cin, g.kh, g.kw, g.cout, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
-    biasAddBackward(df + (<usize>g.filterSize << 2), ybar, n * g.outH * g.outW, g.cout);
+    biasAddBackward(grads + (<usize>(this.paramOffset + g.filterSize) << 2), ybar, n * g.outH * g.outW, g.cout);
     if (xbar == 0) return false;
-    const f = params + (<usize>this.paramOffset << 2);
+    const f = filterOf(this, params, false);
     conv2dBackwardInput(xbar, ybar, f, this.scratch, n, g.h, g.w, g.cin, g.kh, g.kw, g.cout, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
     return true;
   }
@@ -117,21 +149,23 @@ export class Conv2DTranspose extends Layer {
   // y [n, h, w, cin] = the conv's input gradient of x [n, outH, outW, cout], plus bias
   forward(params: usize, x: usize, y: usize, n: i32, training: bool, saved: usize): void {
     const g = this.g;
-    const f = params + (<usize>this.paramOffset << 2);
+    const f = filterOf(this, params, true);
+    const bias = params + (<usize>(this.paramOffset + g.filterSize) << 2);
     conv2dBackwardInput(y, x, f, this.scratch, n, g.h, g.w, g.cin, g.kh, g.kw, g.cout, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
-    biasAddForward(y, f + (<usize>g.filterSize << 2), n * g.h * g.w, g.cin);
+    biasAddForward(y, bias, n * g.h * g.w, g.cin);
   }
 
   //   dfilter += conv filter gradient with x and dy swapped;  dbias += Σ dy;  dx = conv(dy)
   backward(params: usize, grads: usize, x: usize, y: usize, dy: usize, dx: usize, n: i32, paramGrads: bool, saved: usize): void {
     const g = this.g;
-    const f = params + (<usize>this.paramOffset << 2);
     if (paramGrads) {
-      const df = grads + (<usize>this.paramOffset << 2);
+      const df = filterGradOf(this, grads, g.filterSize);
       conv2dBackwardFilter(df, dy, x, this.scratch, n, g.h, g.w, g.cin, g.kh, g.kw, g.cout, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
-      biasAddBackward(df + (<usize>g.filterSize << 2), dy, n * g.h * g.w, g.cin);
+      mapFilterGrad(this, grads);
+      biasAddBackward(grads + (<usize>(this.paramOffset + g.filterSize) << 2), dy, n * g.h * g.w, g.cin);
     }
     if (dx != 0) {
+      const f = filterOf(this, params, false);
       conv2dForward(dx, dy, f, this.scratch, n, g.h, g.w, g.cin, g.kh, g.kw, g.cout, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
     }
   }
@@ -139,19 +173,20 @@ export class Conv2DTranspose extends Layer {
   // the same rules with the roles of the conv's two sides swapped
   forwardTangent(params: usize, x: usize, y: usize, xdot: usize, ydot: usize, n: i32): void {
     const g = this.g;
-    const f = params + (<usize>this.paramOffset << 2);
+    const f = filterOf(this, params, false);
     conv2dBackwardInput(ydot, xdot, f, this.scratch, n, g.h, g.w, g.cin, g.kh, g.kw, g.cout, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
   }
 
   backwardTangent(params: usize, grads: usize, x: usize, y: usize, xdot: usize, ybar: usize, ydotbar: usize, xbar: usize, n: i32): bool {
     const g = this.g;
-    const df = grads + (<usize>this.paramOffset << 2);
+    const df = filterGradOf(this, grads, g.filterSize);
     conv2dBackwardFilter(df, ydotbar, xdot, this.scratch, n, g.h, g.w, g.cin, g.kh, g.kw, g.cout, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
+    if (ybar != 0) conv2dBackwardFilter(df, ybar, x, this.scratch, n, g.h, g.w, g.cin, g.kh, g.kw, g.cout, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
+    mapFilterGrad(this, grads);
     if (ybar == 0) return false;
-    conv2dBackwardFilter(df, ybar, x, this.scratch, n, g.h, g.w, g.cin, g.kh, g.kw, g.cout, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
-    biasAddBackward(df + (<usize>g.filterSize << 2), ybar, n * g.h * g.w, g.cin);
+    biasAddBackward(grads + (<usize>(this.paramOffset + g.filterSize) << 2), ybar, n * g.h * g.w, g.cin);
     if (xbar == 0) return false;
-    const f = params + (<usize>this.paramOffset << 2);
+    const f = filterOf(this, params, false);
     conv2dForward(xbar, ybar, f, this.scratch, n, g.h, g.w, g.cin, g.kh, g.kw, g.cout, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
     return true;
   }

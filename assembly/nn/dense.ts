@@ -1,5 +1,7 @@
 // Dense (fully connected):  y[n, out] = x[n, in] · W[in, out] + b[out]
 // W uses the tfjs kernel layout [in, out], then b: one block of in*out + out floats.
+// With spectral normalisation (sn, assembly/nn/spectral_norm.ts) W_SN = W/σ takes W's place in
+// every product below, and the weight gradients computed for W_SN go through sn.addGradient.
 import { Layer, LAYER_DENSE, INIT_DCGAN } from "./layer";
 // the threaded GEMM splits C's rows or columns across threads (same bits as one thread)
 import { gemmThreaded as gemm } from "../kernels/threads";
@@ -27,43 +29,59 @@ export class Dense extends Layer {
   }
 
   forward(params: usize, x: usize, y: usize, n: i32, training: bool, saved: usize): void {
-    const W = params + (<usize>this.paramOffset << 2);
-    const b = W + (<usize>(this.inSize * this.outSize) << 2);
+    const raw = params + (<usize>this.paramOffset << 2);
+    const b = raw + (<usize>(this.inSize * this.outSize) << 2);
+    const sn = this.sn;
+    const W = sn == null ? raw : sn.refresh(raw);
     gemm(false, false, n, this.outSize, this.inSize, x, this.inSize, W, this.outSize, y, this.outSize, false);
     biasAddForward(y, b, n, this.outSize);
   }
 
+  // the weight the last forward multiplied by: W, or W_SN
+  // @ts-ignore: decorator
+  @inline private weight(params: usize): usize {
+    const sn = this.sn;
+    return sn == null ? params + (<usize>this.paramOffset << 2) : sn.wsn;
+  }
+
   //   dW[in, out] += xᵀ · dy;  db += Σ_rows dy;  dx[n, in] = dy · Wᵀ
+  //   (SN: G = xᵀ·dy into sn.gtmp, then dW += its map through W_SN = W/σ)
   backward(params: usize, grads: usize, x: usize, y: usize, dy: usize, dx: usize, n: i32, paramGrads: bool, saved: usize): void {
     const inS = this.inSize, outS = this.outSize;
     if (paramGrads) {
       const dW = grads + (<usize>this.paramOffset << 2);
-      gemm(true, false, inS, outS, n, x, inS, dy, outS, dW, outS, true);
+      const sn = this.sn;
+      if (sn == null) gemm(true, false, inS, outS, n, x, inS, dy, outS, dW, outS, true);
+      else {
+        gemm(true, false, inS, outS, n, x, inS, dy, outS, sn.gtmp, outS, false);
+        sn.addGradient(dW);
+      }
       biasAddBackward(dW + (<usize>(inS * outS) << 2), dy, n, outS);
     }
     if (dx != 0) {
-      const W = params + (<usize>this.paramOffset << 2);
-      gemm(false, true, n, inS, outS, dy, outS, W, outS, dx, inS, false);
+      gemm(false, true, n, inS, outS, dy, outS, this.weight(params), outS, dx, inS, false);
     }
   }
 
   // ẏ = ẋ · W  (the bias is constant in x)
   forwardTangent(params: usize, x: usize, y: usize, xdot: usize, ydot: usize, n: i32): void {
-    const W = params + (<usize>this.paramOffset << 2);
-    gemm(false, false, n, this.outSize, this.inSize, xdot, this.inSize, W, this.outSize, ydot, this.outSize, false);
+    gemm(false, false, n, this.outSize, this.inSize, xdot, this.inSize, this.weight(params), this.outSize, ydot, this.outSize, false);
   }
 
   //   dW += xᵀ·ȳ + ẋᵀ·ẏ̄;  db += Σ_rows ȳ;  x̄ = ȳ·Wᵀ   (ȳ = 0: only dW += ẋᵀ·ẏ̄, x̄ = 0)
+  //   (SN: G = ẋᵀ·ẏ̄ (+ xᵀ·ȳ) into sn.gtmp, then dW += its map)
   backwardTangent(params: usize, grads: usize, x: usize, y: usize, xdot: usize, ybar: usize, ydotbar: usize, xbar: usize, n: i32): bool {
     const inS = this.inSize, outS = this.outSize;
     const dW = grads + (<usize>this.paramOffset << 2);
-    gemm(true, false, inS, outS, n, xdot, inS, ydotbar, outS, dW, outS, true);
+    const sn = this.sn;
+    const G = sn == null ? dW : sn.gtmp;
+    gemm(true, false, inS, outS, n, xdot, inS, ydotbar, outS, G, outS, sn == null);
+    if (ybar != 0) gemm(true, false, inS, outS, n, x, inS, ybar, outS, G, outS, true);
+    if (sn != null) sn.addGradient(dW);
     if (ybar == 0) return false;
-    gemm(true, false, inS, outS, n, x, inS, ybar, outS, dW, outS, true);
     biasAddBackward(dW + (<usize>(inS * outS) << 2), ybar, n, outS);
     if (xbar == 0) return false;
-    const W = params + (<usize>this.paramOffset << 2);
-    gemm(false, true, n, inS, outS, ybar, outS, W, outS, xbar, inS, false);
+    gemm(false, true, n, inS, outS, ybar, outS, this.weight(params), outS, xbar, inS, false);
     return true;
   }
 }

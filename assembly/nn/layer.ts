@@ -25,6 +25,9 @@
 // Bilinear layers (dense, conv) and piecewise-linear activations (relu, leaky relu) keep ȳ = 0
 // all the way down; tanh and sigmoid (f'' ≠ 0) make it nonzero. Batch norm has no tangent
 // rules (the penalty would couple the batch; the spec refuses it in a penalised critic).
+// Spectral normalisation (assembly/nn/spectral_norm.ts) is an option of dense and conv layers,
+// not a layer: `sn` set, they multiply by W_SN = W/σ (σ fixed between the net's updates) and map
+// their weight gradients, the tangent pass's included, through the SN Jacobian.
 
 // Layer kinds: mirrored by src/model/ops.ts (a test keeps them in sync).
 export const LAYER_DENSE: i32 = 1;
@@ -46,6 +49,8 @@ export const LAYER_BLEND: i32 = 11;
 export const INIT_PYTORCH: i32 = 0;
 export const INIT_DCGAN: i32 = 1;
 
+import { SpectralNorm } from "./spectral_norm";
+
 export class Layer {
   paramOffset: i32 = 0;
   paramCount: i32 = 0;
@@ -58,6 +63,8 @@ export class Layer {
   scratch: usize = 0;
   // inputs read: 1 for every layer but the graph nodes (assembly/nn/merge.ts)
   arity: i32 = 1;
+  // spectral normalisation of the weight (dense, conv2d, conv2d_transpose only; Net.spectralNorm)
+  sn: SpectralNorm | null = null;
   constructor(public kind: i32, public inSize: i32, public outSize: i32) {}
 
   scratchFloats(maxBatch: i32): i32 { return 0; }

@@ -14,7 +14,13 @@
 // the first consumer (the latest layer) writes dacts[j] (the layer contract: backward WRITES dx),
 // each later one writes tape.sum and adds it in (nodes add directly). The sums run in that fixed
 // order, on one thread: the same bits whatever the thread count.
-import { Layer } from "./layer";
+// Spectral normalisation (assembly/nn/spectral_norm.ts): spectralNorm() marks the last layer
+// added; its u, v join that layer's slice of the state block (after any other state: none for
+// dense and conv), and `spectral` lists the marked layers in order. A net without it has an empty
+// list and runs exactly the code it ran before.
+import { Layer, LAYER_DENSE, LAYER_CONV2D, LAYER_CONV2D_TRANSPOSE } from "./layer";
+import { SpectralNorm } from "./spectral_norm";
+import { Conv2D, Conv2DTranspose } from "./conv2d";
 import { Merge, copyOrAdd } from "./merge";
 import { Tape } from "./tape";
 
@@ -34,6 +40,8 @@ export class Net {
   scratch: usize = 0;
   // building: the input of the next layer added (−2: the previous layer; see setNextInput)
   nextInput: i32 = -2;
+  // the layers with spectral normalisation, in layer order
+  spectral: Array<Layer> = new Array<Layer>();
 
   constructor(public inSize: i32, public maxBatch: i32) {}
 
@@ -81,6 +89,44 @@ export class Net {
     this.inputs.push(ins);
   }
 
+  // Spectral normalisation of the last layer added (dense, conv2d, conv2d_transpose; before
+  // build()). False when there is no such layer or it already has it.
+  spectralNorm(): bool {
+    const L = this.layers.length;
+    if (L == 0 || this.built) return false;
+    const layer = this.layers[L - 1];
+    if (layer.sn != null) return false;
+    let R = 0, C = 0;
+    if (layer.kind == LAYER_DENSE) { R = layer.inSize; C = layer.outSize; }
+    else if (layer.kind == LAYER_CONV2D || layer.kind == LAYER_CONV2D_TRANSPOSE) {
+      const g = layer.kind == LAYER_CONV2D ? changetype<Conv2D>(layer).g : changetype<Conv2DTranspose>(layer).g;
+      R = g.kh * g.kw * g.cin; C = g.cout;
+    } else return false;
+    const sn = new SpectralNorm(R, C, layer.paramOffset);
+    layer.sn = sn;
+    layer.stateCount += sn.stateCount;
+    this.stateCount += sn.stateCount;
+    this.spectral.push(layer);
+    return true;
+  }
+
+  // u from the init stream and v = normalise(K u), for each normalised layer in order (after
+  // initParams: v depends on the weights)
+  initSpectral(rng: usize): void {
+    for (let i = 0; i < this.spectral.length; i++) {
+      const sn = this.spectral[i].sn!;
+      sn.initVectors(this.params + (<usize>sn.paramOffset << 2), rng);
+    }
+  }
+
+  // one power iteration of every normalised layer (once per update of this net: the GAN step)
+  powerIteration(): void {
+    for (let i = 0; i < this.spectral.length; i++) {
+      const sn = unchecked(this.spectral[i]).sn!;
+      sn.iterate(this.params + (<usize>sn.paramOffset << 2));
+    }
+  }
+
   build(): void {
     const P = <usize>this.paramCount << 2;
     const arena = heap.alloc(4 * P + 16);
@@ -98,6 +144,8 @@ export class Net {
       const layer = this.layers[i];
       layer.state = this.state + (stateOffset << 2);
       stateOffset += layer.stateCount;
+      const sn = layer.sn;
+      if (sn != null) sn.bind(layer.state + (<usize>(layer.stateCount - sn.stateCount) << 2));
       scratchFloats = max(scratchFloats, layer.scratchFloats(this.maxBatch));
     }
     if (scratchFloats > 0) {

@@ -22,6 +22,12 @@
 // data sets here, MNIST and the mixtures, the two coincide in expectation). The G step reuses the
 // last D step's fake labels and joined fake batch; only the data part of D's input gradient
 // flows back into G (the label channels are dropped when copying into dFake).
+// Spectral normalisation (assembly/nn/spectral_norm.ts): each net's power iteration runs once per
+// update of that net, before the first forward the update's gradient depends on: D's at the start
+// of each D step (its real, fake and x̂ passes share that σ), G's at the start of the training
+// step (G's weights do not move during the D steps, so the G(z) of every D step and the one G's
+// update backpropagates through share it). G's pass through D uses D's stored u, v with D's
+// updated weights, as every forward outside an update does. No net with it: empty loops.
 import { Net } from "../nn/net";
 import { Optimizer } from "./optimizer";
 import {
@@ -227,6 +233,7 @@ export class Gan {
 
   private discriminatorStep(): void {
     const G = this.G, D = this.D, conditional = this.classes > 0;
+    D.powerIteration();
     this.sampleLatent();
     this.sampleReal();
     let fake = G.forward(this.z, this.batch, true);
@@ -278,6 +285,7 @@ export class Gan {
 
   train(steps: i32): void {
     for (let s = 0; s < steps; s++) {
+      this.G.powerIteration();
       for (let k = 0; k < this.dSteps; k++) this.discriminatorStep();
       this.generatorStep();
       this.steps++;

@@ -78,8 +78,12 @@ export interface WasmExports {
   netAddConv(net: Handle, kind: number, h: number, w: number, cin: number, outH: number, outW: number, cout: number,
     kh: number, kw: number, strideH: number, strideW: number, padTop: number, padLeft: number): number;
   netAddBatchNorm(net: Handle, channels: number, eps: number, momentum: number): number;
+  netSpectralNorm(net: Handle): number; // the last layer added gets spectral normalisation (0 / -1)
   netBuild(net: Handle): void;
   netInit(net: Handle, rng: Ptr, scheme: number): void;
+  netInitSpectral(net: Handle, rng: Ptr): void; // the normalised layers' u and v, after every net's netInit
+  netPowerIteration(net: Handle): void;         // one power iteration of every normalised layer
+  netSpectralSigma(net: Handle, layer: number): number; // σ = vᵀ K u with the stored u, v (0: not normalised)
   netStateCount(net: Handle): number;
   netState(net: Handle): Ptr;
   netParamCount(net: Handle): number;

@@ -18,7 +18,8 @@ export function engineLayerIndices(layers: LayerSpec[]): number[] {
   return layers.map((l) => (isShapeOnly(l) ? -1 : k++));
 }
 
-// input: one sample's shape. Returns the net, built (arena laid out), not initialised.
+// input: one sample's shape. Returns the net, built (arena laid out), not initialised (netInit,
+// then netInitSpectral for spectral normalisation's vectors: initNets below).
 export function buildWasmNet(wasm: WasmExports, layers: LayerSpec[], input: number[], maxBatch: number): Handle {
   const net = wasm.netNew(input.reduce((a, b) => a * b, 1), maxBatch);
   const { inputs, inShapes } = layerGraph(layers, input);
@@ -51,6 +52,7 @@ export function buildWasmNet(wasm: WasmExports, layers: LayerSpec[], input: numb
         }
       }
     }
+    if (rc === 0 && l.spectralNorm) rc = wasm.netSpectralNorm(net);
     if (rc !== 0) throw new Error(`the engine refused layer ${i} (${l.type}) on input [${shape.join(", ")}]`);
     source[i] = count++;
   });
@@ -58,4 +60,14 @@ export function buildWasmNet(wasm: WasmExports, layers: LayerSpec[], input: numb
   if (layers.length > 0 && source[layers.length - 1] !== count - 1) throw new Error("the spec's output is not the engine net's last layer");
   wasm.netBuild(net);
   return net;
+}
+
+// The model's initial weights from one stream seeded with `seed`: every net's parameters in
+// order (G then D), then every net's spectral-normalisation vectors in the same order, so a net's
+// weights are the same bits with and without spectral normalisation. WasmGAN and the tfjs
+// engine's initialParams both start here.
+export function initNets(wasm: WasmExports, nets: Handle[], seed: number, scheme: number): void {
+  const rng = wasm.rngNew(seed >>> 0);
+  for (const net of nets) wasm.netInit(net, rng, scheme);
+  for (const net of nets) wasm.netInitSpectral(net, rng);
 }

@@ -6,7 +6,7 @@ import { leaderImports } from "./thread_control.ts";
 import { LinearMemory } from "./memory.ts";
 import type { Handle, Ptr, WasmExports } from "./abi.ts";
 import { LOSS_CODES, OPTIMIZER_CODES, INIT_CODES } from "../model/ops.ts";
-import { buildWasmNet, engineLayerIndices } from "./net_builder.ts";
+import { buildWasmNet, engineLayerIndices, initNets } from "./net_builder.ts";
 import { validateSpec, roleNet, type LayerSpec, type NormalisedSpec, type OptimizerSpec } from "../model/spec.ts";
 import { sampleSize, type Dataset } from "../data/dataset.ts";
 import { stepStats, STAT_COUNT, type StepStats } from "../model/stats.ts";
@@ -76,10 +76,8 @@ export class WasmGAN implements Engine {
       wasm.optimizerSetDecay(this.G.opt, spec.lrSchedule.steps);
       wasm.optimizerSetDecay(this.D.opt, spec.lrSchedule.steps * spec.dSteps);
     }
-    // one seed: weights first (G then D), then the training stream
-    const initRng = wasm.rngNew(seed >>> 0);
-    wasm.netInit(this.G.net, initRng, INIT_CODES[spec.init]);
-    wasm.netInit(this.D.net, initRng, INIT_CODES[spec.init]);
+    // one seed: weights first (G then D, then their spectral-normalisation vectors), then the training stream
+    initNets(wasm, [this.G.net, this.D.net], seed, INIT_CODES[spec.init]);
     this.gan = wasm.ganNew(this.G.net, this.D.net, B, LOSS_CODES[spec.loss], this.G.opt, this.D.opt,
       spec.dSteps, 1 - spec.labelSmoothing, (seed ^ 0x9e3779b9) >>> 0, spec.pack);
     if (spec.clip !== undefined) wasm.ganSetClip(this.gan, spec.clip);

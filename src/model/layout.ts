@@ -12,12 +12,16 @@
 //     batch_norm        gamma [c], beta [c]                                  (c: the input's last axis)
 //   state block (not trained), layer after layer:
 //     batch_norm        running_mean [c], running_var [c]
+//     dense, conv2d, conv2d_transpose with spectralNorm (assembly/nn/spectral_norm.ts: the kernel
+//     as a matrix K [R, C] of its stored layout): sn_u [C], sn_v [R]
+//       dense [in, units]: C = units, R = in;  conv2d: C = filters, R = kh·kw·cin;
+//       conv2d_transpose: C = its input's channels, R = kh·kw·filters
 import { convGeometry, layerGraph } from "./shapes.ts";
 import type { LayerSpec, NormalisedSpec } from "./spec.ts";
 import { roleNet, GAN_ROLES } from "./nets.ts";
 
 export type ParamName = "kernel" | "bias" | "gamma" | "beta";
-export type StateName = "running_mean" | "running_var";
+export type StateName = "running_mean" | "running_var" | "sn_u" | "sn_v";
 
 export interface TensorSlot {
   layer: number;                  // the layer's index in the net's layer list
@@ -55,6 +59,14 @@ const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
 // The tensors each layer type holds, from its spec and input shape: [name, shape] pairs.
 function layerTensors(l: LayerSpec, input: number[]): { params: [ParamName, number[]][]; state: [StateName, number[]][] } {
+  const t = ownTensors(l, input);
+  if (!l.spectralNorm) return t;
+  // the kernel [..., C] read as K [R, C]
+  const kernel = t.params[0][1], C = kernel.at(-1)!, R = prod(kernel) / C;
+  return { params: t.params, state: [...t.state, ["sn_u", [C]], ["sn_v", [R]]] };
+}
+
+function ownTensors(l: LayerSpec, input: number[]): { params: [ParamName, number[]][]; state: [StateName, number[]][] } {
   switch (l.type) {
     case "dense":
       return { params: [["kernel", [prod(input), l.units!]], ["bias", [l.units!]]], state: [] };

@@ -26,6 +26,9 @@ export interface LayerSpec {
   eps?: number;      // batch_norm (default 1e-5)
   momentum?: number; // batch_norm running-statistics rate (default 0.1, PyTorch's convention)
   targetShape?: number[]; // reshape: the new per-sample shape, e.g. [7, 7, 128]
+  // dense, conv2d, conv2d_transpose: spectral normalisation of the weight (Miyato et al. 2018;
+  // assembly/nn/spectral_norm.ts). Normalised: present (true) only when on
+  spectralNorm?: boolean;
 }
 
 export interface OptimizerSpec {
@@ -132,10 +135,23 @@ function validateLayer(layer: unknown, p: string): LayerSpec {
   const keys = (...own: string[]) => {
     const allowed = ["type", ...own];
     for (const key of Object.keys(layer)) {
-      if (!allowed.includes(key) && key !== "name" && key !== "inputs") throw new SpecError(`${p}.${key}`, `unknown field (allowed: ${allowed.join(", ")}), or the graph fields name, inputs`);
+      if (!allowed.includes(key) && key !== "name" && key !== "inputs" && key !== "spectralNorm") throw new SpecError(`${p}.${key}`, `unknown field (allowed: ${allowed.join(", ")}), or the graph fields name, inputs`);
     }
   };
-  return { ...layerFields(layer, type, p, keys), ...graph };
+  return { ...layerFields(layer, type, p, keys), ...spectralNorm(layer, type, p), ...graph };
+}
+
+// the layers whose weight spectral normalisation can divide by its largest singular value
+export const SPECTRAL_NORM_LAYERS: readonly LayerType[] = ["dense", "conv2d", "conv2d_transpose"];
+
+function spectralNorm(layer: Record<string, unknown>, type: LayerType, p: string): Pick<LayerSpec, "spectralNorm"> {
+  const v = layer.spectralNorm;
+  if (v === undefined) return {};
+  if (typeof v !== "boolean") throw new SpecError(`${p}.spectralNorm`, `must be true or false (got ${show(v)})`);
+  if (!SPECTRAL_NORM_LAYERS.includes(type)) {
+    throw new SpecError(`${p}.spectralNorm`, `spectral normalisation applies to ${SPECTRAL_NORM_LAYERS.join(", ")} layers only, not ${type}`);
+  }
+  return v ? { spectralNorm: true } : {};
 }
 
 function layerFields(layer: Record<string, unknown>, type: LayerType, p: string, keys: (...own: string[]) => void): LayerSpec {

@@ -44,6 +44,10 @@ const handMade: GanSpec[] = [
   { name: "packed", latentDim: 2, dataShape: [3], pack: 3, batchSize: 6, loss: "wasserstein", gradientPenalty: true,
     generator: [dense(8), { type: "tanh" }, dense(3)], discriminator: [dense(4), { type: "relu" }, dense(1)],
     optimizer: { generator: adam, discriminator: adam } },
+  { name: "spectral norm", latentDim: 2, dataShape: [8, 6, 3], batchSize: 2, loss: "hinge",
+    generator: [{ ...dense(24), spectralNorm: true }, { type: "reshape", targetShape: [4, 3, 2] }, { ...conv("conv2d_transpose", 5, [3, 2], 2), spectralNorm: true }, { type: "batch_norm" }, conv("conv2d_transpose", 3, 1, 1, "valid")],
+    discriminator: [{ ...conv("conv2d", 3, [3, 2], 2), spectralNorm: true }, { type: "leaky_relu" }, { type: "flatten" }, { ...dense(1), spectralNorm: true }],
+    optimizer: { generator: adam, discriminator: adam } },
 ];
 const specs: GanSpec[] = [...Object.keys(presets).map((n) => preset(n) as GanSpec), ...handMade];
 
@@ -75,6 +79,12 @@ test("the layout's counts and offsets are the WASM engine's, for every preset an
         const v = (t.block === "params" ? weights[net] : st[net].state).subarray(t.offset, t.offset + t.size), key = `${at}: ${tensorKey(net, t)}`;
         if (t.name === "bias" || t.name === "beta" || t.name === "running_mean") assert.ok(v.every((x) => x === 0), `${key}: all 0`);
         else if (t.name === "running_var") assert.ok(v.every((x) => x === 1), `${key}: all 1`);
+        else if (t.name === "sn_u" || t.name === "sn_v") {
+          // spectral normalisation's vectors: unit length, of the kernel's [R, C] sides
+          const k = l.layers[t.layer].tensors.find((x) => x.name === "kernel")!, C = k.shape.at(-1)!;
+          assert.is(t.size, t.name === "sn_u" ? C : k.size / C, `${key}: length`);
+          assert.ok(Math.abs(Math.hypot(...v) - 1) < 1e-6, `${key}: unit length (${Math.hypot(...v)})`);
+        }
         else {
           // kernel N(0, 0.02), gamma N(1, 0.02): every value within 6 std of its mean (P(miss) < 1e-8 a value), and not all equal
           const centre = t.name === "gamma" ? 1 : 0;
@@ -94,7 +104,7 @@ test("TfNet builds its variables with the layout's shapes, in the layout's order
       const n = new TfNet(tf, layers, l.input, new Float32Array(l.paramCount), new Float32Array(l.stateCount));
       try {
         assert.equal(n.params.map((v) => v.shape), l.params.map((t) => t.shape), `${spec.name} ${net}: parameter shapes`);
-        assert.equal(n.running.flatMap((r) => [r.mean.shape, r.variance.shape]), l.state.map((t) => t.shape), `${spec.name} ${net}: state shapes`);
+        assert.equal(n.stateVars.map((v) => v.shape), l.state.map((t) => t.shape), `${spec.name} ${net}: state shapes`);
       } finally {
         n.dispose();
       }
@@ -119,6 +129,14 @@ test("netLayout names the tensors of each layer type in tfjs layouts", () => {
   assert.equal(l.layers.map((x) => x.paramOffset), [0, 95, 95 + 322, 95 + 322 + 14, 95 + 322 + 14]);
   assert.is(l.paramCount, 95 + 322 + 14 + 6 * 4 * 7 * 4 + 4);
   assert.equal(l.output, [4]);
+  // spectral normalisation: u [C] and v [R] of the kernel read as [R, C], after the layer's own state
+  const s = netLayout([{ type: "conv2d", filters: 5, kernelSize: [3, 2], strides: [2, 2], padding: "same", spectralNorm: true },
+    { type: "conv2d_transpose", filters: 7, kernelSize: [3, 3], strides: [2, 2], padding: "same", spectralNorm: true }, { type: "batch_norm" },
+    { type: "flatten" }, { ...dense(4), spectralNorm: true }], [6, 4, 3]);
+  assert.equal(s.params, l.params, "the parameters do not move");
+  assert.equal(s.state.map((t) => [tensorKey("net", t), t.shape, t.offset]), [
+    ["net.0.sn_u", [5], 0], ["net.0.sn_v", [18], 5], ["net.1.sn_u", [5], 23], ["net.1.sn_v", [63], 28],
+    ["net.2.running_mean", [7], 91], ["net.2.running_var", [7], 98], ["net.4.sn_u", [4], 105], ["net.4.sn_v", [168], 109]]);
 });
 
 test("tensorKey: a named layer by its name, an unnamed one by its index; byIndex (version 1) names every layer by index", () => {

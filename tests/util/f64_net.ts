@@ -5,8 +5,13 @@
 // biased variance; forward only), and the graph nodes add, concat, blend (src/model/graph.ts).
 // theta: the engine's flat parameter layout (dense W [in, out], b; conv filter [kh, kw, cin, cout],
 // bias; batch norm gamma, beta), layer after layer.
+// Spectral normalisation: given the net's state block (`state`: where sn_u, sn_v sit is read off
+// src/model/layout.ts), each normalised kernel K (as [R, C]) is replaced by K / (vᵀ K u) in f64
+// before anything runs, u and v held fixed: derivatives of these functions in theta are the
+// engine's definition (σ through K, u and v constant).
 import type { LayerSpec } from "../../src/model/spec.ts";
 import { layerGraph } from "../../src/model/shapes.ts";
+import { netLayout } from "../../src/model/layout.ts";
 
 const sz = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
@@ -29,8 +34,28 @@ function conv(l: LayerSpec, before: number[], after: number[]) {
 
 export interface F64Run { outs: Float64Array[]; offsets: number[]; out: Float64Array }
 
+// theta with every spectrally normalised kernel divided by σ = vᵀ K u (f64; u, v from `state`)
+export function snTheta(layers: LayerSpec[], input: number[], theta: ArrayLike<number>, state?: ArrayLike<number>): ArrayLike<number> {
+  if (!state || !layers.some((l) => l.spectralNorm)) return theta;
+  const out = Float64Array.from(theta);
+  for (const L of netLayout(layers, input).layers) {
+    if (!layers[L.index].spectralNorm) continue;
+    const k = L.tensors.find((t) => t.name === "kernel")!, u = L.tensors.find((t) => t.name === "sn_u")!, v = L.tensors.find((t) => t.name === "sn_v")!;
+    const C = u.size, R = v.size;
+    let sigma = 0;
+    for (let r = 0; r < R; r++) {
+      let s = 0;
+      for (let c = 0; c < C; c++) s += theta[k.offset + r * C + c] * state[u.offset + c];
+      sigma += state[v.offset + r] * s;
+    }
+    for (let i = 0; i < R * C; i++) out[k.offset + i] = theta[k.offset + i] / sigma;
+  }
+  return out;
+}
+
 // every layer's output for n samples x: [n, prod(input)]
-export function f64Forward(layers: LayerSpec[], input: number[], theta: ArrayLike<number>, x: ArrayLike<number>, n: number): F64Run {
+export function f64Forward(layers: LayerSpec[], input: number[], thetaIn: ArrayLike<number>, x: ArrayLike<number>, n: number, state?: ArrayLike<number>): F64Run {
+  const theta = snTheta(layers, input, thetaIn, state);
   const { inputs, inShapes, shapes } = layerGraph(layers, input);
   const x0 = Float64Array.from(x);
   const outs: Float64Array[] = [], offsets: number[] = [];
@@ -100,8 +125,9 @@ export function f64Forward(layers: LayerSpec[], input: number[], theta: ArrayLik
 }
 
 // dL/dx for L = <dy, the net's output> at x (no batch norm)
-export function f64InputGrad(layers: LayerSpec[], input: number[], theta: ArrayLike<number>, x: ArrayLike<number>, n: number, dy: ArrayLike<number>): Float64Array {
+export function f64InputGrad(layers: LayerSpec[], input: number[], thetaIn: ArrayLike<number>, x: ArrayLike<number>, n: number, dy: ArrayLike<number>, state?: ArrayLike<number>): Float64Array {
   const { inputs, inShapes, shapes } = layerGraph(layers, input);
+  const theta = snTheta(layers, input, thetaIn, state);
   const run = f64Forward(layers, input, theta, x, n);
   const x0 = Float64Array.from(x);
   const grads: Float64Array[] = shapes.map((s) => new Float64Array(n * sz(s)));
@@ -158,9 +184,9 @@ export function f64InputGrad(layers: LayerSpec[], input: number[], theta: ArrayL
 }
 
 // WGAN-GP's penalty λ·mean_i(‖∂(Σ D)/∂x_i‖ − 1)² in f64
-export function f64Penalty(layers: LayerSpec[], input: number[], theta: ArrayLike<number>, x: ArrayLike<number>, n: number, lambda: number): number {
+export function f64Penalty(layers: LayerSpec[], input: number[], theta: ArrayLike<number>, x: ArrayLike<number>, n: number, lambda: number, state?: ArrayLike<number>): number {
   const outSize = sz(layerGraph(layers, input).shapes.at(-1)!);
-  const g = f64InputGrad(layers, input, theta, x, n, new Float64Array(n * outSize).fill(1));
+  const g = f64InputGrad(layers, input, theta, x, n, new Float64Array(n * outSize).fill(1), state);
   const I = g.length / n;
   let s = 0;
   for (let r = 0; r < n; r++) {

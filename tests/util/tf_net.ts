@@ -7,16 +7,27 @@
 // The layer graph (src/model/graph.ts): each layer reads its `inputs` (default the previous
 // layer); add sums them in order, concat joins the last axis, blend is α·a + (1 − α)·b with the
 // layer's `alpha` (default 0).
+// Spectral normalisation: with `state` (the net's state block; sn_u / sn_v located by
+// src/model/layout.ts) a normalised kernel K is used as K / (vᵀ K u), u and v constants.
 import type * as tfNs from "@tensorflow/tfjs";
 import type { LayerSpec } from "../../src/model/spec.ts";
 import { layerGraph } from "../../src/model/shapes.ts";
+import { netLayout } from "../../src/model/layout.ts";
 
 const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
 export function tfForward(tf: typeof tfNs, layers: LayerSpec[], input: number | number[], params: tfNs.Tensor1D, x: tfNs.Tensor2D,
-  running?: { mean: tfNs.Tensor1D; variance: tfNs.Tensor1D }[]): tfNs.Tensor2D {
+  running?: { mean: tfNs.Tensor1D; variance: tfNs.Tensor1D }[], state?: Float32Array): tfNs.Tensor2D {
   const inShape = typeof input === "number" ? [input] : input;
   const { inputs, inShapes, shapes } = layerGraph(layers, inShape);
+  const layout = state ? netLayout(layers, inShape) : undefined;
+  // layer i's kernel K [..., C], or K / (vᵀ K u) when it is spectrally normalised
+  const kernelOf = (i: number, K: tfNs.Tensor) => {
+    if (!layers[i].spectralNorm || !layout) return K;
+    const t = layout.layers[i].tensors, u = t.find((s) => s.name === "sn_u")!, v = t.find((s) => s.name === "sn_v")!;
+    const ut = tf.tensor2d(state!.subarray(u.offset, u.offset + u.size), [u.size, 1]), vt = tf.tensor2d(state!.subarray(v.offset, v.offset + v.size), [v.size, 1]);
+    return tf.div(K, tf.sum(tf.mul(vt, tf.matMul(tf.reshape(K, [v.size, u.size]) as tfNs.Tensor2D, ut))));
+  };
   const n = x.shape[0];
   const x0: tfNs.Tensor = tf.reshape(x, [n, ...inShape]);
   const outs: tfNs.Tensor[] = [];
@@ -33,19 +44,19 @@ export function tfForward(tf: typeof tfNs, layers: LayerSpec[], input: number | 
     h = ins[0];
     switch (l.type) {
       case "dense": {
-        const W = take(before[0] * l.units!, [before[0], l.units!]);
+        const W = kernelOf(i, take(before[0] * l.units!, [before[0], l.units!]));
         h = tf.add(tf.matMul(h as tfNs.Tensor2D, W as tfNs.Tensor2D), take(l.units!, [l.units!]));
         break;
       }
       case "conv2d": {
         const [kh, kw] = l.kernelSize as number[], c = before[2];
-        const f = take(kh * kw * c * l.filters!, [kh, kw, c, l.filters!]);
+        const f = kernelOf(i, take(kh * kw * c * l.filters!, [kh, kw, c, l.filters!]));
         h = tf.add(tf.conv2d(h as tfNs.Tensor4D, f as tfNs.Tensor4D, l.strides as [number, number], l.padding!), take(l.filters!, [l.filters!]));
         break;
       }
       case "conv2d_transpose": {
         const [kh, kw] = l.kernelSize as number[], c = before[2], out = shapes[i];
-        const f = take(kh * kw * l.filters! * c, [kh, kw, l.filters!, c]);
+        const f = kernelOf(i, take(kh * kw * l.filters! * c, [kh, kw, l.filters!, c]));
         h = tf.add(tf.conv2dTranspose(h as tfNs.Tensor4D, f as tfNs.Tensor4D, [n, out[0], out[1], out[2]], l.strides as [number, number], l.padding!), take(l.filters!, [l.filters!]));
         break;
       }

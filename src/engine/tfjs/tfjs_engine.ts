@@ -8,7 +8,8 @@
 //                  G(z) in training mode (batch statistics; moves G's running statistics);
 //                  D ← D − ∇_D [L_D(D(x)) + L_D(D(G(z))) (+ λ·GP at x̂ = ε·x + (1 − ε)·G(z))],
 //                  real and fake through D separately (each moves D's running statistics);
-//                  weight clipping after the update
+//                  weight clipping after the update; spectral normalisation: D's power
+//                  iteration first (G's once per step, before the first D step)
 //   then:          G ← G − ∇_G L_G(D(G(z))) with the last D step's z (and fake labels) against
 //                  the updated D; the moving average of G, when kept, after G's update.
 // tfjs keeps no tape across the two updates, so the G update runs G(z) forward again (same
@@ -155,7 +156,9 @@ export class TfjsGAN implements Engine {
     const data = this.data!;
     let zIn: Tensor | undefined, fakeHot: Tensor | undefined;
     let dStats: DStats | undefined; // the last D update's statistics, by name
+    this.G.powerIteration(); // once per G update, before every G(z) that update depends on
     for (let k = 0; k < spec.dSteps; k++) {
+      this.D.powerIteration();
       // the draws, in the WASM engine's order
       const z = this.rng.normal(B * Z);
       const fakeClasses = K ? this.rng.belowMany(B, K) : undefined;

@@ -9,6 +9,11 @@
 // Batch norm (PyTorch conventions, as assembly/kernels/batchnorm.ts): training normalises with the
 // batch's biased variance and moves the running statistics by `momentum` (the running variance
 // takes the unbiased one, and is left alone for a batch of one row); inference uses the running ones.
+// Spectral normalisation (assembly/nn/spectral_norm.ts): a layer with spectralNorm multiplies by
+// its kernel / σ, σ = vᵀ K u with K the kernel read as [R, C] and the state vectors u [C], v [R]
+// held constant (tfjs differentiates through σ via K only, which is the engine's SN Jacobian);
+// powerIteration() moves u and v, once per update of the net (the engine's step calls it where
+// assembly/train/gan.ts does).
 import type * as tfNs from "@tensorflow/tfjs";
 import { layerGraph } from "../../model/shapes.ts";
 import { netLayout } from "../../model/layout.ts";
@@ -29,6 +34,7 @@ interface Layer {
   first: number;    // index of its first parameter tensor in TfNet.params (count: 0, 1 or 2)
   count: number;
   bn: number;       // index into TfNet.running (batch norm), else -1
+  sn?: { u: Variable; v: Variable; R: number; C: number }; // spectral normalisation's vectors
 }
 
 // one batch norm's batch statistics of a training-mode forward, over `rows` rows
@@ -43,6 +49,7 @@ export interface ApplyOptions {
 export class TfNet {
   readonly params: Variable[] = [];
   readonly running: { mean: Variable; variance: Variable; momentum: number; channels: number }[] = [];
+  readonly stateVars: Variable[] = []; // every state tensor (batch norm's, SN's u and v), in the state block's order
   readonly layers: Layer[] = [];
   readonly inSize: number;
   readonly outSize: number;
@@ -59,18 +66,22 @@ export class TfNet {
     for (const L of layout.layers) {
       const l = specLayers[L.index], first = this.params.length;
       let bn = -1;
-      const stateOf = (name: string) => L.tensors.find((t) => t.block === "state" && t.name === name)!;
-      for (const t of L.tensors) if (t.block === "params") this.params.push(variable(tf, flat.subarray(t.offset, t.offset + t.size), t.shape, true));
-      if (l.type === "batch_norm") {
-        const m = stateOf("running_mean"), v = stateOf("running_var");
-        bn = this.running.length;
-        this.running.push({
-          mean: variable(tf, state.subarray(m.offset, m.offset + m.size), m.shape, false),
-          variance: variable(tf, state.subarray(v.offset, v.offset + v.size), v.shape, false),
-          momentum: l.momentum ?? 0.1, channels: m.size,
-        });
+      const held = new Map<string, Variable>();
+      for (const t of L.tensors) {
+        if (t.block === "params") this.params.push(variable(tf, flat.subarray(t.offset, t.offset + t.size), t.shape, true));
+        else {
+          const v = variable(tf, state.subarray(t.offset, t.offset + t.size), t.shape, false);
+          held.set(t.name, v);
+          this.stateVars.push(v);
+        }
       }
-      this.layers.push({ spec: l, sources: inputs[L.index], alpha: l.type === "blend" ? l.alpha ?? 0 : 0, input: L.input, output: L.output, first, count: this.params.length - first, bn });
+      if (l.type === "batch_norm") {
+        bn = this.running.length;
+        this.running.push({ mean: held.get("running_mean")!, variance: held.get("running_var")!, momentum: l.momentum ?? 0.1, channels: held.get("running_mean")!.size });
+      }
+      const u = held.get("sn_u"), v = held.get("sn_v");
+      const sn = u && v ? { u, v, R: v.size, C: u.size } : undefined;
+      this.layers.push({ spec: l, sources: inputs[L.index], alpha: l.type === "blend" ? l.alpha ?? 0 : 0, input: L.input, output: L.output, first, count: this.params.length - first, bn, ...(sn ? { sn } : {}) });
     }
     this.inSize = prod(input);
     this.outSize = prod(layout.output);
@@ -86,6 +97,34 @@ export class TfNet {
     L.alpha = alpha;
   }
 
+  // layer L's kernel as its passes use it: the parameter itself, or (spectral normalisation) the
+  // parameter / σ with σ = vᵀ K u, K = the kernel as [R, C]; P: the parameters in use
+  private kernel(L: Layer, P: Tensor[]): Tensor {
+    const K = P[L.first], sn = L.sn;
+    if (!sn) return K;
+    const tf = this.tf;
+    const Ku = tf.matMul(tf.reshape(K, [sn.R, sn.C]) as tfNs.Tensor2D, tf.reshape(sn.u, [sn.C, 1]) as tfNs.Tensor2D);
+    return tf.div(K, tf.sum(tf.mul(tf.reshape(sn.v, [sn.R, 1]), Ku)));
+  }
+
+  // one power iteration of every normalised layer: v = normalise(K u), u = normalise(Kᵀ v)
+  // (normalise(x) = x / max(‖x‖, 1e-12)); once per update of this net
+  powerIteration(): void {
+    const tf = this.tf;
+    const normalise = (x: Tensor) => tf.div(x, tf.maximum(tf.norm(x), 1e-12));
+    for (const L of this.layers) {
+      const sn = L.sn;
+      if (!sn) continue;
+      tf.tidy(() => {
+        const K = tf.reshape(this.params[L.first], [sn.R, sn.C]) as tfNs.Tensor2D;
+        const v = normalise(tf.matMul(K, tf.reshape(sn.u, [sn.C, 1]) as tfNs.Tensor2D));
+        const u = normalise(tf.matMul(K, v as tfNs.Tensor2D, true, false));
+        sn.v.assign(tf.reshape(v, [sn.R]));
+        sn.u.assign(tf.reshape(u, [sn.C]));
+      });
+    }
+  }
+
   // x: [n, inSize] -> [n, outSize]
   apply(x: Tensor, o: ApplyOptions): tfNs.Tensor2D {
     const tf = this.tf, n = x.shape[0];
@@ -93,7 +132,7 @@ export class TfNet {
     const x0: Tensor = tf.reshape(x, [n, ...this.input]);
     const outs: Tensor[] = [];
     for (const L of this.layers) {
-      const l = L.spec, p = (k: number) => P[L.first + k];
+      const l = L.spec, p = (k: number) => (k === 0 && L.sn ? this.kernel(L, P) : P[L.first + k]);
       const ins = L.sources.map((j) => (j < 0 ? x0 : outs[j]));
       let h = ins[0];
       switch (l.type) {
@@ -187,7 +226,7 @@ export class TfNet {
     if (this.layers.length === 0) return tf.reshape(tf.onesLike(x0), [n, this.inSize]);
     gs[this.layers.length - 1] = tf.onesLike(outs.at(-1)!);
     for (let i = this.layers.length - 1; i >= 0; i--) {
-      const L = this.layers[i], l = L.spec, p = (k: number) => this.params[L.first + k];
+      const L = this.layers[i], l = L.spec, p = (k: number) => (k === 0 && L.sn ? this.kernel(L, this.params) : this.params[L.first + k]);
       let g = gs[i];
       if (g === undefined) continue; // an output nothing reads (the spec refuses those)
       const src = L.sources[0];
@@ -216,7 +255,7 @@ export class TfNet {
   }
 
   private apply1(h: Tensor, L: Layer, n: number): Tensor {
-    const tf = this.tf, l = L.spec, p = (k: number) => this.params[L.first + k];
+    const tf = this.tf, l = L.spec, p = (k: number) => (k === 0 && L.sn ? this.kernel(L, this.params) : this.params[L.first + k]);
     switch (l.type) {
       case "dense": return tf.add(tf.matMul(h as tfNs.Tensor2D, p(0) as tfNs.Tensor2D), p(1));
       case "conv2d": return tf.add(tf.conv2d(h as tfNs.Tensor4D, p(0) as tfNs.Tensor4D, l.strides as [number, number], l.padding!), p(1));
@@ -234,14 +273,14 @@ export class TfNet {
   // forms for backends that cannot read synchronously (tfjs-webgpu under Deno)
   readParams(): Float32Array { return concat(this.params); }
   readParamsAsync(): Promise<Float32Array> { return concatAsync(this.params); }
-  readStateAsync(): Promise<Float32Array> { return concatAsync(this.running.flatMap((r) => [r.mean, r.variance])); }
+  readStateAsync(): Promise<Float32Array> { return concatAsync(this.stateVars); }
   writeParams(flat: Float32Array): void { assign(this.tf, this.params, flat); }
-  readState(): Float32Array { return concat(this.running.flatMap((r) => [r.mean, r.variance])); }
-  writeState(flat: Float32Array): void { assign(this.tf, this.running.flatMap((r) => [r.mean, r.variance]), flat); }
+  readState(): Float32Array { return concat(this.stateVars); }
+  writeState(flat: Float32Array): void { assign(this.tf, this.stateVars, flat); }
 
   dispose(): void {
     for (const v of this.params) v.dispose();
-    for (const r of this.running) { r.mean.dispose(); r.variance.dispose(); }
+    for (const v of this.stateVars) v.dispose();
   }
 }
 

@@ -5,7 +5,7 @@
 // rngUniformFill: the exact f32 Box–Muller of assembly/kernels/rng.ts); rngBelow, which the
 // module does not export, is run here on the same words (integer-only, so bit-exact in JS).
 import { instantiate } from "../wasm_module.ts";
-import { buildWasmNet } from "../net_builder.ts";
+import { buildWasmNet, initNets } from "../net_builder.ts";
 import type { Ptr, WasmExports } from "../abi.ts";
 import type { LayerSpec } from "../../model/spec.ts";
 
@@ -81,16 +81,14 @@ export class TrainStream {
   }
 }
 
-// The WASM engine's initial parameters and batch-norm state for both nets: built in a throwaway
+// The WASM engine's initial parameters and state (batch norm's, spectral normalisation's) for both nets: built in a throwaway
 // instance (at batch 1) and initialised by netInit from one stream seeded with `seed`, G then
 // D, exactly as WasmGAN's constructor does, so both engines start from the same bits.
 export async function initialParams(gLayers: LayerSpec[], gInput: number[], dLayers: LayerSpec[], dInput: number[], seed: number, scheme: number):
   Promise<{ generator: { params: Float32Array; state: Float32Array }; discriminator: { params: Float32Array; state: Float32Array } }> {
   const wasm = await instantiate("strict");
   const G = buildWasmNet(wasm, gLayers, gInput, 1), D = buildWasmNet(wasm, dLayers, dInput, 1);
-  const rng = wasm.rngNew(seed >>> 0);
-  wasm.netInit(G, rng, scheme);
-  wasm.netInit(D, rng, scheme);
+  initNets(wasm, [G, D], seed, scheme);
   const read = (net: number) => ({
     params: new Float32Array(wasm.memory.buffer, wasm.netParams(net), wasm.netParamCount(net)).slice(),
     state: new Float32Array(wasm.memory.buffer, wasm.netState(net), wasm.netStateCount(net)).slice(),
