@@ -65,7 +65,8 @@ export const EVAL_KINDS: EvalKind[] = [
       const keys = choices.flatMap((c) => this.choices[c]);
       if (!finite(samples)) return Object.fromEntries(keys.map((k) => [k, NaN]));
       const real = data.name === "mnist" ? undefined : { x: data.x, count: data.count };
-      const e = await evaluateImages(samples, n, { metrics: choices as ImageMetric[], real });
+      // seed: as evaluate() passes it (it also picks the precision/recall subsets)
+      const e = await evaluateImages(samples, n, { metrics: choices as ImageMetric[], real, seed });
       const all: EvalMetrics = { fid: e.fid!, kid: e.kid?.mean!, kidStd: e.kid?.std!, precision: e.precision!, recall: e.recall!, score: e.classifierScore!, logitsFd: e.logitsFrechetDistance! };
       return Object.fromEntries(keys.map((k) => [k, all[k]]));
     },
