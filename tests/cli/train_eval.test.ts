@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { checkpointHeader } from "../../src/io/checkpoint.ts";
 import { preset } from "../../src/model/presets.ts";
 import { oneLineError } from "../util/cli_errors.ts";
+import { evalSettings } from "../../src/cli/train_eval.ts";
 
 const cli = new URL("../../dist/cli.js", import.meta.url).pathname;
 const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
@@ -60,6 +61,8 @@ test("2-D: eval lines every 100 steps; best.safetensors is the best step's check
   const html = readFileSync(join(straight, "report.html"), "utf8");
   assert.match(html, /<h2>Evaluation<\/h2>\n<svg/);
   assert.match(html, /best \(kl\)<\/th><td>step 600: kl 0\.44/);
+  for (const k of ["modes", "highQuality", "kl"]) assert.match(html, new RegExp(`>${k} \\(n 10000\\)</text>`), `a panel for ${k}`);
+  assert.is((html.split("<h2>Evaluation</h2>")[1].split("</svg>")[0].match(/<circle /g) ?? []).length, 2 * lines.length + finite.length, "a dot per finite value (kl: none where no sample is on a mode)");
 
   // split at 600 (the best), then resumed to 800: the same eval lines, and the best stands
   r = run("train", ...flags, "--steps", "600", "--out", split);
@@ -72,12 +75,19 @@ test("2-D: eval lines every 100 steps; best.safetensors is the best step's check
   assert.ok(b.data.equals(a.data), "best.safetensors: step 600's tensors, as in the straight run");
   assert.equal(JSON.parse(readFileSync(join(split, "summary.json"), "utf8")).eval.best, summary.eval.best, "summary: the best read back from before the resume");
   assert.match(r.stdout, /best kl 0\.44 at step 600/);
+  // resumed into another folder (already at its end: one more evaluation of step 800): the best comes along
+  const other = dir("other");
+  r = run("train", "--resume", split, "--out", other, "--quiet");
+  assert.is(r.status, 0, r.stderr);
+  assert.ok(dataTensors(join(other, "best.safetensors")).data.equals(a.data), "best.safetensors copied into --out");
+  assert.equal(evalLines(other).map((l) => l.step), [100, 200, 300, 400, 500, 600, 700, 800, 800], "the lines up to 800, then step 800 evaluated again");
 });
 
 test("images: a short dcgan-mnist run with fid, kid and score; eval of best.safetensors with the same n gives the same numbers", () => {
   const out = dir("dcgan");
-  const r = run("train", "--preset", "dcgan-mnist", "--steps", "6", "--sample-every", "6", "--eval-every", "3", "--eval-samples", "64", "--eval-metrics", "fid,kid,score", "--keep-best", "fid", "--threads", "2", "--quiet", "--out", out);
+  const r = run("train", "--preset", "dcgan-mnist", "--steps", "6", "--sample-every", "6", "--eval-every", "3", "--eval-samples", "64", "--eval-metrics", "fid,kid,score", "--keep-best", "fid", "--threads", "2", "--out", out);
   assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /\] 4\/6 .* fid \d+(\.\d+)? @3\n/, "the progress line shows the latest FID");
   const lines = evalLines(out);
   assert.equal(lines.map((l) => [l.step, l.n, Object.keys(l).sort().join()]), [3, 6].map((s) => [s, 64, "fid,kid,kidStd,logitsFd,n,score,seed,step"]), "eval lines");
   const best = lines.reduce((x, y) => (y.fid < x.fid ? y : x));
@@ -108,6 +118,12 @@ test("bad flags: one line naming the problem (exit 2)", () => {
   ] as const) {
     oneLineError(run("train", ...args, "--steps", "1", "--out", out), 2, re, args.join(" "));
   }
+});
+
+test("--eval-every on data no metric applies to: one line naming the data set", () => {
+  const data = { name: "tiles", x: new Float32Array(16), shape: [4, 4, 1], count: 1 };
+  assert.throws(() => evalSettings({ "eval-every": "5" }, data, undefined), /--eval-every: no metrics for the data set tiles \(samples of shape \[4, 4, 1\]; metrics exist for MNIST-shaped images, 2-D mixture\)/);
+  assert.is(evalSettings({}, data, undefined), undefined, "no --eval-every: nothing to check");
 });
 
 test.after(() => rmSync(root, { recursive: true, force: true }));
