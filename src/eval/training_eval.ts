@@ -48,6 +48,7 @@ export interface EvalKind {
   evaluate(gan: EvalSource, data: Dataset, o: { n: number; seed: number; choices: readonly string[] }): Promise<EvalMetrics>;
 }
 
+const IMAGE_CHOICES = { fid: ["fid"], kid: ["kid", "kidStd"], pr: ["precision", "recall"], score: ["score", "logitsFd"] };
 const finite = (x: Float32Array) => { for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) return false; return true; };
 
 export const EVAL_KINDS: EvalKind[] = [
@@ -58,11 +59,11 @@ export const EVAL_KINDS: EvalKind[] = [
     // thread, shared 2-core machine); kid and pr add ~20 s (pr: 2,000 against 5,000 real).
     kind: "MNIST-shaped images",
     applies: (d) => d.shape.join() === IMAGE_SHAPE.join(),
-    choices: { fid: ["fid"], kid: ["kid", "kidStd"], pr: ["precision", "recall"], score: ["score", "logitsFd"] },
+    choices: IMAGE_CHOICES,
     fixed: false, defaultChoices: ["fid"], defaultSamples: 2000, minSamples: 4,
     async evaluate(gan, data, { n, seed, choices }) {
       const samples = await gan.sample(n, { seed });
-      const keys = choices.flatMap((c) => this.choices[c]);
+      const keys = choices.flatMap((c) => IMAGE_CHOICES[c as keyof typeof IMAGE_CHOICES]);
       if (!finite(samples)) return Object.fromEntries(keys.map((k) => [k, NaN]));
       const real = data.name === "mnist" ? undefined : { x: data.x, count: data.count };
       // seed: as evaluate() passes it (it also picks the precision/recall subsets)
@@ -106,6 +107,18 @@ export function evalChoices(kind: EvalKind, names: readonly string[] | undefined
   }
   // a fixed kind's evaluations always hold all of its numbers
   return names === undefined || kind.fixed ? [...kind.defaultChoices] : [...new Set(names)];
+}
+
+// What runTraining's onEval needs: evaluate `gan` on `data`'s metrics (default: the kind's
+// default choice and sample count; seed 1). Throws a RangeError for data no kind applies to or a
+// metric that does not apply.
+export function evaluator(gan: EvalSource, data: Dataset, o: { metrics?: string[]; n?: number; seed?: number } = {}): () => Promise<EvalMetrics> {
+  const kind = evalKindFor(data);
+  if (!kind) throw new RangeError(`evaluator: no metrics for the data set ${data.name} (samples of shape [${data.shape.join(", ")}]; metrics exist for ${EVAL_KINDS.map((k) => k.kind).join(", ")})`);
+  const choices = evalChoices(kind, o.metrics, "evaluator: metrics");
+  const n = o.n ?? kind.defaultSamples, seed = o.seed ?? 1;
+  if (!Number.isSafeInteger(n) || n < kind.minSamples) throw new RangeError(`evaluator: n must be an integer >= ${kind.minSamples} (got ${n})`);
+  return () => kind.evaluate(gan, data, { n, seed, choices });
 }
 
 // Is `a` better than `b` by this metric? Only a finite value can be best; a tie keeps the earlier.

@@ -7,7 +7,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createGAN, ring8, type GAN, type GanState } from "../../src/index.ts";
 import { runTraining } from "../../src/train/run.ts";
-import { EVAL_KINDS, evalChoices, evalKindFor, isBetter, METRIC_DIRECTION } from "../../src/eval/training_eval.ts";
+import { EVAL_KINDS, evaluator, isBetter, METRIC_DIRECTION } from "../../src/eval/training_eval.ts";
 
 const mlp = (units: number, out: number) => [{ type: "dense", units }, { type: "relu" }, { type: "dense", units: out }];
 const spec = {
@@ -64,13 +64,14 @@ test("an abort: no evaluation at the step it stopped at; the resumed run evaluat
 
 test("evaluating does not change the training: the same weights, bit for bit, with and without evalEvery", async () => {
   const plain = await withGan(async (gan) => { await runTraining(gan, data, { steps: 30, sampleEvery: 30 }); return gan.saveState(); });
-  const mixture = data.mixture!;
-  const kind = evalKindFor(data)!;
+  const seen: object[] = [];
   const evaluated = await withGan(async (gan) => {
-    await runTraining(gan, data, { steps: 30, sampleEvery: 30, evalEvery: 7, onEval: () => kind.evaluate(gan, data, { n: 500, seed: 1, choices: evalChoices(kind, undefined) }) });
+    const onEval = evaluator(gan, data, { n: 500 });
+    await runTraining(gan, data, { steps: 30, sampleEvery: 30, evalEvery: 7, onEval: async () => { const m = await onEval(); seen.push(m); return m; } });
     return gan.saveState();
   });
-  assert.ok(mixture.centres.length === 16, "ring8's centres");
+  assert.is(seen.length, 5, "evaluated at 7, 14, 21, 28, 30");
+  assert.equal(Object.keys(seen[0]), ["modes", "highQuality", "kl"], "the mixture's numbers");
   for (const net of ["generator", "discriminator"] as const) {
     assert.equal(Array.from(evaluated[net].params), Array.from(plain[net].params), `${net}: bit for bit`);
   }
@@ -131,6 +132,11 @@ test("bad arguments: one line naming the argument", async () => {
       const e = await runTraining(gan, data, { steps: await gan.step() + 2, sampleEvery: 2, ...o } as any).then(() => undefined, (x) => x);
       assert.ok(e instanceof RangeError && re.test(e.message) && !e.message.includes("\n"), `${JSON.stringify(o)}: ${e?.message}`);
     }
+    for (const [f, re] of [
+      [() => evaluator(gan, data, { metrics: ["fid"] }), /evaluator: metrics: "fid" does not apply to 2-D mixture data/],
+      [() => evaluator(gan, data, { n: 0 }), /evaluator: n must be an integer >= 1 \(got 0\)/],
+      [() => evaluator(gan, { ...data, mixture: undefined, shape: [3] }), /evaluator: no metrics for the data set ring8 \(samples of shape \[3\]/],
+    ] as const) assert.throws(f, re);
   });
 });
 
