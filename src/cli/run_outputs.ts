@@ -105,7 +105,7 @@ export class RunOutputs {
       curvesSvg: svg,
       health: lines.filter((l) => l.health).map((l) => l.health as HealthEvent),
       snapshots,
-      evalSvg: r.evalKeys && evals.length ? evalCurvesSvg(evals, r.evalKeys, { steps }) : undefined,
+      evalSvg: r.evalKeys && evals.length ? evalCurvesSvg(evals, r.evalKeys, { steps, best: r.best }) : undefined,
     }));
   }
 }

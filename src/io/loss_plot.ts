@@ -122,12 +122,17 @@ export function trainingCurvesSvg(points: CurvePoint[], options: { steps?: numbe
 
 // The evaluations of a run (train --eval-every): one small panel per metric (their scales differ
 // by orders of magnitude: FID in the hundreds, precision in [0, 1]), points joined over steps.
-// `lines`: the {step, n, ...numbers} records; `keys`: the numbers to draw, in panel order.
+// `lines`: the {step, n, ...numbers} records; `keys`: the numbers to draw, in panel order;
+// `best`: the kept best, a black dot in its metric's panel.
 const EVAL_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
-export function evalCurvesSvg(lines: Record<string, number | null>[], keys: string[], options: { steps?: number } = {}): string {
+export function evalCurvesSvg(lines: Record<string, number | null>[], keys: string[], options: { steps?: number; best?: { metric: string; step: number; value: number } } = {}): string {
+  const { best } = options;
   const panels: Panel[] = keys.map((k, i) => ({
-    title: `${k} (n ${[...new Set(lines.map((l) => l.n))].join(", ")})`,
-    series: [{ name: k, color: EVAL_COLORS[i % EVAL_COLORS.length], points: lines.map((l) => [l.step as number, l[k] ?? NaN] as [number, number]), marks: true }],
+    title: `${k} (n ${[...new Set(lines.map((l) => l.n))].join(", ")})${best?.metric === k ? `, best at step ${best.step.toLocaleString("en")}` : ""}`,
+    series: [
+      { name: k, color: EVAL_COLORS[i % EVAL_COLORS.length], points: lines.map((l) => [l.step as number, l[k] ?? NaN] as [number, number]), marks: true },
+      ...(best?.metric === k ? [{ name: "best", color: "#000", points: [[best.step, best.value]] as [number, number][], marks: true }] : []),
+    ],
   }));
   return lineChartSvg(panels, { steps: options.steps, panelHeight: 150 });
 }
