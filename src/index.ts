@@ -36,7 +36,9 @@ export { STATS, STAT_COUNT, namedStats } from "./model/stats.ts";
 export type { StatName } from "./model/stats.ts";
 // the training run as library code: chunks, snapshots and checkpoints on a cadence, abort, hooks
 export { runTraining, RunDivergedError } from "./train/run.ts";
-export type { RunOptions, RunResult } from "./train/run.ts";
+export type { RunOptions, RunResult, Best } from "./train/run.ts";
+export { EVAL_KINDS, METRIC_DIRECTION, evalKindFor, evalChoices, evalKeys, evaluator, isBetter } from "./eval/training_eval.ts";
+export type { EvalKind, EvalMetrics, EvalSource, Better } from "./eval/training_eval.ts";
 export { snapshotter } from "./train/snapshot.ts";
 export type { Snapshot } from "./train/snapshot.ts";
 

@@ -14,8 +14,9 @@ const HELP = `wasm-gan: train and run GANs in WebAssembly
                  [--loss minimax|non-saturating|wasserstein|hinge|least-squares]
                  [--lr-g LR] [--lr-d LR] [--threads auto|N] [--engine auto|wasm|tfjs]
                  [--backend webgpu|webgl|tensorflow|wasm|cpu] [--sample-every N] [--checkpoint-every N]
+                 [--eval-every N [--eval-metrics fid,kid,pr,score] [--eval-samples N] [--keep-best METRIC]]
                  [--out DIR] [--quiet]
-  wasm-gan train --resume DIR [--steps N] [--threads auto|N]
+  wasm-gan train --resume DIR [--steps N] [--threads auto|N] [--eval-every N ...]
   wasm-gan sample --model PATH [-n N] [--label K] [--seed S] [--format png|npy|json] --out FILE
   wasm-gan eval --model PATH [--real PATH] [-n N] [--seed S] [--metrics fid,kid,pr,score] [--json]
   wasm-gan info
@@ -34,7 +35,16 @@ metrics.jsonl (one line per logged step), curves.svg (losses and D's outputs), r
 --checkpoint-every steps (default: every --sample-every; 0: only at the end) and at the end.
 Ctrl-C saves a checkpoint at the next step boundary and exits (code 130); --resume DIR continues
 the run to --steps in all (default: the original total), ending with the same weights as an
-uninterrupted run. --threads: kernel threads (default auto: one per core), in worker threads off
+uninterrupted run. --eval-every N evaluates every N steps and at the end (off by default), one
+{"eval": {step, n, seed, ...}} line each in metrics.jsonl, a chart in report.html, the last in
+summary.json: for MNIST-shaped images the --eval-metrics chosen from fid, kid, pr (precision,
+recall), score (score, logitsFd) (default fid) on --eval-samples samples (default 2,000: FID
+alone takes ~2 s; kid and pr add ~20 s); for 2-D mixtures always modes, highQuality, kl on
+10,000 samples (a few ms); sampling seed 1, so eval --model ... -n N reproduces a line exactly.
+--keep-best METRIC (one that is evaluated: fid, kid, logitsFd, kl lower is better; score,
+precision, recall, modes, highQuality higher) writes best.safetensors (a checkpoint, metadata
+"best": metric, step, value, n, seed) at each evaluation better than all before; --resume keeps
+the evaluation settings and the best so far. --threads: kernel threads (default auto: one per core), in worker threads off
 the main thread; any count gives the same weights bit for bit. --engine auto (default) trains on
 the tfjs engine only where a real GPU backend starts and passes a self-test, else on WASM
 (info says which and why); --engine tfjs --backend NAME forces it. sample draws from a checkpoint (a file, or a run directory): a PNG grid

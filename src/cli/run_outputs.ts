@@ -1,6 +1,6 @@
 // What `wasm-gan train` writes into its output folder as a run goes (the run itself is
 // src/train/run.ts): samples-<step>.png and samples.png, metrics.jsonl, checkpoint.safetensors,
-// curves.svg and report.html; and the progress line on the terminal.
+// best.safetensors (--keep-best), curves.svg and report.html; and the progress line on the terminal.
 import { readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { GAN } from "../worker/gan_api.ts";
@@ -9,19 +9,22 @@ import type { NormalisedSpec } from "../model/spec.ts";
 import type { Snapshot } from "../train/snapshot.ts";
 import { writeFileAtomic } from "../io/files.ts";
 import { CHECKPOINT_FILE, saveCheckpoint } from "../io/checkpoint.ts";
-import { trainingCurvesSvg, type CurvePoint } from "../io/loss_plot.ts";
+import { trainingCurvesSvg, evalCurvesSvg, type CurvePoint } from "../io/loss_plot.ts";
 import { reportHtml } from "../io/report.ts";
 import type { RunSettings } from "./run_settings.ts";
 import { healthIntervals } from "../health/monitor.ts";
 import type { HealthEvent } from "../health/types.ts";
+import type { Best } from "../train/run.ts";
+import { BEST_FILE, bestMetadata, shortValue, type BestRecord } from "./train_eval.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface SavedCheckpoint { step: number; bytes: number; ms: number }
 
 export class RunOutputs {
-  readonly metricsLines: string[] = []; // metrics.jsonl, one JSON line per logged step, and one
-                                         // {"health": HealthEvent} line per change of a detector's state
+  readonly metricsLines: string[] = []; // metrics.jsonl, one JSON line per logged step, one
+                                         // {"health": HealthEvent} line per change of a detector's state,
+                                         // one {"eval": {step, n, seed, <metric>: value, ...}} per evaluation
   saved: SavedCheckpoint | undefined;    // the last checkpoint this session wrote
   readonly ckptPath: string;
 
@@ -33,7 +36,7 @@ export class RunOutputs {
   async keepMetricsUpTo(dir: string, start: number): Promise<void> {
     const old = await readFile(join(dir, "metrics.jsonl"), "utf8").catch(() => "");
     for (const l of old.split("\n")) {
-      try { if (l && (JSON.parse(l).step ?? JSON.parse(l).health?.step) <= start) this.metricsLines.push(l); } catch { /* a torn line */ }
+      try { const j = l && JSON.parse(l); if (l && (j.step ?? j.health?.step ?? j.eval?.step) <= start) this.metricsLines.push(l); } catch { /* a torn line */ }
     }
   }
 
@@ -59,13 +62,27 @@ export class RunOutputs {
     this.saved = { step, bytes, ms: performance.now() - t };
   }
 
+  // best.safetensors: the whole training state at the best evaluation so far (the checkpoint
+  // writer: temporary file, flushed, renamed), its metric, step, value, n and seed in
+  // __metadata__.best
+  async saveBest(b: BestRecord): Promise<void> {
+    await saveCheckpoint(join(this.out, BEST_FILE), this.gan, { metadata: { run: JSON.stringify(this.run), ...bestMetadata(b) } });
+  }
+
+  // the {"eval": …} records so far, in step order
+  evalLines(): Record<string, number | null>[] {
+    return this.metricsLines.map((l) => JSON.parse(l)).filter((l) => l.eval).map((l) => l.eval);
+  }
+
   // curves.svg and report.html: the curves so far and the sample pictures of this run (at most
   // 16, spread over it, in step order)
-  async writeReport(r: { note: string; name: string; dataName: string; spec: NormalisedSpec; seed: number; steps: number; start: number; t0: number; engineLine: string }): Promise<void> {
+  // (with evaluations: their chart, one panel per metric (evalKeys), and a row naming the best)
+  async writeReport(r: { note: string; name: string; dataName: string; spec: NormalisedSpec; seed: number; steps: number; start: number; t0: number; engineLine: string; evalKeys?: string[]; best?: Best }): Promise<void> {
     const now = await this.gan.step();
     const { spec, steps } = r;
     const lines = this.metricsLines.map((l) => JSON.parse(l));
-    const curve: CurvePoint[] = lines.filter((l) => !l.health);
+    const curve: CurvePoint[] = lines.filter((l) => !l.health && !l.eval);
+    const evals = this.evalLines();
     const health = healthIntervals(lines.filter((l) => l.health).map((l) => l.health as HealthEvent), now);
     const svg = trainingCurvesSvg(curve, { steps, health, outputLabel: spec.loss === "minimax" || spec.loss === "non-saturating" ? "D(x), D(G(z)): mean σ(logit)" : "mean critic value (logit)" });
     await writeFileAtomic(join(this.out, "curves.svg"), svg);
@@ -81,19 +98,23 @@ export class RunOutputs {
         ["engine", r.engineLine],
         ["this session", `steps ${r.start}..${now} in ${secs.toFixed(1)} s (${((now - r.start) / Math.max(secs, 1e-9)).toFixed(1)} steps/s)`],
         ["checkpoint", this.saved ? `${CHECKPOINT_FILE} at step ${this.saved.step}` : "none"],
+        ...(r.evalKeys ? [["evaluation", evals.length ? `${evals.length} evaluations, the last at step ${evals.at(-1)!.step}: ${r.evalKeys.map((k) => `${k} ${shortValue(evals.at(-1)![k] ?? NaN)}`).join(", ")} (n ${evals.at(-1)!.n})` : "none yet"] as [string, string]] : []),
+        ...(r.best ? [[`best (${r.best.metric})`, `step ${r.best.step.toLocaleString("en")}: ${r.best.metric} ${shortValue(r.best.value)} (${BEST_FILE})`] as [string, string]] : []),
         ["spec", JSON.stringify(spec)],
       ],
       curvesSvg: svg,
       health: lines.filter((l) => l.health).map((l) => l.health as HealthEvent),
       snapshots,
+      evalSvg: r.evalKeys && evals.length ? evalCurvesSvg(evals, r.evalKeys, { steps, best: r.best }) : undefined,
     }));
   }
 }
 
 // The progress line: a bar redrawn in place on a terminal (at most every 100 ms), else a line
 // every tenth of the run; nothing with --quiet.
-// `flag`: the health monitor's short flag ("⚠ vanishing-G"), shown at the line's end when set.
-export function progressLine(o: { steps: number; start: number; t0: number; tty: boolean; quiet: boolean; flag?: () => string }): (s: StepStats) => void {
+// `flag`: the health monitor's short flag ("⚠ vanishing-G"), shown at the line's end when set;
+// `note`: the latest evaluation in brief ("fid 127.4 @1000"), before the flag.
+export function progressLine(o: { steps: number; start: number; t0: number; tty: boolean; quiet: boolean; flag?: () => string; note?: () => string }): (s: StepStats) => void {
   const { steps, start, t0, tty, quiet } = o;
   const tenth = Math.max(1, Math.floor(steps / 10));
   let lastDraw = 0;
@@ -104,6 +125,8 @@ export function progressLine(o: { steps: number; start: number; t0: number; tty:
     const sec = (now - t0) / 1000, rate = (s.step - start) / Math.max(sec, 1e-9), eta = (steps - s.step) / Math.max(rate, 1e-9);
     const width = 30, filled = Math.round((width * s.step) / Math.max(steps, 1));
     let line = `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${s.step}/${steps} ${rate.toFixed(0)} steps/s ETA ${eta.toFixed(0)}s  D ${s.dLoss.toFixed(3)}  G ${s.gLoss.toFixed(3)}  D(x) ${s.dReal.toFixed(2)}  D(G(z)) ${s.dFake.toFixed(2)}`;
+    const note = o.note?.() ?? "";
+    if (note) line += `  ${note}`;
     const flag = o.flag?.() ?? "";
     if (flag) line += `  ${flag}`;
     if (tty) process.stdout.write(`\r${line}`);

@@ -1,5 +1,6 @@
 // wasm-gan train: settings from flags (or a checkpoint to resume), the data set, the GAN, then
-// the run (src/train/run.ts) with hooks that write the output folder (run_outputs.ts).
+// the run (src/train/run.ts) with hooks that write the output folder (run_outputs.ts); with
+// --eval-every, evaluations on the data's metrics and --keep-best's best checkpoint (train_eval.ts).
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
 import { createGAN } from "../worker/create_gan.ts";
@@ -16,6 +17,8 @@ import { UsageError, intFlag, numFlag, joinNegativeValues, readConfig } from "./
 import { dataFor, loadDataName } from "./data_names.ts";
 import { runSettings, type RunSettings } from "./run_settings.ts";
 import { RunOutputs, progressLine } from "./run_outputs.ts";
+import { evalSettings, priorBest, shortValue, BEST_FILE } from "./train_eval.ts";
+import type { EvalMetrics } from "../eval/training_eval.ts";
 
 export class TrainingError extends Error {}
 
@@ -28,6 +31,7 @@ export async function train(args: string[]): Promise<number> {
       "sample-every": { type: "string" }, "checkpoint-every": { type: "string" }, out: { type: "string" },
       resume: { type: "string" }, quiet: { type: "boolean" }, data: { type: "string" }, threads: { type: "string" },
       engine: { type: "string" }, backend: { type: "string" },
+      "eval-every": { type: "string" }, "eval-metrics": { type: "string" }, "eval-samples": { type: "string" }, "keep-best": { type: "string" },
     },
   });
   const threads = values.threads === undefined || values.threads === "auto" ? "auto" as const : Number(values.threads);
@@ -79,6 +83,7 @@ export async function train(args: string[]): Promise<number> {
     throw new UsageError(`the data set ${data.name} holds samples of shape [${data.shape.join(", ")}], but the spec (${name}) expects [${spec.dataShape.join(", ")}]`);
   }
   if (prior && data.count !== prior.dataCount) throw new CheckpointError(resume!.path, `the data set ${dataName} now holds ${data.count} samples, the run trained on ${prior.dataCount}`);
+  const evaluation = evalSettings(values, data, prior?.eval);
   const engine = values.engine ?? "auto";
   if (!["auto", "wasm", "tfjs"].includes(engine)) throw new UsageError(`--engine must be auto, wasm or tfjs (got ${JSON.stringify(engine)})`);
   const gan = await createGAN(spec, { seed, threads, engine: engine as "auto", backend: values.backend as "auto" | undefined });
@@ -90,7 +95,7 @@ export async function train(args: string[]): Promise<number> {
 
   async function trainWith(gan: GAN): Promise<number> {
     if (resume) await restoreCheckpoint(gan, resume!);
-    const run: RunSettings = { ...(presetName ? { preset: presetName } : {}), data: dataName, dataCount: data.count, steps, seed, sampleEvery, checkpointEvery };
+    const run: RunSettings = { ...(presetName ? { preset: presetName } : {}), data: dataName, dataCount: data.count, steps, seed, sampleEvery, checkpointEvery, ...(evaluation ? { eval: evaluation.settings } : {}) };
     const start = await gan.step();
     const info = gan.engineInfo();
     const engineLine = info.engine === "wasm"
@@ -102,6 +107,18 @@ export async function train(args: string[]): Promise<number> {
       ? `wasm-gan: resuming ${name} at step ${start} of ${steps} (batch ${spec.batchSize}, ${spec.loss}, seed ${seed}) on ${engineLine} -> ${out}/`
       : `wasm-gan: training ${name} for ${steps} steps (batch ${spec.batchSize}, ${spec.loss}, seed ${seed}) on ${engineLine} -> ${out}/`);
     if (resume) await outputs.keepMetricsUpTo(values.resume!, start); // metrics of the steps before a resume
+    // evaluations: one {"eval": {step, n, seed, ...}} line each; the best so far (a resumed run's
+    // from its best.safetensors) replaced only by a better one
+    const ev = evaluation?.settings, kind = evaluation?.kind;
+    const evalKeys = ev && kind ? ev.metrics.flatMap((c) => kind.choices[c]) : undefined;
+    const prevBest = resume && ev ? await priorBest(resume, out, ev, (m) => console.error(`wasm-gan: note: ${m}`)) : undefined;
+    let best = prevBest && ev?.keepBest ? { metric: ev.keepBest, ...prevBest } : undefined;
+    let lastEval: Record<string, number> | undefined;
+    const evalNote = () => {
+      if (!lastEval || !evalKeys) return "";
+      const k = ev!.keepBest ?? evalKeys[0];
+      return `${k} ${shortValue(lastEval[k])} @${lastEval.step}`;
+    };
 
     const logEvery = Math.max(1, Math.floor(steps / 200));
     const t0 = Date.now();
@@ -109,8 +126,8 @@ export async function train(args: string[]): Promise<number> {
     // the health monitor: one {"health": event} line in metrics.jsonl per change of a detector's
     // state, its flag on the progress line, its band in report.html
     const health = new HealthMonitor({ loss: spec.loss });
-    const progress = progressLine({ steps, start, t0, tty, quiet: !!values.quiet, flag: () => health.flag() });
-    const report = (note: string) => outputs.writeReport({ note, name, dataName, spec, seed, steps, start, t0, engineLine });
+    const progress = progressLine({ steps, start, t0, tty, quiet: !!values.quiet, flag: () => health.flag(), note: evalNote });
+    const report = (note: string) => outputs.writeReport({ note, name, dataName, spec, seed, steps, start, t0, engineLine, evalKeys, best });
     const take = await snapshotter(gan, data);
     let lastSnapshot: Snapshot | undefined;
 
@@ -130,6 +147,22 @@ export async function train(args: string[]): Promise<number> {
         onSnapshot: async (step) => { lastSnapshot = await take(step); await outputs.writeSnapshot(lastSnapshot); return healthMetrics(lastSnapshot, data); },
         onCheckpoint: () => outputs.save(),
         health, onHealth: (e) => outputs.metricsLines.push(JSON.stringify({ health: e })),
+        ...(ev ? {
+          evalEvery: ev.every,
+          onEval: async (step: number): Promise<EvalMetrics> => {
+            const m = await kind!.evaluate(gan, data, { n: ev.samples, seed: ev.seed, choices: ev.metrics });
+            lastEval = { step, n: ev.samples, seed: ev.seed, ...m };
+            outputs.metricsLines.push(JSON.stringify({ eval: lastEval })); // NaN, Infinity: null
+            return m;
+          },
+          keepBest: ev.keepBest ? {
+            metric: ev.keepBest, best: prevBest,
+            onBest: async (step: number, value: number) => {
+              await outputs.saveBest({ metric: ev.keepBest!, step, value, n: ev.samples, seed: ev.seed });
+              best = { metric: ev.keepBest!, step, value };
+            },
+          } : undefined,
+        } : {}),
       });
     } catch (e) {
       if (!(e instanceof RunDivergedError)) throw e;
@@ -154,10 +187,13 @@ export async function train(args: string[]): Promise<number> {
     if (data.mixture) await writeFileAtomic(join(out, "samples.json"), JSON.stringify(Array.from(samples)));
     const rate = (steps - start) / seconds;
     const saved = outputs.saved!;
-    const summary = { preset: name, data: dataName, steps, resumedFrom: resume ? start : undefined, seed, spec, engine: info, seconds, stepsPerSecond: rate, last: await gan.stats(), metrics, health: health.reports(), checkpoint: { file: CHECKPOINT_FILE, bytes: saved.bytes, saveMs: saved.ms } };
+    const evals = outputs.evalLines();
+    const evalSummary = ev && { ...ev, count: evals.length, last: evals.at(-1), best: best && { ...best, file: BEST_FILE } };
+    const summary = { preset: name, data: dataName, steps, resumedFrom: resume ? start : undefined, seed, spec, engine: info, seconds, stepsPerSecond: rate, last: await gan.stats(), metrics, health: health.reports(), eval: evalSummary, checkpoint: { file: CHECKPOINT_FILE, bytes: saved.bytes, saveMs: saved.ms } };
     await writeFileAtomic(join(out, "summary.json"), JSON.stringify(summary, null, 2));
     await report(line);
-    console.log(`done in ${seconds.toFixed(1)} s (${rate.toFixed(rate < 10 ? 2 : 0)} steps/s): ${line}${line ? "; " : ""}wrote ${out}/samples.png, report.html, ${CHECKPOINT_FILE}`);
+    const bestLine = best ? `; best ${best.metric} ${shortValue(best.value)} at step ${best.step} (${BEST_FILE})` : "";
+    console.log(`done in ${seconds.toFixed(1)} s (${rate.toFixed(rate < 10 ? 2 : 0)} steps/s): ${line}${line ? "; " : ""}wrote ${out}/samples.png, report.html, ${CHECKPOINT_FILE}${bestLine}`);
     return 0;
   }
 }

@@ -2,7 +2,7 @@
 // "nice" ticks, a legend. The y range covers the 1st to 99th percentile of the values (a few
 // spikes do not flatten the rest; values outside are drawn at the panel's edge).
 
-export interface Series { name: string; color: string; points: [number, number][] } // [step, value]
+export interface Series { name: string; color: string; points: [number, number][]; marks?: boolean } // [step, value]; marks: a dot at each point
 export interface Panel { title: string; series: Series[] }
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -68,6 +68,7 @@ function panelSvg(p: Panel, x0: number, y0: number, w: number, h: number, stepMa
   for (const s of p.series) {
     const pts = s.points.filter((q) => Number.isFinite(q[1])).map((q) => `${sx(q[0]).toFixed(1)},${sy(q[1]).toFixed(1)}`);
     if (pts.length) out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="1.2" points="${pts.join(" ")}"/>`);
+    if (s.marks) for (const p of pts) { const [x, y] = p.split(","); out.push(`<circle cx="${x}" cy="${y}" r="2.5" fill="${s.color}"/>`); }
   }
   return out.join("\n");
 }
@@ -120,4 +121,21 @@ export function trainingCurvesSvg(points: CurvePoint[], options: { steps?: numbe
     { title: "losses", series: [series("D loss", "#d62728", "dLoss"), series("G loss", "#1f77b4", "gLoss")] },
     { title: options.outputLabel ?? "discriminator outputs", series: [series("D(x)", "#2ca02c", "dReal"), series("D(G(z))", "#9467bd", "dFake")] },
   ], { steps: options.steps, band: options.health && { rows: [...new Set([...HEALTH_ROWS, ...options.health.map((h) => h.detector)])], intervals: options.health } });
+}
+
+// The evaluations of a run (train --eval-every): one small panel per metric (their scales differ
+// by orders of magnitude: FID in the hundreds, precision in [0, 1]), points joined over steps.
+// `lines`: the {step, n, ...numbers} records; `keys`: the numbers to draw, in panel order;
+// `best`: the kept best, a black dot in its metric's panel.
+const EVAL_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
+export function evalCurvesSvg(lines: Record<string, number | null>[], keys: string[], options: { steps?: number; best?: { metric: string; step: number; value: number } } = {}): string {
+  const { best } = options;
+  const panels: Panel[] = keys.map((k, i) => ({
+    title: `${k} (n ${[...new Set(lines.map((l) => l.n))].join(", ")})${best?.metric === k ? `, best at step ${best.step.toLocaleString("en")}` : ""}`,
+    series: [
+      { name: k, color: EVAL_COLORS[i % EVAL_COLORS.length], points: lines.map((l) => [l.step as number, l[k] ?? NaN] as [number, number]), marks: true },
+      ...(best?.metric === k ? [{ name: "best", color: "#000", points: [[best.step, best.value]] as [number, number][], marks: true }] : []),
+    ],
+  }));
+  return lineChartSvg(panels, { steps: options.steps, panelHeight: 150 });
 }

@@ -11,6 +11,7 @@ export interface ReportInput {
   // the health monitor's changes of state (src/health/), listed under the curves (whose band
   // shows the same stretches)
   health?: { step: number; detector: string; state: string; advice: string; evidence: Record<string, unknown> }[];
+  evalSvg?: string;                           // evalCurvesSvg(...): the evaluations over steps (train --eval-every)
 }
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -49,6 +50,7 @@ ${rows}
 <h2>Training curves</h2>
 ${r.curvesSvg}
 ${r.health ? `<h2>Training health</h2>\n${health}` : ""}
+${r.evalSvg ? `<h2>Evaluation</h2>\n${r.evalSvg}` : ""}
 <h2>Samples over time</h2>
 <div class="grid">
 ${shots}

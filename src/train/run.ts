@@ -14,11 +14,24 @@
 // logEvery-th StepStats (and the last), the sample metrics each onSnapshot returns, and a
 // divergence; onHealth gets each change of a detector's state. What a snapshot measures is the
 // caller's: the loop passes on what the hook returns.
+//
+// Evaluation (src/eval/training_eval.ts): with `evalEvery` (0 or undefined: none), chunks also end
+// at each multiple of evalEvery, and onEval runs at each multiple and at the last step (after
+// onSnapshot and before onCheckpoint of that step), never at step `start` itself except when the
+// run is already at its end (as onSnapshot); not at the step an abort stopped at (a resumed run
+// evaluates at the multiples after it, so its evaluations are those of an uninterrupted run).
+// onEval resolves to a flat record of numbers. `keepBest` ranks them by one metric, its direction
+// from METRIC_DIRECTION (fid lower, score higher, ...): onBest runs, at the step's weights and
+// before its checkpoint, whenever a finite value beats the best so far (a tie keeps the earlier);
+// `keepBest.best` carries a best from before a resume, which a worse later value never replaces.
 import type { GAN } from "../worker/gan_api.ts";
 import type { StepStats } from "../engine/wasm_engine.ts";
 import type { Dataset } from "../data/dataset.ts";
 import { HealthMonitor } from "../health/monitor.ts";
 import type { HealthEvent, HealthReport, SampleMetrics } from "../health/types.ts";
+import { isBetter, METRIC_DIRECTION, type EvalMetrics } from "../eval/training_eval.ts";
+
+export interface Best { metric: string; step: number; value: number }
 
 export interface RunOptions {
   steps: number;           // the step count the run ends at (not the count still to do)
@@ -32,6 +45,13 @@ export interface RunOptions {
   onCheckpoint?: (step: number) => unknown; // awaited; what it resolves to is ignored (saveCheckpoint's byte count)
   health?: HealthMonitor;  // a monitor to feed (default with onHealth: one for gan.spec.loss)
   onHealth?: (e: HealthEvent) => void; // each change of a detector's state
+  evalEvery?: number;      // onEval every evalEvery steps and at the last (0 / undefined: never)
+  onEval?: (step: number) => Promise<EvalMetrics> | EvalMetrics;
+  keepBest?: {
+    metric: string;                       // a key of what onEval returns, named in METRIC_DIRECTION
+    best?: { step: number; value: number }; // the best before this run (a resume)
+    onBest?: (step: number, value: number, metrics: EvalMetrics) => Promise<void> | void;
+  };
 }
 
 export interface RunResult {
@@ -41,6 +61,8 @@ export interface RunResult {
   checkpointStep?: number; // the last step onCheckpoint ran for
   snapshotStep?: number;   // the last step onSnapshot ran for
   health?: HealthReport[]; // each detector's standing at the end (with health or onHealth)
+  evalStep?: number;       // the last step onEval ran for
+  best?: Best;             // with keepBest: the best so far (this run's or keepBest.best)
 }
 
 // A run that diverged (NaN or infinite loss, seen at every logEvery-th step; or a checkpoint
@@ -63,6 +85,14 @@ function check(o: RunOptions): void {
   int(o.sampleEvery, "sampleEvery", 1);
   int(o.checkpointEvery, "checkpointEvery", 0);
   int(o.logEvery, "logEvery", 1);
+  int(o.evalEvery, "evalEvery", 0);
+  if (o.evalEvery && !o.onEval) throw new RangeError("runTraining: evalEvery needs onEval (what to evaluate)");
+  if (o.keepBest) {
+    const { metric, best } = o.keepBest;
+    if (!o.evalEvery) throw new RangeError("runTraining: keepBest needs evalEvery >= 1 (the evaluations to rank)");
+    if (!METRIC_DIRECTION[metric]) throw new RangeError(`runTraining: keepBest.metric ${JSON.stringify(metric)} has no known direction (rankable: ${Object.keys(METRIC_DIRECTION).join(", ")})`);
+    if (best && !(Number.isSafeInteger(best.step) && best.step >= 0 && typeof best.value === "number")) throw new RangeError(`runTraining: keepBest.best must be { step: integer >= 0, value: number } (got ${JSON.stringify(best)})`);
+  }
 }
 
 export async function runTraining(gan: GAN, data: Dataset | Float32Array, o: RunOptions): Promise<RunResult> {
@@ -81,6 +111,18 @@ export async function runTraining(gan: GAN, data: Dataset | Float32Array, o: Run
     result.snapshotStep = step;
   };
   const checkpoint = async (step: number) => { await o.onCheckpoint?.(step); result.checkpointStep = step; };
+  const evalEvery = o.evalEvery ?? 0, keep = o.keepBest;
+  if (keep?.best) result.best = { metric: keep.metric, ...keep.best };
+  const evaluate = async (step: number) => {
+    const m = await o.onEval!(step);
+    result.evalStep = step;
+    if (!keep) return;
+    const v = m?.[keep.metric];
+    if (typeof v !== "number") throw new RangeError(`runTraining: keepBest.metric ${JSON.stringify(keep.metric)} is not among the numbers onEval returned (${Object.keys(m ?? {}).join(", ") || "none"})`);
+    if (!isBetter(keep.metric, v, result.best?.value)) return;
+    await keep.onBest?.(step, v, m);
+    result.best = { metric: keep.metric, step, value: v };
+  };
   // the engine checks every reported step for a diverged loss: report at logEvery steps even
   // when the caller wants no onStep, so a diverging run always stops
   const onStep = !monitor ? o.onStep ?? (() => {}) : (s: StepStats) => {
@@ -90,12 +132,14 @@ export async function runTraining(gan: GAN, data: Dataset | Float32Array, o: Run
   let done = start;
   try {
     while (done < steps && !signal?.aborted) {
-      const next = Math.min(nextMultiple(done, sampleEvery), checkpointEvery > 0 ? nextMultiple(done, checkpointEvery) : Infinity, steps);
+      const next = Math.min(nextMultiple(done, sampleEvery), checkpointEvery > 0 ? nextMultiple(done, checkpointEvery) : Infinity,
+        evalEvery > 0 ? nextMultiple(done, evalEvery) : Infinity, steps);
       // statistics cross from the worker every logEvery steps (and at each chunk's end)
       await gan.train(data, { steps: next - done, every: logEvery, signal, onStep });
       done = await gan.step();
       if (done < next) break; // interrupted
       if (done % sampleEvery === 0 || done === steps) await snapshot(done);
+      if (evalEvery > 0 && (done % evalEvery === 0 || done === steps)) await evaluate(done);
       if ((checkpointEvery > 0 && done % checkpointEvery === 0) || done === steps) await checkpoint(done);
     }
   } catch (e) {
@@ -114,6 +158,7 @@ export async function runTraining(gan: GAN, data: Dataset | Float32Array, o: Run
     return result;
   }
   if (result.snapshotStep !== done) await snapshot(done);
+  if (evalEvery > 0 && result.evalStep !== done) await evaluate(done);
   if (result.checkpointStep !== done) await checkpoint(done);
   return result;
 }
