@@ -14,10 +14,10 @@
 // (num_training_sample = 25600 in its code). 128,000 (the largest the papers use) would be
 // 128,000 · 2,352 · 4 B = 1.2 GB per copy, and gan.train(data) holds three: the caller's array,
 // the structured clone the worker receives, and the copy in wasm linear memory (capped at 2 GiB,
-// asconfig.json maximumMemory). 25,600 is 241 MB per copy (measured, createGAN in worker mode,
-// 2 threads, after 2 steps of dcgan-stacked-mnist: RSS grows by ~740 MB over the engine's own,
-// against ~70 MB for the 10,000 grey digits). Each sample is a fresh triple (10^12 possible),
-// so more samples add little that the GAN could not see in 25,600 · 1,000 modes = ~26 per mode.
+// asconfig.json maximumMemory). Measured (createGAN in worker mode, 2 threads, dcgan-stacked-mnist,
+// RSS growth from building the set to 2 steps of gan.train): 25,600 samples, a 230 MiB array,
+// +705 MiB; 60,000 samples (538 MiB) +1,614 MiB; the 10,000 grey digits +74 MiB. Each sample is
+// a fresh triple (10^12 possible), so 25,600 already gives ~26 samples per mode.
 import type { Dataset } from "./dataset.ts";
 import { mnist, MNIST_COUNT, MNIST_SIZE } from "./mnist.ts";
 import { SplitMix } from "../eval/split_mix.ts";

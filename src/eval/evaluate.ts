@@ -98,7 +98,7 @@ export interface SampleSource { spec: { dataShape: number[] }; sample(n: number,
 export interface EvalOptions extends Omit<ImageEvalOptions, "real"> {
   n?: number;                          // samples to draw (default DEFAULT_IMAGE_SAMPLES; 2-D: 10,000; Stacked MNIST: 26,000)
   seed?: number;                       // the sampling seed (default 1)
-  real?: RealImages;                   // images: see ImageEvalOptions; Stacked MNIST: also counted
+  real?: RealImages;                   // images: see ImageEvalOptions; Stacked MNIST: its first n also counted
   mixture?: MixtureInfo;               // 2-D samples: the mixture's centres and std (required)
 }
 export const DEFAULT_IMAGE_SAMPLES = 5000, DEFAULT_POINT_SAMPLES = 10_000, DEFAULT_STACKED_SAMPLES = STACKED_EVAL_SAMPLES;
@@ -115,7 +115,12 @@ export async function evaluate(gan: SampleSource, options: EvalOptions = {}): Pr
   if (stacked && options.real) checkImages("real", options.real.x, options.real.count, 1, 28 * 28 * 3, STACKED_SHAPE);
   const samples = await gan.sample(n, { seed: options.seed ?? 1 });
   if (image) return { kind: "images", ...(await evaluateImages(samples, n, options)) };
-  if (stacked) return { kind: "stacked", ...stackedModes(samples, n), ...(options.real ? { real: stackedModes(options.real.x, options.real.count) } : {}) };
+  if (stacked) {
+    // the real set is counted on as many samples as the model's (its first n, or all if fewer):
+    // how many modes a set covers depends on how many samples it has
+    const real = options.real && { x: options.real.x.subarray(0, Math.min(n, options.real.count) * 28 * 28 * 3), count: Math.min(n, options.real.count) };
+    return { kind: "stacked", ...stackedModes(samples, n), ...(real ? { real: stackedModes(real.x, real.count) } : {}) };
+  }
   if (!options.mixture) throw new RangeError("evaluate: 2-D samples need options.mixture (the data set's centres and std, e.g. (await ring8()).mixture)");
   return { kind: "mixture", count: n, ...mixtureMetrics(samples, options.mixture) };
 }
