@@ -15,7 +15,7 @@ export { NodeOnlyError } from "./io/node_only.ts";
 export { validateSpec, SpecError } from "./model/spec.ts";
 export type { GanSpec, ShorthandSpec, NamedSpec, LayerSpec, OptimizerSpec, NormalisedSpec, GanObjective, Role, RoleNet } from "./model/spec.ts";
 export { roleNet } from "./model/spec.ts";
-export { preset, presets, ring8 as ring8Spec, grid25 as grid25Spec, mlpRing8 as mlpRing8Spec, mlpGrid25 as mlpGrid25Spec, dcganMnist as dcganMnistSpec } from "./model/presets.ts";
+export { preset, presets, ring8 as ring8Spec, grid25 as grid25Spec, mlpRing8 as mlpRing8Spec, mlpGrid25 as mlpGrid25Spec, dcganMnist as dcganMnistSpec, dcganStackedMnist as dcganStackedMnistSpec } from "./model/presets.ts";
 export { ring, grid, spiral, ring8, grid25 } from "./data/mixtures.ts";
 export type { MixtureOptions, MixtureDataset } from "./data/mixtures.ts";
 export type { Dataset, MixtureInfo } from "./data/dataset.ts";
@@ -24,6 +24,8 @@ export type { MixtureMetrics } from "./eval/mixture_metrics.ts";
 export { relaxedSimdSupported, simdSupported } from "./engine/wasm_module.ts";
 export { mnist } from "./data/mnist.ts";
 export type { MnistOptions } from "./data/mnist.ts";
+export { stackedMnist, stackedChannel, STACKED_MNIST_COUNT } from "./data/stacked_mnist.ts";
+export type { StackedMnistOptions } from "./data/stacked_mnist.ts";
 export { loadIdx } from "./data/idx.ts";
 export { imageFolder } from "./data/image_folder.ts";
 export { DataError } from "./data/errors.ts";
@@ -54,7 +56,10 @@ export type { HealthState, HealthEvent, HealthReport, HealthInterval, Evidence, 
 
 // evaluation: FID, KID, precision/recall on the digit classifier's features, TF-GAN's classifier
 // score and Fréchet distance on its logits, the mixture mode metrics for 2-D samples (src/eval/)
-export { evaluate, evaluateImages, IMAGE_METRICS, DEFAULT_IMAGE_SAMPLES, DEFAULT_POINT_SAMPLES } from "./eval/evaluate.ts";
+export { evaluate, evaluateImages, IMAGE_METRICS, DEFAULT_IMAGE_SAMPLES, DEFAULT_POINT_SAMPLES, DEFAULT_STACKED_SAMPLES } from "./eval/evaluate.ts";
+// Stacked MNIST's mode count and KL from uniform (VEEGAN, PacGAN)
+export { stackedModes, klFromUniform, STACKED_EVAL_SAMPLES } from "./eval/stacked_modes.ts";
+export type { StackedModes } from "./eval/stacked_modes.ts";
 export type { Evaluation, EvalOptions, ImageEvaluation, ImageEvalOptions, ImageMetric, RealImages, SampleSource } from "./eval/evaluate.ts";
 export { frechetDistance, frechetDistanceOf } from "./eval/fid.ts";
 export { kernelInceptionDistance, mmd2Unbiased, KID_SUBSET_SIZE, KID_SUBSETS } from "./eval/kid.ts";

@@ -5,7 +5,9 @@
 // precision/recall on its penultimate features (64 wide), TF-GAN's classifier score and
 // Fréchet distance on its logits. FID and the logits' distance default to the shipped reference
 // statistics of the bundled MNIST (reference_stats.ts); KID and precision/recall need real
-// samples, by default the 10,000 bundled digits. 2-D samples get the mixture mode metrics.
+// samples, by default the 10,000 bundled digits. 2-D samples get the mixture mode metrics;
+// Stacked MNIST images [28, 28, 3] the mode count and KL of src/eval/stacked_modes.ts (VEEGAN,
+// PacGAN: 26,000 samples by default), with `real` the real set's own count beside them.
 import { digitClassifier } from "./digit_classifier.ts";
 import { frechetDistance } from "./fid.ts";
 import { kernelInceptionDistance, type Kid, type KidOptions } from "./kid.ts";
@@ -14,12 +16,14 @@ import { classifierScore } from "./classifier_score.ts";
 import { gaussianStats } from "./linalg.ts";
 import { mnistReferenceStats } from "./reference_stats.ts";
 import { mixtureMetrics, type MixtureMetrics } from "./mixture_metrics.ts";
+import { stackedModes, STACKED_EVAL_SAMPLES, type StackedModes } from "./stacked_modes.ts";
 import { SplitMix } from "./split_mix.ts";
 import type { MixtureInfo } from "../data/dataset.ts";
 
 export const IMAGE_METRICS = ["fid", "kid", "pr", "score"] as const;
 export type ImageMetric = (typeof IMAGE_METRICS)[number];
 export const IMAGE_SHAPE = [28, 28, 1];
+export const STACKED_SHAPE = [28, 28, 3];
 export const PR_MAX_SAMPLES = 5000; // precision/recall is O(n²): at most this many of each set
 
 export interface RealImages { x: Float32Array; count: number }
@@ -92,29 +96,38 @@ export async function evaluateImages(samples: Float32Array, count: number, optio
 // A GAN-like source of samples: createGAN's GAN, WasmGAN, TfjsGAN
 export interface SampleSource { spec: { dataShape: number[] }; sample(n: number, options?: { seed?: number }): Float32Array | Promise<Float32Array> }
 export interface EvalOptions extends Omit<ImageEvalOptions, "real"> {
-  n?: number;                          // samples to draw (default DEFAULT_IMAGE_SAMPLES, 2-D: 10,000)
+  n?: number;                          // samples to draw (default DEFAULT_IMAGE_SAMPLES; 2-D: 10,000; Stacked MNIST: 26,000)
   seed?: number;                       // the sampling seed (default 1)
-  real?: RealImages;                   // images: see ImageEvalOptions
+  real?: RealImages;                   // images: see ImageEvalOptions; Stacked MNIST: its first n also counted
   mixture?: MixtureInfo;               // 2-D samples: the mixture's centres and std (required)
 }
-export const DEFAULT_IMAGE_SAMPLES = 5000, DEFAULT_POINT_SAMPLES = 10_000;
-export type Evaluation = ({ kind: "images" } & ImageEvaluation) | ({ kind: "mixture"; count: number } & MixtureMetrics);
+export const DEFAULT_IMAGE_SAMPLES = 5000, DEFAULT_POINT_SAMPLES = 10_000, DEFAULT_STACKED_SAMPLES = STACKED_EVAL_SAMPLES;
+export type Evaluation = ({ kind: "images" } & ImageEvaluation) | ({ kind: "mixture"; count: number } & MixtureMetrics)
+  | ({ kind: "stacked"; real?: StackedModes } & StackedModes);
 
 export async function evaluate(gan: SampleSource, options: EvalOptions = {}): Promise<Evaluation> {
   const shape = gan.spec.dataShape.join();
-  const image = shape === IMAGE_SHAPE.join();
-  if (!image && shape !== "2") throw new RangeError(`evaluate: no metrics for samples of shape [${gan.spec.dataShape.join(", ")}] (images of [28, 28, 1] or 2-D points)`);
-  const n = options.n ?? (image ? DEFAULT_IMAGE_SAMPLES : DEFAULT_POINT_SAMPLES);
+  const image = shape === IMAGE_SHAPE.join(), stacked = shape === STACKED_SHAPE.join();
+  if (!image && !stacked && shape !== "2") throw new RangeError(`evaluate: no metrics for samples of shape [${gan.spec.dataShape.join(", ")}] (images of [28, 28, 1], Stacked MNIST [28, 28, 3] or 2-D points)`);
+  if (stacked && options.metrics) throw new RangeError(`evaluate: the image metrics (${IMAGE_METRICS.join(", ")}) need images of [28, 28, 1]; Stacked MNIST [28, 28, 3] is scored by its mode count and KL`);
+  const n = options.n ?? (image ? DEFAULT_IMAGE_SAMPLES : stacked ? DEFAULT_STACKED_SAMPLES : DEFAULT_POINT_SAMPLES);
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`evaluate: n must be a positive integer (got ${n})`);
+  if (stacked && options.real) checkImages("real", options.real.x, options.real.count, 1, 28 * 28 * 3, STACKED_SHAPE);
   const samples = await gan.sample(n, { seed: options.seed ?? 1 });
   if (image) return { kind: "images", ...(await evaluateImages(samples, n, options)) };
+  if (stacked) {
+    // the real set is counted on as many samples as the model's (its first n, or all if fewer):
+    // how many modes a set covers depends on how many samples it has
+    const real = options.real && { x: options.real.x.subarray(0, Math.min(n, options.real.count) * 28 * 28 * 3), count: Math.min(n, options.real.count) };
+    return { kind: "stacked", ...stackedModes(samples, n), ...(real ? { real: stackedModes(real.x, real.count) } : {}) };
+  }
   if (!options.mixture) throw new RangeError("evaluate: 2-D samples need options.mixture (the data set's centres and std, e.g. (await ring8()).mixture)");
   return { kind: "mixture", count: n, ...mixtureMetrics(samples, options.mixture) };
 }
 
-function checkImages(what: string, x: Float32Array, count: number, min: number, size: number): void {
+function checkImages(what: string, x: Float32Array, count: number, min: number, size: number, shape = IMAGE_SHAPE): void {
   if (!Number.isInteger(count) || count < min) throw new RangeError(`${what}: the metrics asked need at least ${min} samples (got ${count})`);
-  if (!(x instanceof Float32Array) || x.length !== count * size) throw new RangeError(`${what}: ${count} images of [28, 28, 1] need ${count * size} values, got ${x?.length}`);
+  if (!(x instanceof Float32Array) || x.length !== count * size) throw new RangeError(`${what}: ${count} images of [${shape.join(", ")}] need ${count * size} values, got ${x?.length}`);
   for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) throw new RangeError(`${what}: sample ${Math.floor(i / size)} holds ${x[i]}`);
 }
 

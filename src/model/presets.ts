@@ -76,6 +76,21 @@ export function dcganMnist(): GanSpec {
   };
 }
 
+// dcgan-stacked-mnist: the dcgan-mnist nets and recipe on Stacked MNIST (src/data/stacked_mnist.ts:
+// three digits as the channels of one 28x28 image, 1,000 modes); the plain reference to set
+// beside the papers' DCGAN row (VEEGAN; PacGAN Table 2: 99 modes, KL 3.40). Only the image's
+// channel count changes: G's last ConvT has 3 filters (28x28x3), D's first conv reads 3 channels.
+export function dcganStackedMnist(): GanSpec {
+  const base = dcganMnist();
+  const last = base.generator.length - 2; // the ConvT 1 before the tanh
+  return {
+    ...base,
+    name: "dcgan-stacked-mnist",
+    dataShape: [28, 28, 3],
+    generator: base.generator.map((l, i) => (i === last ? { ...l, filters: 3 } as LayerSpec : l)),
+  };
+}
+
 // Conditional GANs (cGAN, Mirza & Osindero 2014): the same nets with the class as a one-hot joined
 // to G's latent input and to D's input (spec.numClasses).
 // cgan-mnist: the dcgan-mnist nets on the MNIST digit labels (G z(100) + 10; D 28x28x(1 + 10))
@@ -86,7 +101,7 @@ export const condRing8 = (): GanSpec => ({ ...ring8(), name: "cond-ring8", pack:
 
 export const presets: Record<string, () => GanSpec> = {
   ring8, grid25, "mlp-ring8": mlpRing8, "mlp-grid25": mlpGrid25, "dcgan-mnist": dcganMnist,
-  "cgan-mnist": cganMnist, "cond-ring8": condRing8,
+  "cgan-mnist": cganMnist, "cond-ring8": condRing8, "dcgan-stacked-mnist": dcganStackedMnist,
 };
 
 export function preset(name: string): GanSpec {

@@ -78,7 +78,7 @@ test("bad input: one line naming the problem, exit code 2, no stack trace", () =
   for (const [args, msg] of [
     [["frob"], /unknown command "frob"/],
     [["train", "--bogus"], /Unknown option '--bogus'/],
-    [["train", "--preset", "ring9"], /unknown preset "ring9" \(known: ring8, grid25, mlp-ring8, mlp-grid25, dcgan-mnist, cgan-mnist, cond-ring8\)/],
+    [["train", "--preset", "ring9"], /unknown preset "ring9" \(known: ring8, grid25, mlp-ring8, mlp-grid25, dcgan-mnist, cgan-mnist, cond-ring8, dcgan-stacked-mnist\)/],
     [["train", "--steps", "ten"], /--steps must be an integer >= 0 \(got "ten"\)/],
     [["train", "--steps=-1"], /--steps must be an integer >= 0 \(got "-1"\)/],
     [["train", "--loss", "hinge-ish", "--steps", "1"], /spec.loss: must be one of/],

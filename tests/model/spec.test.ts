@@ -21,7 +21,7 @@ function refuses(mutate: (s: any) => void, field: string, words: RegExp) {
 
 test("the presets validate", () => {
   for (const name of Object.keys(presets)) validateSpec(preset(name));
-  assert.throws(() => preset("ring9"), /unknown preset "ring9" \(known: ring8, grid25, mlp-ring8, mlp-grid25, dcgan-mnist, cgan-mnist, cond-ring8\)/);
+  assert.throws(() => preset("ring9"), /unknown preset "ring9" \(known: ring8, grid25, mlp-ring8, mlp-grid25, dcgan-mnist, cgan-mnist, cond-ring8, dcgan-stacked-mnist\)/);
 });
 
 test("unknown layer type, bad sizes, missing fields, unknown fields", () => {
