@@ -78,6 +78,8 @@ export interface WasmExports {
   netAddConv(net: Handle, kind: number, h: number, w: number, cin: number, outH: number, outW: number, cout: number,
     kh: number, kw: number, strideH: number, strideW: number, padTop: number, padLeft: number): number;
   netAddBatchNorm(net: Handle, channels: number, eps: number, momentum: number): number;
+  // minibatch standard deviation (assembly/nn/minibatch_std.ts): [n, P, channels] -> [n, P, channels + 1]
+  netAddMinibatchStd(net: Handle, channels: number, groupSize: number): number;
   netBuild(net: Handle): void;
   netInit(net: Handle, rng: Ptr, scheme: number): void;
   netStateCount(net: Handle): number;
@@ -125,6 +127,11 @@ export interface WasmExports {
   penaltyNew(net: Handle, lambda: number): Handle;
   penaltyRun(pen: Handle, x: Ptr, n: number): number;
   penaltyInputGrad(pen: Handle): Ptr;
+  // R1 (assembly/train/penalty.ts, Mescheder et al. 2018) and PGGAN's drift: once, before training
+  ganSetR1(gan: Handle, gamma: number): void;
+  ganSetDrift(gan: Handle, drift: number): void;
+  // R1 alone on a net (tests): run it with penaltyRun / penaltyInputGrad
+  r1New(net: Handle, gamma: number): Handle;
   ganRng(gan: Handle): Ptr;
   ganSetData(gan: Handle, ptr: Ptr, count: number): void;
   ganTrain(gan: Handle, steps: number): void;

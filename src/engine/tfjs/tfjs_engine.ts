@@ -7,6 +7,7 @@
 //                  (+ ε ~ U[0, 1) [B] for WGAN-GP), in that order from the training stream;
 //                  G(z) in training mode (batch statistics; moves G's running statistics);
 //                  D ← D − ∇_D [L_D(D(x)) + L_D(D(G(z))) (+ λ·GP at x̂ = ε·x + (1 − ε)·G(z))],
+//                  (+ γ/2·mean‖∇D(x)‖² for R1, + ε·mean D(x)² for the drift term, both on the real rows),
 //                  real and fake through D separately (each moves D's running statistics);
 //                  weight clipping after the update
 //   then:          G ← G − ∇_G L_G(D(G(z))) with the last D step's z (and fake labels) against
@@ -179,8 +180,10 @@ export class TfjsGAN implements Engine {
         const { value, grads } = this.gradsOf(() => {
           const lr = this.D.apply(realD, { training: true, moments: dm });
           const lf = this.D.apply(fakeD, { training: true, moments: dm });
-          let total = tf.add(this.losses.dReal(lr), this.losses.dFake(lf)) as Scalar;
-          let pen: Scalar = tf.scalar(0);
+          let lossReal = this.losses.dReal(lr);
+          if (spec.drift !== undefined) lossReal = tf.add(lossReal, this.losses.drift(lr, spec.drift)) as Scalar;
+          let total = tf.add(lossReal, this.losses.dFake(lf)) as Scalar;
+          let pen: Scalar = tf.scalar(0), r1: Scalar = tf.scalar(0);
           if (eps) {
             // x̂ = ε·x + (1 − ε)·G(z) per sample, ε and 1 − ε in f32 as the engine forms them
             const e = tf.tensor2d(eps, [B, 1]), f = tf.tensor2d(eps.map((v) => Math.fround(1 - v)), [B, 1]);
@@ -188,7 +191,11 @@ export class TfjsGAN implements Engine {
             pen = this.losses.penalty(this.D.inputGradient(xhat), spec.gradientPenalty!);
             total = tf.add(total, pen) as Scalar;
           }
-          kept.push(tf.keep(this.losses.meanD(lr)), tf.keep(this.losses.meanD(lf)), tf.keep(pen));
+          if (spec.r1 !== undefined) {
+            r1 = this.losses.r1(this.D.inputGradient(realD), spec.r1);
+            total = tf.add(total, r1) as Scalar;
+          }
+          kept.push(tf.keep(this.losses.meanD(lr)), tf.keep(this.losses.meanD(lf)), tf.keep(pen), tf.keep(r1));
           return total;
         }, this.D.params);
         this.D.updateRunning(dm);
@@ -196,7 +203,7 @@ export class TfjsGAN implements Engine {
         this.optD.step(grads);
         if (spec.clip !== undefined) this.optD.clip(spec.clip);
         // kept[]: tf.keep'd, disposed with dStats
-        const out: DStats = { "D.loss": value, "D.real": kept[0], "D.fake": kept[1], "D.gradNorm": dNorm, "D.penalty": kept[2] };
+        const out: DStats = { "D.loss": value, "D.real": kept[0], "D.fake": kept[1], "D.gradNorm": dNorm, "D.penalty": kept[2], "D.r1": kept[3] };
         return [zT, hotF, out] as [Tensor, Tensor | undefined, DStats];
       });
     }

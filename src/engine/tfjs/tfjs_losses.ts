@@ -76,4 +76,16 @@ export class Losses {
     const norms = tf.sqrt(tf.maximum(tf.sum(tf.square(g), 1), 1e-30));
     return tf.mul(lambda, tf.mean(tf.square(tf.sub(norms, 1))));
   }
+
+  // R1 (Mescheder et al. 2018, eq. 9): (γ/2)·mean_i ‖g_i‖₂², g: [n, inSize] at the real rows
+  r1(g: Tensor, gamma: number): Scalar {
+    const tf = this.tf;
+    return tf.mul(0.5 * gamma, tf.mean(tf.sum(tf.square(g), 1)));
+  }
+
+  // PGGAN's drift term: ε·mean l² over the real logits l
+  drift(l: Tensor, eps: number): Scalar {
+    const tf = this.tf;
+    return tf.mul(eps, tf.mean(tf.square(l)));
+  }
 }
