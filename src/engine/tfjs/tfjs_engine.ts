@@ -180,23 +180,11 @@ export class TfjsGAN implements Engine {
         const { value, grads } = this.gradsOf(() => {
           const lr = this.D.apply(realD, { training: true, moments: dm });
           const lf = this.D.apply(fakeD, { training: true, moments: dm });
-          let lossReal = this.losses.dReal(lr);
-          if (spec.drift !== undefined) lossReal = tf.add(lossReal, this.losses.drift(lr, spec.drift)) as Scalar;
-          let total = tf.add(lossReal, this.losses.dFake(lf)) as Scalar;
-          let pen: Scalar = tf.scalar(0), r1: Scalar = tf.scalar(0);
-          if (eps) {
-            // x̂ = ε·x + (1 − ε)·G(z) per sample, ε and 1 − ε in f32 as the engine forms them
-            const e = tf.tensor2d(eps, [B, 1]), f = tf.tensor2d(eps.map((v) => Math.fround(1 - v)), [B, 1]);
-            const xhat = this.inputs.discriminator(tf.add(tf.mul(e, real), tf.mul(f, fake)), undefined);
-            pen = this.losses.penalty(this.D.inputGradient(xhat), spec.gradientPenalty!);
-            total = tf.add(total, pen) as Scalar;
-          }
-          if (spec.r1 !== undefined) {
-            r1 = this.losses.r1(this.D.inputGradient(realD), spec.r1);
-            total = tf.add(total, r1) as Scalar;
-          }
-          kept.push(tf.keep(this.losses.meanD(lr)), tf.keep(this.losses.meanD(lf)), tf.keep(pen), tf.keep(r1));
-          return total;
+          // x̂ = ε·x + (1 − ε)·G(z) per sample, ε and 1 − ε in f32 as the engine forms them
+          const xhat = eps && this.inputs.discriminator(tf.add(tf.mul(tf.tensor2d(eps, [B, 1]), real), tf.mul(tf.tensor2d(eps.map((v) => Math.fround(1 - v)), [B, 1]), fake)), undefined);
+          const t = this.losses.critic(lr, lf, spec, (x) => this.D.inputGradient(x), xhat, realD);
+          kept.push(tf.keep(this.losses.meanD(lr)), tf.keep(this.losses.meanD(lf)), tf.keep(t.penalty), tf.keep(t.r1));
+          return t.total;
         }, this.D.params);
         this.D.updateRunning(dm);
         const dNorm = this.norm(grads);
