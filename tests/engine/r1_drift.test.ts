@@ -165,6 +165,21 @@ for (const [name, spec] of [["R1 with a minibatch std critic", mlp({ r1: 10, dis
   });
 }
 
+test("a checkpoint of an R1 + minibatch std model round-trips (spec, D.r1 statistic) and resumes to the same bits", async () => {
+  const { encodeCheckpoint, decodeCheckpoint, checkpointEngine } = await import("../../src/io/checkpoint.ts");
+  const spec = mlp({ r1: 5, discriminator: mbDense });
+  const a = await createGAN(spec, { seed: 3 });
+  await a.train(data, { steps: 4 });
+  const ck = decodeCheckpoint(encodeCheckpoint(a.spec, a.saveState()));
+  assert.equal(ck.spec, a.spec, "the spec (r1, minibatch_std's groupSize) comes back");
+  const b = await checkpointEngine(ck);
+  assert.ok(a.stats().r1 > 0);
+  assert.equal(b.stats(), a.stats(), "the statistics block (D.r1 in slot 7) comes back");
+  await a.train(data, { steps: 2 });
+  await b.train(data, { steps: 2 });
+  expectBitIdentical("D after resuming", b.getWeights().discriminator, a.getWeights().discriminator);
+});
+
 // ---- (4) refusals
 const refuses = (spec: unknown, field: string, pattern: RegExp) => {
   try {
