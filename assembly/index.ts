@@ -181,8 +181,9 @@ export function ganPenaltyInput(gan: Gan): usize { return gan.interp; }  // f32 
 export function penaltyNew(net: Net, lambda: f32): GradientPenalty { return new GradientPenalty(net, lambda); }
 export function penaltyRun(pen: GradientPenalty, x: usize, n: i32): f32 { return pen.run(x, n); }
 export function penaltyInputGrad(pen: GradientPenalty): usize { return pen.g; } // [n, D in] of the last run
-// R1 (Mescheder et al. 2018): call once, before training; (γ/2)·mean‖∇D(x)‖² at the real rows
-export function ganSetR1(gan: Gan, gamma: f32): void { gan.setR1(gamma); }
+// R1 (Mescheder et al. 2018): call once, before training; (γ/2)·mean‖∇D(x)‖² at the real rows,
+// on the D updates whose count of earlier updates is a multiple of `every` (lazy: γ already ·every)
+export function ganSetR1(gan: Gan, gamma: f32, every: i32): void { gan.setR1(gamma, every); }
 // PGGAN's drift term: drift·mean(D(x)²) on the real rows (0: off)
 export function ganSetDrift(gan: Gan, drift: f32): void { gan.drift = drift; }
 // R1 on its own, for tests: penaltyRun on it ADDS ∂R/∂θ into the net's grads and returns R

@@ -72,8 +72,11 @@ export class Gan {
   interp: usize = 0; // [B, D's input per sample]: the last x̂
   // R1 (Mescheder et al. 2018; setR1): after the real and fake passes of each D update,
   // (γ/2)·mean_i ‖∇ₓ D(x_i)‖² at the real rows (no interpolation, no draws) is added to D's loss
-  // and its gradient (assembly/train/penalty.ts, kind PENALTY_R1).
+  // and its gradient (assembly/train/penalty.ts, kind PENALTY_R1). Lazy regularisation (StyleGAN2,
+  // Karras et al. 2020, §3.1): with r1Every = k > 1 only the D updates whose count of earlier
+  // updates is a multiple of k take it, with γ·k (the host passes that weight), the others none.
   r1: GradientPenalty | null = null;
+  r1Every: i32 = 1;
   // PGGAN's drift term (Karras et al. 2018, §A.1: ε_drift·E[D(x)²] on real data, keeping the
   // critic's values near 0): > 0 adds drift·mean(l²) over the real logits l to D's loss, its
   // gradient 2·drift·l/B to the real pass's dL/dl.
@@ -129,8 +132,9 @@ export class Gan {
   }
 
   // R1 with weight gamma (> 0); lays out its buffers once, before training
-  setR1(gamma: f32): void {
+  setR1(gamma: f32, every: i32): void {
     this.r1 = new GradientPenalty(this.D, gamma, PENALTY_R1);
+    this.r1Every = max(every, 1);
   }
 
   // drift·mean(l²) over the B real logits l; ADDS its gradient 2·drift·l/B into dLogits
@@ -279,7 +283,7 @@ export class Gan {
     if (this.penalty != null) penalty = this.gradientPenalty(real, fake, B);
     store<f32>(this.stats, penalty, STAT_D_PENALTY << 2);
     if (this.r1 != null) {
-      const r1 = this.r1!.run(real, B);
+      const r1: f32 = this.optD.t % this.r1Every == 0 ? this.r1!.run(real, B) : 0;
       store<f32>(this.stats, r1, STAT_D_R1 << 2);
       penalty += r1;
     }

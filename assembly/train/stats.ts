@@ -11,6 +11,6 @@ export const STAT_D_FAKE: i32 = 3;      // mean D(G(z)) on the last fake batch, 
 export const STAT_D_GRAD_NORM: i32 = 4; // ‖∇_D L_D‖₂ of the last D update
 export const STAT_G_GRAD_NORM: i32 = 5; // ‖∇_G L_G‖₂
 export const STAT_D_PENALTY: i32 = 6;   // WGAN-GP: λ·mean(‖∇D(x̂)‖ − 1)² of the last critic update (0 without one)
-export const STAT_D_R1: i32 = 7;        // R1: (γ/2)·mean‖∇D(x)‖² on the last real batch of D's last update (0 without it)
+export const STAT_D_R1: i32 = 7;        // R1: (γ/2)·mean‖∇D(x)‖² on the real batch of D's last update (0 without it, or on an update lazy regularisation skips)
 // the block keeps 8 slots, the length of version-1 checkpoints' train.stats (their slot 7 was 0)
 export const STAT_COUNT: i32 = 8;

@@ -128,7 +128,7 @@ export interface WasmExports {
   penaltyRun(pen: Handle, x: Ptr, n: number): number;
   penaltyInputGrad(pen: Handle): Ptr;
   // R1 (assembly/train/penalty.ts, Mescheder et al. 2018) and PGGAN's drift: once, before training
-  ganSetR1(gan: Handle, gamma: number): void;
+  ganSetR1(gan: Handle, gamma: number, every: number): void; // every > 1: lazy, gamma already times every
   ganSetDrift(gan: Handle, drift: number): void;
   // R1 alone on a net (tests): run it with penaltyRun / penaltyInputGrad
   r1New(net: Handle, gamma: number): Handle;

@@ -3,7 +3,7 @@
 // named where it does not apply), and where minibatch standard deviation may sit.
 import type { LossName } from "./ops.ts";
 import type { LayerSpec } from "./spec.ts";
-import { SpecError, show } from "./spec_check.ts";
+import { SpecError, show, positiveInt } from "./spec_check.ts";
 
 export const WGAN_CLIP_DEFAULT = 0.01; // Arjovsky et al. 2017
 export const WGAN_GP_DEFAULT = 10;     // Gulrajani et al. 2017
@@ -66,6 +66,14 @@ export function validateR1(v: unknown, loss: LossName, discriminator: LayerSpec[
     throw new SpecError("spec.r1", `the R1 penalty is not supported for conditional models (spec.numClasses ${numClasses}) yet`);
   }
   return gamma;
+}
+
+// lazy R1's interval (1: every D update); only with R1
+export function validateR1Every(v: unknown, r1: number): number {
+  if (v === undefined) return 1;
+  const k = positiveInt(v, "spec.r1Every", 10000);
+  if (r1 === 0) throw new SpecError("spec.r1Every", `sets how often the R1 penalty is taken, but spec.r1 is off (got ${k})`);
+  return k;
 }
 
 // the drift weight ε_drift, or 0 for none (PGGAN: ε_drift·E[D(x)²] on real data keeps the critic's

@@ -7,7 +7,7 @@ import { layerShapes, ShapeError } from "./shapes.ts";
 import { isNode } from "./graph.ts";
 import { SpecError, isObject, show, noUnknownKeys, positiveInt, finite, oneOf } from "./spec_check.ts";
 import { readNetsForm, readOptimizers, generatorInputShape, discriminatorInputShape, type GanObjective } from "./nets.ts";
-import { validateClip, validateGradientPenalty, validateR1, validateDrift, checkMinibatchStd } from "./penalties.ts";
+import { validateClip, validateGradientPenalty, validateR1, validateR1Every, validateDrift, checkMinibatchStd } from "./penalties.ts";
 
 export { SpecError } from "./spec_check.ts";
 export { generatorInputShape, discriminatorInputShape, roleNet, netRole, GAN_ROLES, type Role, type RoleNet, type GanObjective, type Objective } from "./nets.ts";
@@ -65,6 +65,9 @@ export interface GanFields {
   // (γ/2)·mean_i ‖∇ₓD(x_i)‖₂² at the real batch; the number is γ, true means 10. Default: off.
   // No batch_norm in D, no conditional models (as the gradient penalty).
   r1?: number | boolean;
+  // lazy R1 (StyleGAN2, Karras et al. 2020, §3.1): only every r1Every-th D update takes R1, with
+  // weight γ·r1Every (default 1: every update). Needs spec.r1.
+  r1Every?: number;
   // PGGAN's drift term (Karras et al. 2018; "wasserstein" only): ε_drift·mean D(x)² on the real
   // batch is added to the critic's loss; the number is ε_drift, true means the paper's 0.001.
   drift?: number | boolean;
@@ -101,9 +104,9 @@ export type LrSchedule = { type: "constant" } | { type: "linear"; steps: number 
 // clip stays optional: present (a number in (0, 10]) only when clipping is on
 // numClasses likewise: present only for a conditional model
 // gradientPenalty likewise: present (λ) only when the penalty is on
-// r1 and drift likewise: present only when on
-export type NormalisedSpec = Required<Omit<GanFields, "name" | "clip" | "numClasses" | "gradientPenalty" | "r1" | "drift">> & {
-  name: string; clip?: number; numClasses?: number; gradientPenalty?: number; r1?: number; drift?: number;
+// r1 and drift likewise: present only when on; r1Every only when above 1
+export type NormalisedSpec = Required<Omit<GanFields, "name" | "clip" | "numClasses" | "gradientPenalty" | "r1" | "r1Every" | "drift">> & {
+  name: string; clip?: number; numClasses?: number; gradientPenalty?: number; r1?: number; r1Every?: number; drift?: number;
   nets: Record<string, LayerSpec[]>;
   objective: GanObjective;
   optimizer: Record<string, OptimizerSpec>;
@@ -239,7 +242,7 @@ function validateSchedule(v: unknown, path: string): LrSchedule {
 export function validateSpec(input: unknown): NormalisedSpec {
   if (!isObject(input)) throw new SpecError("spec", `must be an object (got ${show(input)})`);
   const s = input;
-  noUnknownKeys(s, ["name", "latentDim", "dataShape", "generator", "discriminator", "nets", "objective", "loss", "batchSize", "dSteps", "labelSmoothing", "clip", "gradientPenalty", "r1", "drift", "pack", "lrSchedule", "init", "optimizer", "numClasses"], "spec");
+  noUnknownKeys(s, ["name", "latentDim", "dataShape", "generator", "discriminator", "nets", "objective", "loss", "batchSize", "dSteps", "labelSmoothing", "clip", "gradientPenalty", "r1", "r1Every", "drift", "pack", "lrSchedule", "init", "optimizer", "numClasses"], "spec");
   if (s.name !== undefined && typeof s.name !== "string") throw new SpecError("spec.name", `must be a string (got ${show(s.name)})`);
   const latentDim = positiveInt(s.latentDim, "spec.latentDim", 1 << 16);
   if (!Array.isArray(s.dataShape) || s.dataShape.length === 0 || s.dataShape.length > 3) {
@@ -291,6 +294,7 @@ export function validateSpec(input: unknown): NormalisedSpec {
   const clip = validateClip(s.clip, loss);
   const gradientPenalty = validateGradientPenalty(s.gradientPenalty, loss, clip, discriminator, dPath, numClasses);
   const r1 = validateR1(s.r1, loss, discriminator, dPath, numClasses);
+  const r1Every = validateR1Every(s.r1Every, r1);
   const drift = validateDrift(s.drift, loss);
   if (batchSize % pack !== 0) throw new SpecError("spec.pack", `must divide spec.batchSize ${batchSize} (got ${pack})`);
   checkMinibatchStd(generator, gPath, discriminator, dPath, batchSize / pack);
@@ -298,5 +302,5 @@ export function validateSpec(input: unknown): NormalisedSpec {
   const init = s.init === undefined ? "pytorch" : oneOf(s.init, Object.keys(INIT_CODES) as InitName[], "spec.init");
   const optimizer = readOptimizers(s.optimizer, form, validateOptimizer);
   const nets = Object.fromEntries(form.nets.map(([n]) => [n, n === objective.generator ? generator : discriminator]));
-  return { name: s.name ?? "custom", latentDim, dataShape, nets, objective, loss, batchSize, dSteps, labelSmoothing, ...(clip > 0 ? { clip } : {}), ...(gradientPenalty > 0 ? { gradientPenalty } : {}), ...(r1 > 0 ? { r1 } : {}), ...(drift > 0 ? { drift } : {}), pack, lrSchedule, init, optimizer, ...(numClasses !== undefined ? { numClasses } : {}) };
+  return { name: s.name ?? "custom", latentDim, dataShape, nets, objective, loss, batchSize, dSteps, labelSmoothing, ...(clip > 0 ? { clip } : {}), ...(gradientPenalty > 0 ? { gradientPenalty } : {}), ...(r1 > 0 ? { r1 } : {}), ...(r1Every > 1 ? { r1Every } : {}), ...(drift > 0 ? { drift } : {}), pack, lrSchedule, init, optimizer, ...(numClasses !== undefined ? { numClasses } : {}) };
 }

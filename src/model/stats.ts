@@ -15,7 +15,7 @@ export const STATS = [
   { name: "D.gradNorm", slot: 4, field: "dGradNorm", doc: "‖∇_D L_D‖₂ of the last discriminator update" },
   { name: "G.gradNorm", slot: 5, field: "gGradNorm", doc: "‖∇_G L_G‖₂ of the generator update" },
   { name: "D.penalty", slot: 6, field: "penalty", doc: "WGAN-GP: λ·mean(‖∇D(x̂)‖ − 1)² of the last critic update, 0 without the penalty" },
-  { name: "D.r1", slot: 7, field: "r1", doc: "R1: (γ/2)·mean‖∇D(x)‖² on the real batch of the last D update, 0 without it" },
+  { name: "D.r1", slot: 7, field: "r1", doc: "R1: (γ/2)·mean‖∇D(x)‖² on the real batch of the last D update (γ·r1Every with lazy regularisation), 0 without it or on an update that skips it" },
 ] as const;
 
 // The block's length in floats: 8, the length of version-1 checkpoints' train.stats (their slot 7,

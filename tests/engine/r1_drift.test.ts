@@ -9,7 +9,8 @@
 //      tests/engine/gan_step.test.ts; the statistics (D.r1, D.loss with the terms in) within 1e-5.
 //      Critics with and without minibatch std.
 //  (3) R1 trains: the ring8 preset with r1 10, 300 steps: finite statistics, R1 reported and > 0;
-//      same seed twice and a saveState/loadState resume give the same bits (R1 and drift).
+//      lazy R1 (r1Every) takes it on every k-th D update; same seed twice, a saveState/loadState
+//      resume and a checkpoint round trip give the same bits (R1 and drift).
 //  (4) spec refusals, each naming its field.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -71,6 +72,7 @@ const stepCases: [string, GanSpec, Float32Array][] = [
   ["non-saturating + R1 10", mlp({ r1: 10 }), data.x],
   ["minimax + R1 3, pack 2", mlp({ loss: "minimax", r1: 3, pack: 2 }), data.x],
   ["non-saturating + R1, minibatch std critic", mlp({ r1: true, discriminator: mbDense }), data.x],
+  ["non-saturating + lazy R1 (r1Every 3: the first update takes γ·3)", mlp({ r1: 4, r1Every: 3 }), data.x],
   ["small DCGAN + R1, minibatch std conv critic", dcgan({ r1: 10, discriminator: mbConv }), images],
   ["wasserstein + drift 0.001", mlp({ loss: "wasserstein", drift: true }), data.x],
   ["wasserstein + drift 0.05 + clip", mlp({ loss: "wasserstein", drift: 0.05, clip: 0.2 }), data.x],
@@ -99,7 +101,7 @@ for (const [name, input, x] of stepCases) {
       const lr = f64Forward(Dl, dIn, th, real, rows).out, lf = f64Forward(Dl, dIn, th, fake, rows).out;
       const base = spec.loss === "wasserstein" ? mean(lf) - mean(lr) : mean(Array.from(lr, (t) => softplus(-t))) + mean(Array.from(lf, softplus));
       const drift = spec.drift ? spec.drift * mean(Array.from(lr, (t) => t * t)) : 0;
-      const r1 = spec.r1 ? f64R1(Dl, dIn, th, real, rows, spec.r1) : 0;
+      const r1 = spec.r1 ? f64R1(Dl, dIn, th, real, rows, spec.r1 * (spec.r1Every ?? 1)) : 0;
       const pen = gp ? f64Penalty(Dl, dIn, th, xhat!, rows, spec.gradientPenalty!) : 0;
       return { total: base + drift + r1 + pen, drift, r1, pen };
     };
@@ -144,6 +146,20 @@ test("R1 trains the ring8 nets: 300 steps, finite statistics, R1 reported (> 0) 
   const plain = await createGAN(preset("ring8"), { seed: 1 });
   assert.is((await plain.train(data, { steps: 2 })).r1, 0, "without R1 the slot is 0");
   console.log(`    (R1 ring8 300 steps: R1 ${seen.map((r) => r.toPrecision(3)).join(" → ")}; ${Date.now() - started} ms)`);
+});
+
+test("lazy R1 (r1Every 3): the D updates 0, 3, 6, ... take it (γ·3), the others not; resuming mid-interval keeps the rhythm", async () => {
+  const spec = mlp({ r1: 10, r1Every: 3, dSteps: 2, optimizer: { generator: { type: "adam", lr: 2e-4, beta1: 0.5 }, discriminator: { type: "adam", lr: 2e-4, beta1: 0.5 } } });
+  const a = await createGAN(spec, { seed: 2 });
+  const r1: number[] = [];
+  await a.train(data, { steps: 6, every: 1, onStep: (s) => r1.push(s.r1) });
+  // dSteps 2: step s's last D update is update 2s − 1 (counting from 0): 1, 3, 5, 7, 9, 11 -> R1 on 3 and 9
+  assert.equal(r1.map((v) => v > 0), [false, true, false, false, true, false], `D.r1 per step: ${r1.join(", ")}`);
+  const b = await createGAN(spec, { seed: 2 }), c = await createGAN(spec, { seed: 8 });
+  await b.train(data, { steps: 2 });
+  c.loadState(b.saveState());
+  await c.train(data, { steps: 4 });
+  expectBitIdentical("D resumed after 2 steps (4 updates: mid-interval)", c.getWeights().discriminator, a.getWeights().discriminator);
 });
 
 for (const [name, spec] of [["R1 with a minibatch std critic", mlp({ r1: 10, discriminator: mbDense, optimizer: { generator: { type: "adam", lr: 2e-4, beta1: 0.5 }, discriminator: { type: "adam", lr: 2e-4, beta1: 0.5 } } })],
@@ -203,6 +219,10 @@ test("spec: r1 and drift default off, true means 10 and 0.001, and are refused w
   for (const bad of [0, -1, Number.NaN, 1e5, "10"]) refuses(mlp({ r1: bad as any }), "spec.r1", /must be a number in \(0, 10000\]/);
   refuses(mlp({ r1: 10, discriminator: [{ type: "dense", units: 8 }, { type: "batch_norm" }, { type: "relu" }, { type: "dense", units: 1 }] }), "spec.discriminator[1]", /batch_norm is not allowed in a discriminator with the R1 penalty/);
   refuses({ ...mlp({ r1: 10 }), numClasses: 8 }, "spec.r1", /conditional/);
+  assert.is(validateSpec(mlp({ r1: 10, r1Every: 16 })).r1Every, 16);
+  assert.ok(!("r1Every" in validateSpec(mlp({ r1: 10, r1Every: 1 }))), "r1Every 1 is the default, left out");
+  refuses(mlp({ r1Every: 4 }), "spec.r1Every", /spec.r1 is off/);
+  for (const bad of [0, 1.5, -2, 20000, "4"]) refuses(mlp({ r1: 10, r1Every: bad as any }), "spec.r1Every", /must be an integer from 1 to 10000/);
   for (const loss of ["non-saturating", "minimax", "hinge", "least-squares"] as const) refuses(mlp({ loss, drift: true }), "spec.drift", /"wasserstein" loss only/);
   for (const bad of [0, -0.1, 2, Number.POSITIVE_INFINITY, "0.001"]) refuses(mlp({ loss: "wasserstein", drift: bad as any }), "spec.drift", /must be a number in \(0, 1\]/);
   // the named form names its nets

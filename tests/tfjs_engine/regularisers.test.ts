@@ -4,7 +4,7 @@
 //  (1) one SGD step (lr 0.25): each statistic (D.r1 included) within 1e-5 + 1e-4·|x|; every weight
 //      within 1e-6 + 1e-5·|w|; the momentum-free SGD step's raw gradient is (θ0 − θ1)/lr, so that is
 //      a gradient check at 4e-6 + 4e-5·|w| / lr.
-//  (2) 50 steps with Adam: every statistic within 1e-4 + 1e-2·(its largest |value|) of the WASM
+//  (2) 50 steps with Adam (R1 on a minibatch std critic, lazy R1, WGAN-GP + drift): every statistic within 1e-4 + 1e-2·(its largest |value|) of the WASM
 //      engine's per step, the weights within 1e-2 of the distance travelled, or within 2x the WASM
 //      engine's own drift when its initial weights move by ±1..3 ulps (parity_util.ts).
 import { test } from "uvu";
@@ -57,6 +57,7 @@ const adam = { type: "adam" as const, lr: 2e-4, beta1: 0.5 };
 const adamGp = { type: "adam" as const, lr: 1e-4, beta1: 0, beta2: 0.9 };
 const fifty: [string, GanSpec][] = [
   ["non-saturating + R1, minibatch std critic, Adam", small({ batchSize: 16, r1: 10, discriminator: mbDense, optimizer: { generator: adam, discriminator: adam } })],
+  ["non-saturating + lazy R1 (every 4), Adam", small({ batchSize: 16, r1: 10, r1Every: 4, optimizer: { generator: adam, discriminator: adam } })],
   ["WGAN-GP + drift, minibatch std critic, 2 critic steps, Adam (0, 0.9)", small({ batchSize: 16, loss: "wasserstein", gradientPenalty: true, drift: true, dSteps: 2, discriminator: mbDense, optimizer: { generator: adamGp, discriminator: adamGp } })],
 ];
 for (const [name, spec] of fifty) {

@@ -151,6 +151,9 @@ export class TfjsGAN implements Engine {
     return tf.sqrt(grads.map((g) => tf.sum(tf.square(g))).reduce((a, b) => tf.add(a, b))) as Scalar;
   }
 
+  // R1's weight on the next D update: γ, or γ·k on every k-th with lazy regularisation (0 on the others)
+  private r1Weight(): number { const { r1, r1Every: k = 1 } = this.spec; return r1 === undefined || this.optD.t % k !== 0 ? 0 : Math.fround(r1 * k); }
+
   private trainStep(): void {
     const tf = this.tf, spec = this.spec, B = spec.batchSize, Z = spec.latentDim, K = spec.numClasses ?? 0;
     const data = this.data!;
@@ -182,7 +185,7 @@ export class TfjsGAN implements Engine {
           const lf = this.D.apply(fakeD, { training: true, moments: dm });
           // x̂ = ε·x + (1 − ε)·G(z) per sample, ε and 1 − ε in f32 as the engine forms them
           const xhat = eps && this.inputs.discriminator(tf.add(tf.mul(tf.tensor2d(eps, [B, 1]), real), tf.mul(tf.tensor2d(eps.map((v) => Math.fround(1 - v)), [B, 1]), fake)), undefined);
-          const t = this.losses.critic(lr, lf, spec, (x) => this.D.inputGradient(x), xhat, realD);
+          const t = this.losses.critic(lr, lf, spec, this.r1Weight(), (x) => this.D.inputGradient(x), xhat, realD);
           kept.push(tf.keep(this.losses.meanD(lr)), tf.keep(this.losses.meanD(lf)), tf.keep(t.penalty), tf.keep(t.r1));
           return t.total;
         }, this.D.params);
