@@ -35,7 +35,7 @@ import { GradientPenalty, PENALTY_R1 } from "./penalty";
 
 // the statistics block's slots (one table: assembly/train/stats.ts)
 import {
-  STAT_D_LOSS, STAT_G_LOSS, STAT_D_REAL, STAT_D_FAKE, STAT_D_GRAD_NORM, STAT_G_GRAD_NORM, STAT_D_PENALTY, STAT_D_R1, STAT_COUNT,
+  STAT_D_LOSS, STAT_G_LOSS, STAT_D_REAL, STAT_D_FAKE, STAT_D_GRAD_NORM, STAT_G_GRAD_NORM, STAT_D_PENALTY, STAT_COUNT,
 } from "./stats";
 export { STAT_COUNT };
 
@@ -75,6 +75,7 @@ export class Gan {
   // and its gradient (assembly/train/penalty.ts, kind PENALTY_R1). Lazy regularisation (StyleGAN2,
   // Karras et al. 2020, §3.1): with r1Every = k > 1 only the D updates whose count of earlier
   // updates is a multiple of k take it, with γ·k (the host passes that weight), the others none.
+  // Its value is the D.penalty statistic (WGAN-GP and R1 never meet: the spec ties them to losses).
   r1: GradientPenalty | null = null;
   r1Every: i32 = 1;
   // PGGAN's drift term (Karras et al. 2018, §A.1: ε_drift·E[D(x)²] on real data, keeping the
@@ -281,12 +282,8 @@ export class Gan {
     D.backward(this.dLogits, 0, B, true);
     let penalty: f32 = 0;
     if (this.penalty != null) penalty = this.gradientPenalty(real, fake, B);
+    if (this.r1 != null && this.optD.t % this.r1Every == 0) penalty += this.r1!.run(real, B);
     store<f32>(this.stats, penalty, STAT_D_PENALTY << 2);
-    if (this.r1 != null) {
-      const r1: f32 = this.optD.t % this.r1Every == 0 ? this.r1!.run(real, B) : 0;
-      store<f32>(this.stats, r1, STAT_D_R1 << 2);
-      penalty += r1;
-    }
     store<f32>(this.stats, lossReal + lossFake + penalty, STAT_D_LOSS << 2);
     store<f32>(this.stats, <f32>Math.sqrt(sumSquares(D.grads, D.paramCount)), STAT_D_GRAD_NORM << 2);
     this.optD.step(D);

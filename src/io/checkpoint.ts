@@ -35,7 +35,7 @@
 //                                         nets in the spec's order
 //   train.stats                  F32 [8]  the last step's statistics block, slots named in
 //                                         src/model/stats.ts (D.loss, G.loss, D.real, D.fake,
-//                                         D.gradNorm, G.gradNorm, D.penalty, D.r1)
+//                                         D.gradNorm, G.gradNorm, D.penalty, 0)
 // Net names are identifiers ([A-Za-z][A-Za-z0-9_]*, not "optimizer" or "train") and layer names
 // start with a letter or "_", so no two tensors' names can meet. A spec in the shorthand
 // (`generator` / `discriminator` layer arrays: nets named generator and discriminator) with

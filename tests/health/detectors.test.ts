@@ -5,7 +5,7 @@ import * as assert from "uvu/assert";
 import { HealthMonitor, healthIntervals, VanishingGradients, ModeCollapse, Instability, VANISHING, COLLAPSE, INSTABILITY, effectiveModes, sampleSpread, type StepStats } from "../../src/index.ts";
 
 const stat = (step: number, o: Partial<StepStats> = {}): StepStats =>
-  ({ step, dLoss: 1.3, gLoss: 0.8, dReal: 0.55, dFake: 0.45, dGradNorm: 2, gGradNorm: 3, penalty: 0, r1: 0, ...o });
+  ({ step, dLoss: 1.3, gLoss: 0.8, dReal: 0.55, dFake: 0.45, dGradNorm: 2, gGradNorm: 3, penalty: 0, ...o });
 // n reports, 50 steps apart, from `from`
 const reports = (from: number, n: number, o: (i: number) => Partial<StepStats>) => Array.from({ length: n }, (_, i) => stat(from + 50 * i, o(i)));
 

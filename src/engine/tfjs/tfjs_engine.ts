@@ -186,7 +186,7 @@ export class TfjsGAN implements Engine {
           // x̂ = ε·x + (1 − ε)·G(z) per sample, ε and 1 − ε in f32 as the engine forms them
           const xhat = eps && this.inputs.discriminator(tf.add(tf.mul(tf.tensor2d(eps, [B, 1]), real), tf.mul(tf.tensor2d(eps.map((v) => Math.fround(1 - v)), [B, 1]), fake)), undefined);
           const t = this.losses.critic(lr, lf, spec, this.r1Weight(), (x) => this.D.inputGradient(x), xhat, realD);
-          kept.push(tf.keep(this.losses.meanD(lr)), tf.keep(this.losses.meanD(lf)), tf.keep(t.penalty), tf.keep(t.r1));
+          kept.push(tf.keep(this.losses.meanD(lr)), tf.keep(this.losses.meanD(lf)), tf.keep(t.penalty));
           return t.total;
         }, this.D.params);
         this.D.updateRunning(dm);
@@ -194,7 +194,7 @@ export class TfjsGAN implements Engine {
         this.optD.step(grads);
         if (spec.clip !== undefined) this.optD.clip(spec.clip);
         // kept[]: tf.keep'd, disposed with dStats
-        const out: DStats = { "D.loss": value, "D.real": kept[0], "D.fake": kept[1], "D.gradNorm": dNorm, "D.penalty": kept[2], "D.r1": kept[3] };
+        const out: DStats = { "D.loss": value, "D.real": kept[0], "D.fake": kept[1], "D.gradNorm": dNorm, "D.penalty": kept[2] };
         return [zT, hotF, out] as [Tensor, Tensor | undefined, DStats];
       });
     }

@@ -82,16 +82,17 @@ export class Losses {
   // ones (+ PGGAN's drift term), on the fake ones, WGAN-GP's penalty at x̂ (when given) and R1 at
   // the real rows (r1: its weight on this update, γ·r1Every with lazy regularisation, or 0 for none);
   // grad(x) is D's input gradient of Σ D at a batch (TfNet.inputGradient)
-  critic(lr: Tensor, lf: Tensor, spec: Pick<NormalisedSpec, "drift" | "gradientPenalty">, r1Weight: number, grad: (x: Tensor) => Tensor, xhat: Tensor | undefined, realD: Tensor): { total: Scalar; penalty: Scalar; r1: Scalar } {
+  // (penalty: the D.penalty statistic, WGAN-GP's or R1's: the spec never has both)
+  critic(lr: Tensor, lf: Tensor, spec: Pick<NormalisedSpec, "drift" | "gradientPenalty">, r1Weight: number, grad: (x: Tensor) => Tensor, xhat: Tensor | undefined, realD: Tensor): { total: Scalar; penalty: Scalar } {
     const tf = this.tf;
     let lossReal = this.dReal(lr);
     if (spec.drift !== undefined) lossReal = tf.add(lossReal, this.drift(lr, spec.drift)) as Scalar;
     let total = tf.add(lossReal, this.dFake(lf)) as Scalar;
-    const penalty = xhat ? this.penalty(grad(xhat), spec.gradientPenalty!) : tf.scalar(0);
-    const r1 = r1Weight > 0 ? this.r1(grad(realD), r1Weight) : tf.scalar(0);
-    if (xhat) total = tf.add(total, penalty) as Scalar;
-    if (r1Weight > 0) total = tf.add(total, r1) as Scalar;
-    return { total, penalty, r1 };
+    let penalty: Scalar = tf.scalar(0);
+    if (xhat) penalty = this.penalty(grad(xhat), spec.gradientPenalty!);
+    if (r1Weight > 0) penalty = tf.add(penalty, this.r1(grad(realD), r1Weight)) as Scalar;
+    if (xhat || r1Weight > 0) total = tf.add(total, penalty) as Scalar;
+    return { total, penalty };
   }
 
   // R1 (Mescheder et al. 2018, eq. 9): (γ/2)·mean_i ‖g_i‖₂², g: [n, inSize] at the real rows
