@@ -8,9 +8,10 @@ import { Add, Blend, Concat } from "./nn/merge";
 import { Tape } from "./nn/tape";
 import { Conv2D, Conv2DTranspose, ConvGeometry } from "./nn/conv2d";
 import { BatchNorm } from "./nn/batch_norm";
+import { MinibatchStd } from "./nn/minibatch_std";
 import { Optimizer } from "./train/optimizer";
 import { Gan, STAT_COUNT } from "./train/gan";
-import { GradientPenalty } from "./train/penalty";
+import { GradientPenalty, PENALTY_R1 } from "./train/penalty";
 import { rngSeed } from "./kernels/rng";
 
 export { gemm, gemmReference } from "./kernels/gemm";
@@ -71,6 +72,16 @@ export function netAddBatchNorm(net: Net, channels: i32, eps: f64, momentum: f64
 // Spectral normalisation (assembly/nn/spectral_norm.ts) of the last layer added: a dense, conv2d
 // or conv2d_transpose, before netBuild. Returns 0, or -1 when the last layer is none of those.
 export function netSpectralNorm(net: Net): i32 { return net.spectralNorm() ? 0 : -1; }
+// Minibatch standard deviation over groups of `groupSize` samples (assembly/nn/minibatch_std.ts):
+// [n, P, channels] -> [n, P, channels + 1]. Returns 0, or -1 when channels does not divide the
+// input size or groupSize < 1.
+export function netAddMinibatchStd(net: Net, channels: i32, groupSize: i32): i32 {
+  const size = net.nextInSize;
+  if (channels <= 0 || groupSize < 1 || size % channels != 0) return -1;
+  net.add(new MinibatchStd(size / channels, channels, groupSize));
+  return 0;
+}
+
 export function netBuild(net: Net): void { net.build(); }
 export function netInit(net: Net, rng: usize, scheme: i32): void { net.initParams(rng, scheme); }
 // the normalised layers' u (from `rng`) and v = normalise(K u); after netInit of every net of the
@@ -184,6 +195,13 @@ export function ganPenaltyInput(gan: Gan): usize { return gan.interp; }  // f32 
 export function penaltyNew(net: Net, lambda: f32): GradientPenalty { return new GradientPenalty(net, lambda); }
 export function penaltyRun(pen: GradientPenalty, x: usize, n: i32): f32 { return pen.run(x, n); }
 export function penaltyInputGrad(pen: GradientPenalty): usize { return pen.g; } // [n, D in] of the last run
+// R1 (Mescheder et al. 2018): call once, before training; (γ/2)·mean‖∇D(x)‖² at the real rows,
+// on the D updates whose count of earlier updates is a multiple of `every` (lazy: γ already ·every)
+export function ganSetR1(gan: Gan, gamma: f32, every: i32): void { gan.setR1(gamma, every); }
+// PGGAN's drift term: drift·mean(D(x)²) on the real rows (0: off)
+export function ganSetDrift(gan: Gan, drift: f32): void { gan.drift = drift; }
+// R1 on its own, for tests: penaltyRun on it ADDS ∂R/∂θ into the net's grads and returns R
+export function r1New(net: Net, gamma: f32): GradientPenalty { return new GradientPenalty(net, gamma, PENALTY_R1); }
 export function ganRng(gan: Gan): usize { return gan.rng; }
 export function ganSetData(gan: Gan, ptr: usize, count: i32): void { gan.setData(ptr, count); }
 export function ganTrain(gan: Gan, steps: i32): void { gan.train(steps); }

@@ -28,6 +28,9 @@
 // Spectral normalisation (assembly/nn/spectral_norm.ts) is an option of dense and conv layers,
 // not a layer: `sn` set, they multiply by W_SN = W/σ (σ fixed between the net's updates) and map
 // their weight gradients, the tangent pass's included, through the SN Jacobian.
+// Minibatch standard deviation couples the samples of a group too, but has exact tangent rules
+// for the batch Jacobian (assembly/nn/minibatch_std.ts): the penalty's g is then the input
+// gradient of Σ_rows D over the whole batch, as in the PGGAN code; its x̄ is nonzero even at ȳ = 0.
 
 // Layer kinds: mirrored by src/model/ops.ts (a test keeps them in sync).
 export const LAYER_DENSE: i32 = 1;
@@ -42,6 +45,8 @@ export const LAYER_BATCH_NORM: i32 = 8;
 export const LAYER_ADD: i32 = 9;
 export const LAYER_CONCAT: i32 = 10;
 export const LAYER_BLEND: i32 = 11;
+// minibatch standard deviation (no parameters; assembly/nn/minibatch_std.ts)
+export const LAYER_MINIBATCH_STD: i32 = 12;
 
 // Weight initialisation schemes (a net-wide choice; mirrored by src/model/ops.ts):
 //   PYTORCH: PyTorch's layer defaults, U(±1/sqrt(fan_in)) for weights and biases

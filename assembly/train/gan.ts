@@ -37,7 +37,7 @@ import {
 } from "../kernels/losses";
 import { sumSquares, clipUpdate } from "../kernels/optim";
 import { rngNormalFill, rngBelow, rngUniformFill } from "../kernels/rng";
-import { GradientPenalty } from "./penalty";
+import { GradientPenalty, PENALTY_R1 } from "./penalty";
 
 // the statistics block's slots (one table: assembly/train/stats.ts)
 import {
@@ -76,6 +76,18 @@ export class Gan {
   penalty: GradientPenalty | null = null;
   eps: usize = 0;    // [B]: the last ε
   interp: usize = 0; // [B, D's input per sample]: the last x̂
+  // R1 (Mescheder et al. 2018; setR1): after the real and fake passes of each D update,
+  // (γ/2)·mean_i ‖∇ₓ D(x_i)‖² at the real rows (no interpolation, no draws) is added to D's loss
+  // and its gradient (assembly/train/penalty.ts, kind PENALTY_R1). Lazy regularisation (StyleGAN2,
+  // Karras et al. 2020, §3.1): with r1Every = k > 1 only the D updates whose count of earlier
+  // updates is a multiple of k take it, with γ·k (the host passes that weight), the others none.
+  // Its value is the D.penalty statistic (WGAN-GP and R1 never meet: the spec ties them to losses).
+  r1: GradientPenalty | null = null;
+  r1Every: i32 = 1;
+  // PGGAN's drift term (Karras et al. 2018, §A.1: ε_drift·E[D(x)²] on real data, keeping the
+  // critic's values near 0): > 0 adds drift·mean(l²) over the real logits l to D's loss, its
+  // gradient 2·drift·l/B to the real pass's dL/dl.
+  drift: f32 = 0;
 
   constructor(
     public G: Net, public D: Net, public batch: i32, public loss: i32,
@@ -124,6 +136,24 @@ export class Gan {
     const bytes = <usize>(this.batch / this.pack) * <usize>this.D.inSize * 4;
     this.interp = heap.alloc(bytes);
     memory.fill(this.interp, 0, bytes);
+  }
+
+  // R1 with weight gamma (> 0); lays out its buffers once, before training
+  setR1(gamma: f32, every: i32): void {
+    this.r1 = new GradientPenalty(this.D, gamma, PENALTY_R1);
+    this.r1Every = max(every, 1);
+  }
+
+  // drift·mean(l²) over the B real logits l; ADDS its gradient 2·drift·l/B into dLogits
+  private driftTerm(l: usize, B: i32): f32 {
+    let s: f64 = 0;
+    const c = <f32>(2 * <f64>this.drift / <f64>B);
+    for (let i = 0; i < B; i++) {
+      const o = <usize>i << 2, v = load<f32>(l + o);
+      s += <f64>v * <f64>v;
+      store<f32>(this.dLogits + o, load<f32>(this.dLogits + o) + c * v);
+    }
+    return <f32>(<f64>this.drift * s / <f64>B);
   }
 
   // x̂ = ε·real + (1 − ε)·fake, row by row (B sample rows of D's input); returns P after adding ∂P/∂θ_D
@@ -248,7 +278,8 @@ export class Gan {
     D.zeroGrads();
     const lReal = D.forward(real, B, true);
     memory.fill(this.dLogits, 0, <usize>B << 2);
-    const lossReal = this.dLossReal(lReal, B);
+    let lossReal = this.dLossReal(lReal, B);
+    if (this.drift > 0) lossReal += this.driftTerm(lReal, B);
     store<f32>(this.stats, this.meanD(lReal, B), STAT_D_REAL << 2);
     D.backward(this.dLogits, 0, B, true);
     const lFake = D.forward(fake, B, true);
@@ -258,6 +289,7 @@ export class Gan {
     D.backward(this.dLogits, 0, B, true);
     let penalty: f32 = 0;
     if (this.penalty != null) penalty = this.gradientPenalty(real, fake, B);
+    if (this.r1 != null && this.optD.t % this.r1Every == 0) penalty += this.r1!.run(real, B);
     store<f32>(this.stats, penalty, STAT_D_PENALTY << 2);
     store<f32>(this.stats, lossReal + lossFake + penalty, STAT_D_LOSS << 2);
     store<f32>(this.stats, <f32>Math.sqrt(sumSquares(D.grads, D.paramCount)), STAT_D_GRAD_NORM << 2);

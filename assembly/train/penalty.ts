@@ -6,14 +6,24 @@
 // its parameter gradient is one reverse pass over that forward + tangent computation
 // (Net.tangentBackward; the per-layer rules are in assembly/nn/layer.ts). At ‖g_i‖ = 0 the norm
 // has no gradient; v_i = 0 is taken there (P's gradient through that sample is then 0).
-// Every row must be scored independently (no batch norm in D): the host refuses it.
+// R1 (Mescheder et al. 2018, "Which Training Methods for GANs do actually Converge?", eq. 9) is the
+// same machinery at the real samples x, no interpolation: R = (γ/2) · mean_i ‖g_i‖₂², so
+// v_i = ∂R/∂g_i = γ · g_i / n (kind PENALTY_R1, `lambda` holding γ).
+// g is the input gradient of Σ_rows D over the whole batch (tf.gradients of the summed scores, as
+// the PGGAN and StyleGAN code take it): for a critic whose rows are scored independently g_i is
+// ∂D(x_i)/∂x_i; a minibatch-std layer couples a group's rows, and g_i then holds the other rows'
+// dependence on x_i too (its tangent rules are exact for that: assembly/nn/minibatch_std.ts).
+// No batch norm in D: the host refuses it.
 import { Net } from "../nn/net";
+
+export const PENALTY_WGAN_GP: i32 = 0;
+export const PENALTY_R1: i32 = 1;
 
 export class GradientPenalty {
   seed: usize; // [maxBatch, outSize] of ones: ∂(Σ D)/∂D
   g: usize;    // [maxBatch, inSize]: the input gradients g_i
   v: usize;    // [maxBatch, inSize]: the direction ∂P/∂g
-  constructor(public D: Net, public lambda: f32) {
+  constructor(public D: Net, public lambda: f32, public kind: i32 = PENALTY_WGAN_GP) {
     D.buildTangents();
     const B = <usize>D.maxBatch;
     const outBytes = B * <usize>D.outSize * 4, inBytes = B * <usize>D.inSize * 4;
@@ -31,6 +41,7 @@ export class GradientPenalty {
     const D = this.D, I = D.inSize;
     D.forward(xhat, n, true);
     D.backward(this.seed, this.g, n, false);
+    if (this.kind == PENALTY_R1) return this.r1(n);
     let sum: f64 = 0;
     const scale: f64 = 2 * <f64>this.lambda / <f64>n;
     for (let i = 0; i < n; i++) {
@@ -51,5 +62,22 @@ export class GradientPenalty {
     }
     D.tangentBackward(this.seed, this.v, n);
     return <f32>(<f64>this.lambda * sum / <f64>n);
+  }
+
+  // R1 from g (D's forward and seeded backward done): v = γ·g/n, then the tangent pass
+  private r1(n: i32): f32 {
+    const D = this.D, len = n * D.inSize;
+    let ss: f64 = 0;
+    for (let j = 0; j < len; j++) {
+      const t = <f64>load<f32>(this.g + (<usize>j << 2));
+      ss += t * t;
+    }
+    const c = <f32>(<f64>this.lambda / <f64>n);
+    for (let j = 0; j < len; j++) {
+      const o = <usize>j << 2;
+      store<f32>(this.v + o, c * load<f32>(this.g + o));
+    }
+    D.tangentBackward(this.seed, this.v, n);
+    return <f32>(0.5 * <f64>this.lambda * ss / <f64>n);
   }
 }

@@ -79,6 +79,8 @@ export interface WasmExports {
     kh: number, kw: number, strideH: number, strideW: number, padTop: number, padLeft: number): number;
   netAddBatchNorm(net: Handle, channels: number, eps: number, momentum: number): number;
   netSpectralNorm(net: Handle): number; // the last layer added gets spectral normalisation (0 / -1)
+  // minibatch standard deviation (assembly/nn/minibatch_std.ts): [n, P, channels] -> [n, P, channels + 1]
+  netAddMinibatchStd(net: Handle, channels: number, groupSize: number): number;
   netBuild(net: Handle): void;
   netInit(net: Handle, rng: Ptr, scheme: number): void;
   netInitSpectral(net: Handle, rng: Ptr): void; // the normalised layers' u and v, after every net's netInit
@@ -129,6 +131,11 @@ export interface WasmExports {
   penaltyNew(net: Handle, lambda: number): Handle;
   penaltyRun(pen: Handle, x: Ptr, n: number): number;
   penaltyInputGrad(pen: Handle): Ptr;
+  // R1 (assembly/train/penalty.ts, Mescheder et al. 2018) and PGGAN's drift: once, before training
+  ganSetR1(gan: Handle, gamma: number, every: number): void; // every > 1: lazy, gamma already times every
+  ganSetDrift(gan: Handle, drift: number): void;
+  // R1 alone on a net (tests): run it with penaltyRun / penaltyInputGrad
+  r1New(net: Handle, gamma: number): Handle;
   ganRng(gan: Handle): Ptr;
   ganSetData(gan: Handle, ptr: Ptr, count: number): void;
   ganTrain(gan: Handle, steps: number): void;

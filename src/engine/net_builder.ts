@@ -47,6 +47,7 @@ export function buildWasmNet(wasm: WasmExports, layers: LayerSpec[], input: numb
             rc = wasm.netAddConv(net, LAYER_CODES[l.type], g.h, g.w, g.cin, g.outH, g.outW, g.cout, g.kh, g.kw, g.strideH, g.strideW, g.padTop, g.padLeft);
             break;
           }
+          case "minibatch_std": rc = wasm.netAddMinibatchStd(net, shape.at(-1)!, l.groupSize ?? 4); break;
           case "batch_norm": rc = wasm.netAddBatchNorm(net, shape.at(-1)!, l.eps ?? 1e-5, l.momentum ?? 0.1); break;
           default: rc = wasm.netAdd(net, LAYER_CODES[l.type as keyof typeof LAYER_CODES], l.units ?? 0, l.alpha ?? 0.2);
         }

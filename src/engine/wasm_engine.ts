@@ -82,6 +82,8 @@ export class WasmGAN implements Engine {
       spec.dSteps, 1 - spec.labelSmoothing, (seed ^ 0x9e3779b9) >>> 0, spec.pack);
     if (spec.clip !== undefined) wasm.ganSetClip(this.gan, spec.clip);
     if (spec.gradientPenalty !== undefined) wasm.ganSetGradientPenalty(this.gan, spec.gradientPenalty);
+    if (spec.r1 !== undefined) wasm.ganSetR1(this.gan, spec.r1 * (spec.r1Every ?? 1), spec.r1Every ?? 1);
+    if (spec.drift !== undefined) wasm.ganSetDrift(this.gan, spec.drift);
     // conditional: the one-hot joins every pixel of an image (its last axis), or a flat sample once
     if (spec.numClasses !== undefined) wasm.ganSetConditional(this.gan, spec.numClasses, spec.dataShape.length > 1 ? X / spec.dataShape.at(-1)! : 1);
     this.sampleRng = wasm.rngNew(0);

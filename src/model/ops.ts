@@ -15,6 +15,8 @@ export const LAYER_CODES = {
   add: 9,
   concat: 10,
   blend: 11,
+  // minibatch standard deviation (PGGAN; assembly/nn/minibatch_std.ts): no parameters
+  minibatch_std: 12,
 } as const;
 export type EngineLayerType = keyof typeof LAYER_CODES;
 

@@ -100,6 +100,8 @@ function layerShape(l: LayerSpec, i: number, s: number[]): number[] {
     }
     case "flatten":
       return [prod(s)];
+    case "minibatch_std": // one more feature (flat) or channel (images): the group's mean std
+      return [...s.slice(0, -1), s.at(-1)! + 1];
     default: // batch norm and the activations keep the shape
       return s;
   }

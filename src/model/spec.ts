@@ -7,6 +7,7 @@ import { layerShapes, ShapeError } from "./shapes.ts";
 import { isNode } from "./graph.ts";
 import { SpecError, isObject, show, noUnknownKeys, positiveInt, finite, oneOf } from "./spec_check.ts";
 import { readNetsForm, readOptimizers, generatorInputShape, discriminatorInputShape, type GanObjective } from "./nets.ts";
+import { validateClip, validateGradientPenalty, validateR1, validateR1Every, validateDrift, checkMinibatchStd } from "./penalties.ts";
 
 export { SpecError } from "./spec_check.ts";
 export { generatorInputShape, discriminatorInputShape, roleNet, netRole, GAN_ROLES, type Role, type RoleNet, type GanObjective, type Objective } from "./nets.ts";
@@ -29,6 +30,7 @@ export interface LayerSpec {
   // dense, conv2d, conv2d_transpose: spectral normalisation of the weight (Miyato et al. 2018;
   // assembly/nn/spectral_norm.ts). Normalised: present (true) only when on
   spectralNorm?: boolean;
+  groupSize?: number; // minibatch_std: samples per group (default 4, PGGAN's)
 }
 
 export interface OptimizerSpec {
@@ -62,6 +64,16 @@ export interface GanFields {
   // per sample; the paper drops batch norm from the critic). (The paper pairs it with dSteps 5 and
   // adam lr 1e-4, betas 0.5/0.9 or 0/0.9.)
   gradientPenalty?: number | boolean;
+  // R1 (Mescheder et al. 2018; "minimax" and "non-saturating" only): each D update adds
+  // (γ/2)·mean_i ‖∇ₓD(x_i)‖₂² at the real batch; the number is γ, true means 10. Default: off.
+  // No batch_norm in D, no conditional models (as the gradient penalty).
+  r1?: number | boolean;
+  // lazy R1 (StyleGAN2, Karras et al. 2020, §3.1): only every r1Every-th D update takes R1, with
+  // weight γ·r1Every (default 1: every update). Needs spec.r1.
+  r1Every?: number;
+  // PGGAN's drift term (Karras et al. 2018; "wasserstein" only): ε_drift·mean D(x)² on the real
+  // batch is added to the critic's loss; the number is ε_drift, true means the paper's 0.001.
+  drift?: number | boolean;
   pack?: number;           // PacGAN: D judges `pack` samples at once (default 1; batchSize % pack == 0)
   lrSchedule?: LrSchedule; // default constant
   init?: InitName;         // weight initialisation: "pytorch" (default) or "dcgan"
@@ -95,15 +107,15 @@ export type LrSchedule = { type: "constant" } | { type: "linear"; steps: number 
 // clip stays optional: present (a number in (0, 10]) only when clipping is on
 // numClasses likewise: present only for a conditional model
 // gradientPenalty likewise: present (λ) only when the penalty is on
-export type NormalisedSpec = Required<Omit<GanFields, "name" | "clip" | "numClasses" | "gradientPenalty">> & {
-  name: string; clip?: number; numClasses?: number; gradientPenalty?: number;
+// r1 and drift likewise: present only when on; r1Every only when above 1
+export type NormalisedSpec = Required<Omit<GanFields, "name" | "clip" | "numClasses" | "gradientPenalty" | "r1" | "r1Every" | "drift">> & {
+  name: string; clip?: number; numClasses?: number; gradientPenalty?: number; r1?: number; r1Every?: number; drift?: number;
   nets: Record<string, LayerSpec[]>;
   objective: GanObjective;
   optimizer: Record<string, OptimizerSpec>;
 };
 
-export const WGAN_CLIP_DEFAULT = 0.01; // Arjovsky et al. 2017
-export const WGAN_GP_DEFAULT = 10;     // Gulrajani et al. 2017
+export { WGAN_CLIP_DEFAULT, WGAN_GP_DEFAULT, R1_DEFAULT, DRIFT_DEFAULT } from "./penalties.ts";
 
 function pair(v: unknown, path: string, fallback?: number): [number, number] {
   if (v === undefined && fallback !== undefined) return [fallback, fallback];
@@ -181,6 +193,9 @@ function layerFields(layer: Record<string, unknown>, type: LayerType, p: string,
     case "batch_norm":
       keys("eps", "momentum");
       return { type, eps: finite(layer.eps, `${p}.eps`, 0, 1, 1e-5, true), momentum: finite(layer.momentum, `${p}.momentum`, 0, 1, 0.1) };
+    case "minibatch_std":
+      keys("groupSize");
+      return { type, groupSize: layer.groupSize === undefined ? 4 : positiveInt(layer.groupSize, `${p}.groupSize`, 1024) };
     case "reshape": {
       keys("targetShape");
       const t = layer.targetShape;
@@ -240,46 +255,10 @@ function validateSchedule(v: unknown, path: string): LrSchedule {
   return { type, steps: positiveInt(v.steps, `${path}.steps`, 1 << 30) };
 }
 
-// the clipping bound, or 0 for none
-function validateClip(v: unknown, loss: LossName): number {
-  if (v === undefined || v === false) return 0;
-  const c = v === true ? WGAN_CLIP_DEFAULT : v;
-  if (typeof c !== "number" || !Number.isFinite(c) || c <= 0 || c > 10) {
-    throw new SpecError("spec.clip", `must be a number in (0, 10] or true (the WGAN paper's ${WGAN_CLIP_DEFAULT}) (got ${show(v)})`);
-  }
-  if (loss !== "wasserstein") {
-    throw new SpecError("spec.clip", `weight clipping applies to the "wasserstein" loss only, not ${JSON.stringify(loss)}`);
-  }
-  return c;
-}
-
-// the penalty weight λ, or 0 for none
-function validateGradientPenalty(v: unknown, loss: LossName, clip: number, discriminator: LayerSpec[], dPath: string, numClasses: number | undefined): number {
-  if (v === undefined || v === false) return 0;
-  const lambda = v === true ? WGAN_GP_DEFAULT : v;
-  if (typeof lambda !== "number" || !Number.isFinite(lambda) || lambda <= 0 || lambda > 1e4) {
-    throw new SpecError("spec.gradientPenalty", `must be a number in (0, 10000] (the penalty weight lambda) or true (the WGAN-GP paper's ${WGAN_GP_DEFAULT}) (got ${show(v)})`);
-  }
-  if (loss !== "wasserstein") {
-    throw new SpecError("spec.gradientPenalty", `the gradient penalty (WGAN-GP) applies to the "wasserstein" loss only, not ${JSON.stringify(loss)}`);
-  }
-  if (clip > 0) {
-    throw new SpecError("spec.gradientPenalty", `use either the gradient penalty (WGAN-GP) or weight clipping (spec.clip ${clip}), not both: the penalty replaces clipping as the critic's Lipschitz constraint`);
-  }
-  const bn = discriminator.findIndex((l) => l.type === "batch_norm");
-  if (bn >= 0) {
-    throw new SpecError(`${dPath}[${bn}]`, `batch_norm is not allowed in a critic with a gradient penalty (spec.gradientPenalty): the penalty is on each sample's own input-gradient, which batch statistics couple across the batch (the WGAN-GP paper drops batch norm from the critic; remove it, or use no penalty)`);
-  }
-  if (numClasses !== undefined) {
-    throw new SpecError("spec.gradientPenalty", `the gradient penalty is not supported for conditional models (spec.numClasses ${numClasses}) yet`);
-  }
-  return lambda;
-}
-
 export function validateSpec(input: unknown): NormalisedSpec {
   if (!isObject(input)) throw new SpecError("spec", `must be an object (got ${show(input)})`);
   const s = input;
-  noUnknownKeys(s, ["name", "latentDim", "dataShape", "generator", "discriminator", "nets", "objective", "loss", "batchSize", "dSteps", "labelSmoothing", "clip", "gradientPenalty", "pack", "lrSchedule", "init", "optimizer", "numClasses"], "spec");
+  noUnknownKeys(s, ["name", "latentDim", "dataShape", "generator", "discriminator", "nets", "objective", "loss", "batchSize", "dSteps", "labelSmoothing", "clip", "gradientPenalty", "r1", "r1Every", "drift", "pack", "lrSchedule", "init", "optimizer", "numClasses"], "spec");
   if (s.name !== undefined && typeof s.name !== "string") throw new SpecError("spec.name", `must be a string (got ${show(s.name)})`);
   const latentDim = positiveInt(s.latentDim, "spec.latentDim", 1 << 16);
   if (!Array.isArray(s.dataShape) || s.dataShape.length === 0 || s.dataShape.length > 3) {
@@ -330,10 +309,14 @@ export function validateSpec(input: unknown): NormalisedSpec {
   }
   const clip = validateClip(s.clip, loss);
   const gradientPenalty = validateGradientPenalty(s.gradientPenalty, loss, clip, discriminator, dPath, numClasses);
+  const r1 = validateR1(s.r1, loss, discriminator, dPath, numClasses);
+  const r1Every = validateR1Every(s.r1Every, r1);
+  const drift = validateDrift(s.drift, loss);
   if (batchSize % pack !== 0) throw new SpecError("spec.pack", `must divide spec.batchSize ${batchSize} (got ${pack})`);
+  checkMinibatchStd(generator, gPath, discriminator, dPath, batchSize / pack);
   const lrSchedule = validateSchedule(s.lrSchedule, "spec.lrSchedule");
   const init = s.init === undefined ? "pytorch" : oneOf(s.init, Object.keys(INIT_CODES) as InitName[], "spec.init");
   const optimizer = readOptimizers(s.optimizer, form, validateOptimizer);
   const nets = Object.fromEntries(form.nets.map(([n]) => [n, n === objective.generator ? generator : discriminator]));
-  return { name: s.name ?? "custom", latentDim, dataShape, nets, objective, loss, batchSize, dSteps, labelSmoothing, ...(clip > 0 ? { clip } : {}), ...(gradientPenalty > 0 ? { gradientPenalty } : {}), pack, lrSchedule, init, optimizer, ...(numClasses !== undefined ? { numClasses } : {}) };
+  return { name: s.name ?? "custom", latentDim, dataShape, nets, objective, loss, batchSize, dSteps, labelSmoothing, ...(clip > 0 ? { clip } : {}), ...(gradientPenalty > 0 ? { gradientPenalty } : {}), ...(r1 > 0 ? { r1 } : {}), ...(r1Every > 1 ? { r1Every } : {}), ...(drift > 0 ? { drift } : {}), pack, lrSchedule, init, optimizer, ...(numClasses !== undefined ? { numClasses } : {}) };
 }

@@ -14,7 +14,7 @@ export const STATS = [
   { name: "D.fake", slot: 3, field: "dFake", doc: "mean D(G(z)) on the last fake batch, before D's update" },
   { name: "D.gradNorm", slot: 4, field: "dGradNorm", doc: "‖∇_D L_D‖₂ of the last discriminator update" },
   { name: "G.gradNorm", slot: 5, field: "gGradNorm", doc: "‖∇_G L_G‖₂ of the generator update" },
-  { name: "D.penalty", slot: 6, field: "penalty", doc: "WGAN-GP: λ·mean(‖∇D(x̂)‖ − 1)² of the last critic update, 0 without the penalty" },
+  { name: "D.penalty", slot: 6, field: "penalty", doc: "D's input-gradient penalty in its last update: WGAN-GP's λ·mean(‖∇D(x̂)‖ − 1)², or R1's (γ/2)·mean‖∇D(x)‖² on the real batch (γ·r1Every with lazy R1; the losses never take both); 0 without one, or on an update lazy R1 skips" },
 ] as const;
 
 // The block's length in floats: slot 7 is unused (0), kept so that version-1 checkpoints'

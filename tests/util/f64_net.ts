@@ -2,7 +2,8 @@
 // shared with the engine): forward, and the input gradient (the vector-Jacobian product with a
 // given dy) for gradient-penalty references. Layers: dense, conv2d (tfjs padding), relu,
 // leaky_relu, tanh, sigmoid, reshape, flatten, batch_norm (training mode: batch statistics,
-// biased variance; forward only), and the graph nodes add, concat, blend (src/model/graph.ts).
+// biased variance; forward only), minibatch_std (PGGAN: groups of min(groupSize, n), sample i in
+// group i mod (n / G)), and the graph nodes add, concat, blend (src/model/graph.ts).
 // theta: the engine's flat parameter layout (dense W [in, out], b; conv filter [kh, kw, cin, cout],
 // bias; batch norm gamma, beta), layer after layer.
 // Spectral normalisation: given the net's state block (`state`: where sn_u, sn_v sit is read off
@@ -30,6 +31,22 @@ function conv(l: LayerSpec, before: number[], after: number[]) {
       }
     },
   };
+}
+
+// minibatch std's groups for n rows: G members each, M = n / G groups, row i in group i mod M
+function mbGroups(l: LayerSpec, n: number) {
+  let G = Math.min(l.groupSize ?? 4, n);
+  while (G > 1 && n % G !== 0) G--;
+  return { G, M: n / G };
+}
+// per group m and feature f: the mean and std over the members (biased variance, 1e-8 inside)
+function mbMoments(h: Float64Array, n: number, F: number, l: LayerSpec) {
+  const { G, M } = mbGroups(l, n);
+  const mu = new Float64Array(M * F), sd = new Float64Array(M * F);
+  for (let i = 0; i < n; i++) for (let f = 0; f < F; f++) mu[(i % M) * F + f] += h[i * F + f] / G;
+  for (let i = 0; i < n; i++) for (let f = 0; f < F; f++) sd[(i % M) * F + f] += (h[i * F + f] - mu[(i % M) * F + f]) ** 2 / G;
+  for (let k = 0; k < sd.length; k++) sd[k] = Math.sqrt(sd[k] + 1e-8);
+  return { G, M, mu, sd };
 }
 
 export interface F64Run { outs: Float64Array[]; offsets: number[]; out: Float64Array }
@@ -107,6 +124,18 @@ export function f64Forward(layers: LayerSpec[], input: number[], thetaIn: ArrayL
       case "tanh": for (let k = 0; k < y.length; k++) y[k] = Math.tanh(h[k]); break;
       case "sigmoid": for (let k = 0; k < y.length; k++) y[k] = 1 / (1 + Math.exp(-h[k])); break;
       case "flatten": case "reshape": y.set(h); break;
+      case "minibatch_std": {
+        const C = before.at(-1)!, P = inS / C, { M, sd } = mbMoments(h, n, inS, l);
+        for (let i = 0; i < n; i++) {
+          let s = 0;
+          for (let f = 0; f < inS; f++) s += sd[(i % M) * inS + f] / inS;
+          for (let p = 0; p < P; p++) {
+            for (let c = 0; c < C; c++) y[i * outS + p * (C + 1) + c] = h[i * inS + p * C + c];
+            y[i * outS + p * (C + 1) + C] = s;
+          }
+        }
+        break;
+      }
       case "add": for (const t of ins) for (let k = 0; k < y.length; k++) y[k] += t[k]; break;
       case "blend": { const a = l.alpha ?? 0; for (let k = 0; k < y.length; k++) y[k] = a * ins[0][k] + (1 - a) * ins[1][k]; break; }
       case "concat": {
@@ -162,6 +191,17 @@ export function f64InputGrad(layers: LayerSpec[], input: number[], thetaIn: Arra
       case "tanh": for (let k = 0; k < g.length; k++) { const t = run.outs[i][k]; dx[k] += (1 - t * t) * g[k]; } break;
       case "sigmoid": for (let k = 0; k < g.length; k++) { const t = run.outs[i][k]; dx[k] += t * (1 - t) * g[k]; } break;
       case "flatten": case "reshape": for (let k = 0; k < g.length; k++) dx[k] += g[k]; break;
+      case "minibatch_std": {
+        // s_m = (1/F) Σ_f σ_mf, ∂σ_mf/∂x_if = (x_if − μ_mf) / (G·σ_mf) for the members i of group m
+        const C = before.at(-1)!, P = inS / C, h = src[0], { G, M, mu, sd } = mbMoments(h, n, inS, l);
+        const T = new Float64Array(M);
+        for (let i = 0; i < n; i++) for (let p = 0; p < P; p++) T[i % M] += g[i * outS + p * (C + 1) + C];
+        for (let i = 0; i < n; i++) for (let p = 0; p < P; p++) for (let c = 0; c < C; c++) {
+          const f = p * C + c, m = i % M;
+          dx[i * inS + f] += g[i * outS + p * (C + 1) + c] + (T[m] * (h[i * inS + f] - mu[m * inS + f])) / (inS * G * sd[m * inS + f]);
+        }
+        break;
+      }
       case "add": for (const j of inputs[i]) { const t = into(j); for (let k = 0; k < g.length; k++) t[k] += g[k]; } break;
       case "blend": {
         const a = l.alpha ?? 0, ta = into(inputs[i][0]), tb = into(inputs[i][1]);
@@ -181,6 +221,13 @@ export function f64InputGrad(layers: LayerSpec[], input: number[], thetaIn: Arra
     }
   }
   return gIn;
+}
+
+// R1 (Mescheder et al. 2018): (γ/2)·mean_i ‖∂(Σ D)/∂x_i‖² in f64
+export function f64R1(layers: LayerSpec[], input: number[], theta: ArrayLike<number>, x: ArrayLike<number>, n: number, gamma: number): number {
+  const outSize = sz(layerGraph(layers, input).shapes.at(-1)!);
+  const g = f64InputGrad(layers, input, theta, x, n, new Float64Array(n * outSize).fill(1));
+  return (0.5 * gamma * g.reduce((s, v) => s + v * v, 0)) / n;
 }
 
 // WGAN-GP's penalty λ·mean_i(‖∂(Σ D)/∂x_i‖ − 1)² in f64

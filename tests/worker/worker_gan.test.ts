@@ -81,6 +81,21 @@ test("wide MLP GANs (non-saturating, and a WGAN-GP critic): 3 threads give the b
   await noWorkersLeft("after dispose");
 });
 
+test("R1 and WGAN-GP + drift with a minibatch std critic (wide MLPs): 3 threads give the bits of 1 thread", async () => {
+  // minibatch std runs on the leading thread between split GEMMs; R1 and the GP add tangent passes
+  const wide = (out: number, mbstd: boolean) => [
+    { type: "dense" as const, units: 512 }, { type: "leaky_relu" as const }, ...(mbstd ? [{ type: "minibatch_std" as const }] : []),
+    { type: "dense" as const, units: 520 }, { type: "tanh" as const }, { type: "dense" as const, units: out },
+  ];
+  const base = { ...preset("mlp-ring8"), generator: wide(2, false), discriminator: wide(1, true) };
+  for (const spec of [{ ...base, r1: 10 }, { ...base, loss: "wasserstein" as const, gradientPenalty: 10, drift: true, dSteps: 2, batchSize: 200 }]) {
+    const a = await trained(await createGAN(spec, { seed: 9, threads: 1 }), ringData, 10);
+    const b = await trained(await createGAN(spec, { seed: 9, threads: 3 }), ringData, 10);
+    sameBits(a, b, `${spec.loss}: 1 vs 3 threads`);
+  }
+  await noWorkersLeft("after dispose");
+});
+
 test("the relaxed-SIMD build (where the runtime accepts it: Deno, not Node 20): 2 threads give the bits of 1", async () => {
   if (!relaxedSimdSupported()) {
     console.log("  (relaxed SIMD not accepted by this runtime: checked under Deno)");

@@ -7,6 +7,7 @@
 //                  (+ ε ~ U[0, 1) [B] for WGAN-GP), in that order from the training stream;
 //                  G(z) in training mode (batch statistics; moves G's running statistics);
 //                  D ← D − ∇_D [L_D(D(x)) + L_D(D(G(z))) (+ λ·GP at x̂ = ε·x + (1 − ε)·G(z))],
+//                  (+ γ/2·mean‖∇D(x)‖² for R1, + ε·mean D(x)² for the drift term, both on the real rows),
 //                  real and fake through D separately (each moves D's running statistics);
 //                  weight clipping after the update; spectral normalisation: D's power
 //                  iteration first (G's once per step, before the first D step)
@@ -151,6 +152,9 @@ export class TfjsGAN implements Engine {
     return tf.sqrt(grads.map((g) => tf.sum(tf.square(g))).reduce((a, b) => tf.add(a, b))) as Scalar;
   }
 
+  // R1's weight on the next D update: γ, or γ·k on every k-th with lazy regularisation (0 on the others)
+  private r1Weight(): number { const { r1, r1Every: k = 1 } = this.spec; return r1 === undefined || this.optD.t % k !== 0 ? 0 : Math.fround(r1 * k); }
+
   private trainStep(): void {
     const tf = this.tf, spec = this.spec, B = spec.batchSize, Z = spec.latentDim, K = spec.numClasses ?? 0;
     const data = this.data!;
@@ -182,17 +186,11 @@ export class TfjsGAN implements Engine {
         const { value, grads } = this.gradsOf(() => {
           const lr = this.D.apply(realD, { training: true, moments: dm });
           const lf = this.D.apply(fakeD, { training: true, moments: dm });
-          let total = tf.add(this.losses.dReal(lr), this.losses.dFake(lf)) as Scalar;
-          let pen: Scalar = tf.scalar(0);
-          if (eps) {
-            // x̂ = ε·x + (1 − ε)·G(z) per sample, ε and 1 − ε in f32 as the engine forms them
-            const e = tf.tensor2d(eps, [B, 1]), f = tf.tensor2d(eps.map((v) => Math.fround(1 - v)), [B, 1]);
-            const xhat = this.inputs.discriminator(tf.add(tf.mul(e, real), tf.mul(f, fake)), undefined);
-            pen = this.losses.penalty(this.D.inputGradient(xhat), spec.gradientPenalty!);
-            total = tf.add(total, pen) as Scalar;
-          }
-          kept.push(tf.keep(this.losses.meanD(lr)), tf.keep(this.losses.meanD(lf)), tf.keep(pen));
-          return total;
+          // x̂ = ε·x + (1 − ε)·G(z) per sample, ε and 1 − ε in f32 as the engine forms them
+          const xhat = eps && this.inputs.discriminator(tf.add(tf.mul(tf.tensor2d(eps, [B, 1]), real), tf.mul(tf.tensor2d(eps.map((v) => Math.fround(1 - v)), [B, 1]), fake)), undefined);
+          const t = this.losses.critic(lr, lf, spec, this.r1Weight(), (x) => this.D.inputGradient(x), xhat, realD);
+          kept.push(tf.keep(this.losses.meanD(lr)), tf.keep(this.losses.meanD(lf)), tf.keep(t.penalty));
+          return t.total;
         }, this.D.params);
         this.D.updateRunning(dm);
         const dNorm = this.norm(grads);

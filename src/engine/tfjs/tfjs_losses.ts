@@ -3,6 +3,7 @@
 //   BCE (minimax, non-saturating): D(x) = σ(l); −log σ(l) = softplus(−l); −log(1 − σ(l)) = softplus(l)
 //   wasserstein: the logit is the critic value; hinge; least-squares (LSGAN a = 0, b = 1, c = 1)
 import type { LossName } from "../../model/ops.ts";
+import type { NormalisedSpec } from "../../model/spec.ts";
 import type { TF } from "./tfjs_nets.ts";
 import type * as tfNs from "@tensorflow/tfjs";
 
@@ -75,5 +76,34 @@ export class Losses {
     const tf = this.tf;
     const norms = tf.sqrt(tf.maximum(tf.sum(tf.square(g), 1), 1e-30));
     return tf.mul(lambda, tf.mean(tf.square(tf.sub(norms, 1))));
+  }
+
+  // D's whole objective on its real and fake logits, in the WASM step's order: the loss on the real
+  // ones (+ PGGAN's drift term), on the fake ones, WGAN-GP's penalty at x̂ (when given) and R1 at
+  // the real rows (r1: its weight on this update, γ·r1Every with lazy regularisation, or 0 for none);
+  // grad(x) is D's input gradient of Σ D at a batch (TfNet.inputGradient)
+  // (penalty: the D.penalty statistic, WGAN-GP's or R1's: the spec never has both)
+  critic(lr: Tensor, lf: Tensor, spec: Pick<NormalisedSpec, "drift" | "gradientPenalty">, r1Weight: number, grad: (x: Tensor) => Tensor, xhat: Tensor | undefined, realD: Tensor): { total: Scalar; penalty: Scalar } {
+    const tf = this.tf;
+    let lossReal = this.dReal(lr);
+    if (spec.drift !== undefined) lossReal = tf.add(lossReal, this.drift(lr, spec.drift)) as Scalar;
+    let total = tf.add(lossReal, this.dFake(lf)) as Scalar;
+    let penalty: Scalar = tf.scalar(0);
+    if (xhat) penalty = this.penalty(grad(xhat), spec.gradientPenalty!);
+    if (r1Weight > 0) penalty = tf.add(penalty, this.r1(grad(realD), r1Weight)) as Scalar;
+    if (xhat || r1Weight > 0) total = tf.add(total, penalty) as Scalar;
+    return { total, penalty };
+  }
+
+  // R1 (Mescheder et al. 2018, eq. 9): (γ/2)·mean_i ‖g_i‖₂², g: [n, inSize] at the real rows
+  r1(g: Tensor, gamma: number): Scalar {
+    const tf = this.tf;
+    return tf.mul(0.5 * gamma, tf.mean(tf.sum(tf.square(g), 1)));
+  }
+
+  // PGGAN's drift term: ε·mean l² over the real logits l
+  drift(l: Tensor, eps: number): Scalar {
+    const tf = this.tf;
+    return tf.mul(eps, tf.mean(tf.square(l)));
   }
 }

@@ -18,6 +18,7 @@ import type * as tfNs from "@tensorflow/tfjs";
 import { layerGraph } from "../../model/shapes.ts";
 import { netLayout } from "../../model/layout.ts";
 import type { LayerSpec } from "../../model/spec.ts";
+import { minibatchStd, minibatchStdInputGrad } from "./tfjs_mbstd.ts";
 
 export type TF = typeof tfNs;
 type Tensor = tfNs.Tensor;
@@ -144,6 +145,7 @@ export class TfNet {
           break;
         }
         case "batch_norm": h = this.batchNorm(h, L, p(0), p(1), o); break;
+        case "minibatch_std": h = minibatchStd(tf, h, l.groupSize ?? 4); break;
         case "reshape": case "flatten": h = tf.reshape(h, [n, ...L.output]); break;
         case "relu": h = tf.relu(h); break;
         case "leaky_relu": h = tf.leakyRelu(h, l.alpha ?? 0.2); break;
@@ -207,7 +209,8 @@ export class TfNet {
   // which tfjs differentiates through y. No batch norm (the spec refuses it in a penalised critic).
   // Through the graph: an output read by several layers gets the sum of their contributions
   // (added in reverse layer order, as the WASM engine does); add passes g to each input, blend
-  // α·g and (1 − α)·g, concat splits g on the last axis.
+  // α·g and (1 − α)·g, concat splits g on the last axis. Minibatch std (tfjs_mbstd.ts) couples a
+  // group's rows: g is then the gradient of Σ over every row, as in the WASM engine.
   inputGradient(x: Tensor): tfNs.Tensor2D {
     const tf = this.tf, n = x.shape[0];
     const x0: Tensor = tf.reshape(x, [n, ...this.input]);
@@ -235,6 +238,7 @@ export class TfNet {
         case "conv2d": g = tf.conv2dTranspose(g as tfNs.Tensor4D, p(0) as tfNs.Tensor4D, [n, ...(L.input as [number, number, number])], l.strides as [number, number], l.padding!); break;
         case "conv2d_transpose": g = tf.conv2d(g as tfNs.Tensor4D, p(0) as tfNs.Tensor4D, l.strides as [number, number], l.padding!); break;
         case "reshape": case "flatten": g = tf.reshape(g, [n, ...L.input]); break;
+        case "minibatch_std": g = minibatchStdInputGrad(tf, ins[i][0], g, l.groupSize ?? 4); break;
         case "relu": g = tf.mul(g, tf.step(ins[i][0], 0)); break;
         case "leaky_relu": g = tf.mul(g, tf.step(ins[i][0], l.alpha ?? 0.2)); break;
         case "tanh": g = tf.mul(g, tf.sub(1, tf.square(outs[i]))); break;
@@ -261,6 +265,7 @@ export class TfNet {
       case "conv2d": return tf.add(tf.conv2d(h as tfNs.Tensor4D, p(0) as tfNs.Tensor4D, l.strides as [number, number], l.padding!), p(1));
       case "conv2d_transpose": return tf.add(tf.conv2dTranspose(h as tfNs.Tensor4D, p(0) as tfNs.Tensor4D, [n, ...(L.output as [number, number, number])], l.strides as [number, number], l.padding!), p(1));
       case "reshape": case "flatten": return tf.reshape(h, [n, ...L.output]);
+      case "minibatch_std": return minibatchStd(tf, h, l.groupSize ?? 4);
       case "relu": return tf.relu(h);
       case "leaky_relu": return tf.leakyRelu(h, l.alpha ?? 0.2);
       case "tanh": return tf.tanh(h);
