@@ -4,7 +4,7 @@ import { presets } from "../model/presets.ts";
 import { knownData } from "./data_names.ts";
 import { checkEvalSettings, type EvalSettings } from "./train_eval.ts";
 
-export interface RunSettings { preset?: string; data: string; dataCount: number; steps: number; seed: number; sampleEvery: number; checkpointEvery: number; eval?: EvalSettings }
+export interface RunSettings { preset?: string; data: string; flip?: boolean; dataCount: number; steps: number; seed: number; sampleEvery: number; checkpointEvery: number; eval?: EvalSettings }
 
 export function runSettings(c: Checkpoint): RunSettings {
   let r: Partial<RunSettings>;
@@ -15,7 +15,7 @@ export function runSettings(c: Checkpoint): RunSettings {
   }
   const int = (v: unknown, min: number) => Number.isSafeInteger(v) && (v as number) >= min;
   if (typeof r !== "object" || typeof r.data !== "string" || !knownData(r.data) || !int(r.steps, 0) || !int(r.seed, 0) || !int(r.sampleEvery, 1) || !int(r.checkpointEvery, 0) || !int(r.dataCount, 1)
-    || (r.preset !== undefined && !presets[r.preset]) || !checkEvalSettings(r.eval)) {
+    || (r.preset !== undefined && !presets[r.preset] && r.preset !== "dcgan") || (r.flip !== undefined && r.flip !== true) || !checkEvalSettings(r.eval)) {
     throw new CheckpointError(c.path, "cannot resume: the checkpoint holds no valid run settings (__metadata__.run); was it written by `wasm-gan train`?");
   }
   return r as RunSettings;

@@ -10,6 +10,7 @@ import { writeFileAtomic } from "../io/files.ts";
 import { ring8, grid25 } from "../data/mixtures.ts";
 import { UsageError, intFlag, joinNegativeValues } from "./args.ts";
 import { recordedDataName } from "./run_settings.ts";
+import { prepareOutputFile } from "./out_paths.ts";
 
 // nested arrays of `shape` from flat data
 function nest(data: Float32Array, shape: number[], at = 0): unknown {
@@ -30,6 +31,7 @@ export async function sample(args: string[]): Promise<number> {
     throw new UsageError(values.format !== undefined ? `--format must be png, npy or json (got ${JSON.stringify(values.format)})` : `cannot tell the format from ${JSON.stringify(values.out)}: pass --format png|npy|json`);
   }
   const seed = intFlag(values.seed, "seed", 1);
+  await prepareOutputFile(values.out); // before any work: a file, in a folder that can be written
   const { gan, checkpoint } = await loadCheckpoint(values.model);
   const K = gan.spec.numClasses;
   if (values.label !== undefined && K === undefined) throw new UsageError("--label needs a conditional model (a spec with numClasses); this one is unconditional");

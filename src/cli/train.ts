@@ -2,7 +2,7 @@
 // the run (src/train/run.ts) with hooks that write the output folder (run_outputs.ts); with
 // --eval-every, evaluations on the data's metrics and --keep-best's best checkpoint (train_eval.ts).
 import { parseArgs } from "node:util";
-import { join, resolve } from "node:path";
+import { join, resolve, dirname } from "node:path";
 import { createGAN } from "../worker/create_gan.ts";
 import type { GAN } from "../worker/gan_api.ts";
 import { preset, presets } from "../model/presets.ts";
@@ -19,6 +19,42 @@ import { runSettings, type RunSettings } from "./run_settings.ts";
 import { RunOutputs, progressLine } from "./run_outputs.ts";
 import { evalSettings, priorBest, shortValue, BEST_FILE } from "./train_eval.ts";
 import type { EvalMetrics } from "../eval/training_eval.ts";
+import type { Dataset } from "../data/dataset.ts";
+import { withMirrors } from "../data/augment.ts";
+import { dcganFor } from "../model/image_preset.ts";
+import { TFJS_BACKENDS } from "../engine/tfjs/backends.ts";
+import type { Checkpoint } from "../io/checkpoint.ts";
+import { prepareRunFolder } from "./out_paths.ts";
+import { TRAIN_HELP } from "./help.ts";
+
+// `--preset dcgan`: DCGAN nets derived from the shape of --data's images (src/model/image_preset.ts)
+export const DERIVED_PRESET = "dcgan";
+
+// --engine and --backend: known names, and a backend only where it is used (the tfjs engine)
+function checkEngineFlags(engine: string | undefined, backend: string | undefined): void {
+  if (engine !== undefined && !["auto", "wasm", "tfjs"].includes(engine)) throw new UsageError(`--engine must be auto, wasm or tfjs (got ${JSON.stringify(engine)})`);
+  if (backend === undefined) return;
+  if (backend !== "auto" && !(TFJS_BACKENDS as readonly string[]).includes(backend)) throw new UsageError(`--backend must be ${TFJS_BACKENDS.join(", ")} or auto (got ${JSON.stringify(backend)})`);
+  if (engine !== "tfjs" && engine !== "auto") {
+    throw new UsageError(`--backend ${backend} names a backend of the tfjs engine: add --engine tfjs to train on it${engine === "wasm" ? " (the wasm engine has no backends)" : ", or --engine auto to use it only where it is a real GPU"}`);
+  }
+}
+
+// A linear learning-rate decay that ends before --steps. A fresh run trains on at rate 0 after
+// a note (a --config's own schedule); a resumed run is refused unless --extend-schedule, which
+// stretches the decay to --steps (the rates pick up at lr·(1 − step/steps) and reach 0 at the
+// new end): training on at rate 0 would change nothing.
+function scheduleFor(spec: NormalisedSpec, steps: number, resume: Checkpoint | undefined, extend: boolean): NormalisedSpec {
+  const sch = spec.lrSchedule;
+  if (sch.type !== "linear" || steps <= sch.steps) return spec;
+  if (extend) return { ...spec, lrSchedule: { type: "linear", steps } };
+  if (!resume) {
+    console.error(`wasm-gan: note: the learning rates fall to 0 at step ${sch.steps} (spec.lrSchedule), before --steps ${steps}`);
+    return spec;
+  }
+  const now = resume.step >= sch.steps ? `reached 0 at step ${sch.steps} (spec.lrSchedule), and the checkpoint is at step ${resume.step}` : `reach 0 at step ${sch.steps} (spec.lrSchedule)`;
+  throw new UsageError(`the learning rates ${now}: steps past ${sch.steps} would change nothing. Pass --extend-schedule to stretch the decay to step ${steps} (the rates pick up at ${(1 - resume.step / steps).toFixed(3)} of their start and fall to 0 at ${steps}), or resume with --steps ${Math.max(sch.steps, resume.step)}`);
+}
 
 export class TrainingError extends Error {}
 
@@ -30,18 +66,33 @@ export async function train(args: string[]): Promise<number> {
       loss: { type: "string" }, "lr-g": { type: "string" }, "lr-d": { type: "string" },
       "sample-every": { type: "string" }, "checkpoint-every": { type: "string" }, out: { type: "string" },
       resume: { type: "string" }, quiet: { type: "boolean" }, data: { type: "string" }, threads: { type: "string" },
-      engine: { type: "string" }, backend: { type: "string" },
+      engine: { type: "string" }, backend: { type: "string" }, force: { type: "boolean" }, flip: { type: "boolean" },
+      "extend-schedule": { type: "boolean" }, help: { type: "boolean", short: "h" },
       "eval-every": { type: "string" }, "eval-metrics": { type: "string" }, "eval-samples": { type: "string" }, "keep-best": { type: "string" },
     },
   });
+  if (values.help) { console.log(TRAIN_HELP); return 0; }
   const threads = values.threads === undefined || values.threads === "auto" ? "auto" as const : Number(values.threads);
   if (threads !== "auto" && !(Number.isInteger(threads) && threads >= 1 && threads <= 256)) {
     throw new UsageError(`--threads must be "auto" or an integer from 1 to 256 (got ${JSON.stringify(values.threads)})`);
   }
-  if (values.preset !== undefined && !presets[values.preset]) throw new UsageError(`unknown preset ${JSON.stringify(values.preset)} (known: ${Object.keys(presets).join(", ")})`);
+  const known = [...Object.keys(presets), DERIVED_PRESET];
+  if (values.preset !== undefined && !known.includes(values.preset)) throw new UsageError(`unknown preset ${JSON.stringify(values.preset)} (known: ${known.join(", ")})`);
+  checkEngineFlags(values.engine, values.backend);
+  // --resume takes the run's folder or its checkpoint file; the run continues in that folder
   const resume = values.resume !== undefined ? await readCheckpoint(values.resume) : undefined;
+  const resumeDir = resume && dirname(resume.path);
   const prior = resume && runSettings(resume);
   const presetName = values.preset ?? prior?.preset ?? (values.config ? undefined : "ring8");
+  if (presetName === DERIVED_PRESET && values.data === undefined && !prior) throw new UsageError(`--preset ${DERIVED_PRESET} derives its nets from your images: pass --data PATH (a folder of PNG images, or IDX files)`);
+  const flip = !!(values.flip || prior?.flip);
+  // the data set: the checkpoint's, --data's, or the preset's (known once the spec is: dataFor)
+  let dataName = prior?.data ?? (values.data !== undefined ? `path:${resolve(values.data)}` : undefined);
+  let loaded: Promise<Dataset> | undefined;
+  const derivedData = () => (loaded ??= (async () => {
+    const d = await loadDataName(dataName!, seed);
+    return flip ? withMirrors(d) : d;
+  })());
   const steps = intFlag(values.steps, "steps", prior?.steps ?? 10_000);
   const seed = intFlag(values.seed, "seed", prior?.seed ?? 1);
   if (resume && seed !== resume.seed) throw new CheckpointError(resume.path, `a checkpoint of another run: it was trained with --seed ${resume.seed}, not ${seed}`);
@@ -51,7 +102,8 @@ export async function train(args: string[]): Promise<number> {
   let spec: NormalisedSpec;
   if (!resume || specFlags.some((f) => values[f] !== undefined)) {
     const s = (values.config ? await readConfig(values.config)
-      : !values.preset && resume ? structuredClone(resume.spec) : preset(presetName!)) as Record<string, any>;
+      : !values.preset && resume ? structuredClone(resume.spec)
+      : presetName === DERIVED_PRESET ? dcganFor((await derivedData()).shape, DERIVED_PRESET) : preset(presetName!)) as Record<string, any>;
     if (values.batch !== undefined) s.batchSize = intFlag(values.batch, "batch", 0, 1);
     if (values.loss !== undefined) s.loss = values.loss; // validated by the spec
     // a preset's decaying learning rate spans the whole run (on resume: the original run)
@@ -67,25 +119,25 @@ export async function train(args: string[]): Promise<number> {
       if (d) throw new CheckpointError(resume.path, `a checkpoint of another spec: ${d}`);
     }
   } else spec = resume.spec;
-  if (spec.lrSchedule.type === "linear" && steps > spec.lrSchedule.steps) {
-    console.error(`wasm-gan: note: the learning rates fall to 0 at step ${spec.lrSchedule.steps} (spec.lrSchedule), before --steps ${steps}`);
-  }
   if (resume && resume.step > steps) throw new UsageError(`--steps ${steps} is behind the checkpoint, which is at step ${resume.step}`);
+  spec = scheduleFor(spec, steps, resume, !!values["extend-schedule"]);
 
   const name = presetName ?? spec.name;
-  const dataName = prior?.data ?? (values.data !== undefined ? `path:${resolve(values.data)}` : dataFor(spec, presetName));
+  dataName ??= dataFor(spec, presetName);
+  const dataLabel: string = dataName;
   const sampleEvery = intFlag(values["sample-every"], "sample-every", prior?.sampleEvery ?? Math.max(1, Math.ceil(steps / 5)), 1);
   const checkpointEvery = intFlag(values["checkpoint-every"], "checkpoint-every", prior?.checkpointEvery ?? sampleEvery, 0);
-  const out = values.out ?? values.resume ?? join("out", name);
+  const out = values.out ?? resumeDir ?? join("out", name);
+  // where the run writes, before any work: a folder, writable, not another run's (unless --force)
+  await prepareRunFolder(out, { resumeDir, force: !!values.force });
 
-  const data = await loadDataName(dataName, seed);
+  const data = await derivedData();
   if (data.shape.join() !== spec.dataShape.join()) {
     throw new UsageError(`the data set ${data.name} holds samples of shape [${data.shape.join(", ")}], but the spec (${name}) expects [${spec.dataShape.join(", ")}]`);
   }
   if (prior && data.count !== prior.dataCount) throw new CheckpointError(resume!.path, `the data set ${dataName} now holds ${data.count} samples, the run trained on ${prior.dataCount}`);
   const evaluation = evalSettings(values, data, prior?.eval);
   const engine = values.engine ?? "auto";
-  if (!["auto", "wasm", "tfjs"].includes(engine)) throw new UsageError(`--engine must be auto, wasm or tfjs (got ${JSON.stringify(engine)})`);
   const gan = await createGAN(spec, { seed, threads, engine: engine as "auto", backend: values.backend as "auto" | undefined });
   try {
     return await trainWith(gan);
@@ -94,8 +146,9 @@ export async function train(args: string[]): Promise<number> {
   }
 
   async function trainWith(gan: GAN): Promise<number> {
-    if (resume) await restoreCheckpoint(gan, resume!);
-    const run: RunSettings = { ...(presetName ? { preset: presetName } : {}), data: dataName, dataCount: data.count, steps, seed, sampleEvery, checkpointEvery, ...(evaluation ? { eval: evaluation.settings } : {}) };
+    // an extended schedule (--extend-schedule) is the one difference the checkpoint's spec may have
+    if (resume) await restoreCheckpoint(gan, { ...resume, spec: { ...resume.spec, lrSchedule: spec.lrSchedule } });
+    const run: RunSettings = { ...(presetName ? { preset: presetName } : {}), data: dataLabel, ...(flip ? { flip } : {}), dataCount: data.count, steps, seed, sampleEvery, checkpointEvery, ...(evaluation ? { eval: evaluation.settings } : {}) };
     const start = await gan.step();
     const info = gan.engineInfo();
     const engineLine = info.engine === "wasm"
@@ -106,7 +159,7 @@ export async function train(args: string[]): Promise<number> {
     console.log(resume
       ? `wasm-gan: resuming ${name} at step ${start} of ${steps} (batch ${spec.batchSize}, ${spec.loss}, seed ${seed}) on ${engineLine} -> ${out}/`
       : `wasm-gan: training ${name} for ${steps} steps (batch ${spec.batchSize}, ${spec.loss}, seed ${seed}) on ${engineLine} -> ${out}/`);
-    if (resume) await outputs.keepMetricsUpTo(values.resume!, start); // metrics of the steps before a resume
+    if (resume) await outputs.keepMetricsUpTo(resumeDir!, start); // metrics of the steps before a resume
     // evaluations: one {"eval": {step, n, seed, ...}} line each; the best so far (a resumed run's
     // from its best.safetensors) replaced only by a better one
     const ev = evaluation?.settings, kind = evaluation?.kind;
@@ -127,7 +180,7 @@ export async function train(args: string[]): Promise<number> {
     // state, its flag on the progress line, its band in report.html
     const health = new HealthMonitor({ loss: spec.loss });
     const progress = progressLine({ steps, start, t0, tty, quiet: !!values.quiet, flag: () => health.flag(), note: evalNote });
-    const report = (note: string) => outputs.writeReport({ note, name, dataName, spec, seed, steps, start, t0, engineLine, evalKeys, best });
+    const report = (note: string) => outputs.writeReport({ note, name, dataName: dataLabel, spec, seed, steps, start, t0, engineLine, evalKeys, best });
     const take = await snapshotter(gan, data);
     let lastSnapshot: Snapshot | undefined;
 
