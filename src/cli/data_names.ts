@@ -1,6 +1,8 @@
 // The data set a run trains on, by the name its checkpoints record: a bundled set
 // (src/data/bundled.ts) or "path:<absolute path>" for --data PATH.
 import { readdir, stat } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { BUNDLED_DATA, PRESET_DATA, bundledDataForShape } from "../data/bundled.ts";
 import { DataError } from "../data/errors.ts";
 import { loadIdx } from "../data/idx.ts";
@@ -22,6 +24,12 @@ export async function loadDataName(name: string, seed: number): Promise<Dataset>
     return imageFolder(path);
   }
   return loadIdx(path);
+}
+
+// --data VALUE: a bundled set's name (mnist, stacked-mnist, ring8, grid25) unless a file or
+// folder of that name exists here, else a path
+export function dataNameOf(value: string): string {
+  return BUNDLED_DATA[value] && !existsSync(value) ? value : `path:${resolve(value)}`;
 }
 
 export const knownData = (name: string) => name.startsWith("path:") || !!BUNDLED_DATA[name];

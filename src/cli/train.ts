@@ -2,7 +2,7 @@
 // the run (src/train/run.ts) with hooks that write the output folder (run_outputs.ts); with
 // --eval-every, evaluations on the data's metrics and --keep-best's best checkpoint (train_eval.ts).
 import { parseArgs } from "node:util";
-import { join, resolve, dirname } from "node:path";
+import { join, dirname } from "node:path";
 import { createGAN } from "../worker/create_gan.ts";
 import type { GAN } from "../worker/gan_api.ts";
 import { preset, presets } from "../model/presets.ts";
@@ -14,7 +14,7 @@ import { snapshotter, type Snapshot } from "../train/snapshot.ts";
 import { HealthMonitor } from "../health/monitor.ts";
 import { healthMetrics } from "../health/sample_metrics.ts";
 import { UsageError, intFlag, numFlag, joinNegativeValues, readConfig } from "./args.ts";
-import { dataFor, loadDataName } from "./data_names.ts";
+import { dataFor, loadDataName, dataNameOf } from "./data_names.ts";
 import { runSettings, type RunSettings } from "./run_settings.ts";
 import { RunOutputs, progressLine } from "./run_outputs.ts";
 import { evalSettings, priorBest, shortValue, BEST_FILE } from "./train_eval.ts";
@@ -87,7 +87,7 @@ export async function train(args: string[]): Promise<number> {
   if (presetName === DERIVED_PRESET && values.data === undefined && !prior) throw new UsageError(`--preset ${DERIVED_PRESET} derives its nets from your images: pass --data PATH (a folder of PNG images, or IDX files)`);
   const flip = !!(values.flip || prior?.flip);
   // the data set: the checkpoint's, --data's, or the preset's (known once the spec is: dataFor)
-  let dataName = prior?.data ?? (values.data !== undefined ? `path:${resolve(values.data)}` : undefined);
+  let dataName = prior?.data ?? (values.data !== undefined ? dataNameOf(values.data) : undefined);
   let loaded: Promise<Dataset> | undefined;
   const derivedData = () => (loaded ??= (async () => {
     const d = await loadDataName(dataName!, seed);

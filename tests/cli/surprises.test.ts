@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encode } from "fast-png";
 import { oneLineError } from "../util/cli_errors.ts";
-import { presets } from "../../src/index.ts";
+import { presets, preset, validateSpec } from "../../src/index.ts";
 
 const cli = new URL("../../dist/cli.js", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "wasm-gan-surprises-"));
@@ -107,6 +107,13 @@ test("your own RGB images: --preset dcgan derives the nets from a 32x32 colour P
   assert.is(png[25], 2, "samples.png is an RGB PNG (colour type 2)");
   ok(run("sample", "--model", "own", "-n", "4", "--out", "own4.png"), "sample");
   assert.is(readFileSync(join(dir, "own4.png"))[25], 2, "sample writes RGB");
+});
+
+test("--data takes a bundled set's name too: --preset dcgan --data mnist derives dcgan-mnist's nets", () => {
+  ok(run("train", "--preset", "dcgan", "--data", "mnist", "--batch", "8", "--steps", "1", "--out", "own-mnist", "--quiet"), "dcgan on mnist");
+  const s = JSON.parse(readFileSync(join(dir, "own-mnist", "summary.json"), "utf8"));
+  assert.is(s.data, "mnist");
+  assert.equal(s.spec.nets, { ...validateSpec(preset("dcgan-mnist")).nets }, "the nets of dcgan-mnist");
 });
 
 test.run();
