@@ -118,6 +118,12 @@ test("unstable: a critic's loss 100x its early level; modes hopping between snap
   h.sample(800, snap([100, 100, 0, 0, 0, 0, 0, 0]));
   assert.is(h.sample(1000, snap([0, 100, 100, 0, 0, 0, 0, 0]))!.state, "ok", "TV 0.5: not past the threshold");
   assert.is(h.sample(1500, snap([0, 0, 100, 100, 1, 0, 0, 0]))!.state, "warning", "TV 0.5025: a hop");
+  // Stacked MNIST's snapshot: 2,600 samples over 1,000 modes (2.6 a mode < 20): histogram noise, not judged
+  const s = new Instability({ loss: "non-saturating" });
+  const many = (shift: number) => ({ perMode: Array.from({ length: 1000 }, (_, i) => ((i + shift) % 1000 < 500 ? 5 : 0) + 0.2), highQuality: 0.9, totalModes: 1000, modes: 1000 });
+  assert.is(s.sample(500, many(0)), undefined, "2,600 counted over 1,000 modes: not judged");
+  assert.is(s.sample(1000, many(500)), undefined, "nor the next one, though its shares moved by a TV of ~0.96");
+  assert.is(INSTABILITY.minPerMode, 20);
 });
 
 test("the monitor: one event per change of state with the step it began, the flag, intervals for the report's band", () => {
