@@ -5,6 +5,7 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { readCheckpoint } from "../io/checkpoint.ts";
+import { loadTfjs } from "../engine/tfjs/backends.ts";
 import { writeFileAtomic } from "../io/files.ts";
 import { exportGenerator, EXPORT_FORMATS, ExportError, type ExportFormat } from "../export/index.ts";
 import { UsageError } from "./args.ts";
@@ -17,15 +18,17 @@ export async function exportCommand(args: string[]): Promise<number> {
   });
   if (values.model === undefined) throw new UsageError("export: --model PATH is required (a checkpoint file, or a run directory holding checkpoint.safetensors)");
   if (values.format === undefined) throw new UsageError(`export: --format is required (${EXPORT_FORMATS.join(", ")})`);
-  if (!(EXPORT_FORMATS as readonly string[]).includes(values.format)) throw new UsageError(`--format must be ${EXPORT_FORMATS.join(", ")} (got ${JSON.stringify(values.format)})`);
+  if (!(EXPORT_FORMATS as readonly string[]).includes(values.format)) throw new UsageError(`--format must be safetensors, onnx or tfjs (got ${JSON.stringify(values.format)})`);
   if (values.out === undefined) throw new UsageError(`export: --out is required (a file for safetensors and onnx, a folder for tfjs)`);
   const w = values.weights;
   if (w !== undefined && w !== "ema" && w !== "raw") throw new UsageError(`--weights must be ema or raw (got ${JSON.stringify(w)})`);
   const format = values.format as ExportFormat;
   // before any work: where it writes
-  if (format === "tfjs") await writableFolder(values.out, "--out");
+  if (format === "tfjs") await writableFolder(values.out, "--out", "the LayersModel (model.json, weights.bin)");
   else await prepareOutputFile(values.out);
   const checkpoint = await readCheckpoint(values.model);
+  // tfjs's CPU backend greets Node users on stderr unless in production mode (this process's own tfjs)
+  if (format === "tfjs") (await loadTfjs()).enableProdMode();
   let exported;
   try {
     exported = await exportGenerator(checkpoint, format, w ? { weights: w } : {});

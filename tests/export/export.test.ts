@@ -133,7 +133,7 @@ for (const c of CASES) {
     const model = await tf.loadLayersModel({
       load: async () => ({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: bin.slice().buffer, format: json.format }),
     });
-    const ins = [tf.tensor2d(z, [N, g.spec.latentDim])];
+    const ins: import("@tensorflow/tfjs").Tensor[] = [tf.tensor2d(z, [N, g.spec.latentDim])];
     if (K) ins.push(tf.oneHot(tf.tensor1d(labels, "int32"), K).toFloat());
     const out = model.predict(ins.length === 1 ? ins[0] : ins) as import("@tensorflow/tfjs").Tensor;
     assert.equal(out.shape, [N, ...g.spec.dataShape]);
