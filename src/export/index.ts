@@ -26,7 +26,7 @@ export async function exportGenerator(source: ExportSource, format: ExportFormat
   const g = await generatorNet(source, options);
   const head = { format, net: g.net, weights: g.weights };
   if (format === "safetensors") return { ...head, files: [{ name: "generator.safetensors", bytes: generatorSafetensors(g) }] };
-  if (format === "onnx") return { ...head, files: [{ name: "generator.onnx", bytes: generatorOnnx(g) }] };
+  if (format === "onnx") return { ...head, files: [{ name: "generator.onnx", bytes: await generatorOnnx(g) }] };
   const t = await generatorTfjs(g);
   return { ...head, files: [{ name: TFJS_MODEL_FILE, bytes: new TextEncoder().encode(t.modelJson) }, { name: TFJS_WEIGHTS_FILE, bytes: t.weights }] };
 }

@@ -26,7 +26,7 @@ const ints = (name: string, v: number[]) => ({ name, type: ATTR.INTS, ints: v })
 const int = (name: string, v: number) => ({ name, type: ATTR.INT, i: v });
 const float = (name: string, v: number) => ({ name, type: ATTR.FLOAT, f: v });
 
-export function generatorOnnx(g: GeneratorNet): Uint8Array {
+export async function generatorOnnx(g: GeneratorNet): Promise<Uint8Array> {
   const nodes: Node[] = [], initializer: unknown[] = [];
   let k = 0;
   const fresh = (hint: string) => `${hint}_${k++}`;
@@ -123,7 +123,7 @@ export function generatorOnnx(g: GeneratorNet): Uint8Array {
   const value = (name: string, elem: number, d: (number | string)[], doc: string) => ({ name, type: { tensor_type: { elem_type: elem, shape: dims(d) } }, doc_string: doc });
   const inputs = [value("latent", ONNX_FLOAT, ["N", g.latentDim], "z ~ N(0, I)")];
   if (g.numClasses > 0) inputs.push(value("label", ONNX_INT64, ["N"], `class indices 0..${g.numClasses - 1}`));
-  const Model = onnxModelType();
+  const Model = await onnxModelType();
   const model = Model.fromObject({
     ir_version: 8, opset_import: [{ domain: "", version: ONNX_OPSET }], producer_name: "wasm-gan", producer_version: "0.1.0",
     doc_string: `the generator ${g.net} of a wasm-gan model (${g.weights} weights)`,

@@ -3,7 +3,9 @@
 // and field numbers are ONNX's own, only the messages and fields used here are declared (a
 // protobuf reader skips nothing it needs: every other field is optional). Tensors carry their
 // values in raw_data (little-endian), as onnx.numpy_helper writes them.
-import protobuf from "protobufjs";
+// protobufjs loads on first use (dynamic import, external to dist/'s bundles, like tfjs), so the
+// main entry carries none of it (~270 KB unminified) until an ONNX export runs.
+import type * as Protobuf from "protobufjs";
 
 const SCHEMA = `
 syntax = "proto3";
@@ -64,10 +66,15 @@ message ModelProto {
 }
 `;
 
-let root: protobuf.Root | undefined;
-export function onnxModelType(): protobuf.Type {
-  root ??= protobuf.parse(SCHEMA, { keepCase: true }).root;
-  return root.lookupType("onnx.ModelProto");
+let model: Promise<Protobuf.Type> | undefined;
+export function onnxModelType(): Promise<Protobuf.Type> {
+  return (model ??= import("protobufjs").then((m: any) => {
+    const protobuf = (typeof m.parse === "function" ? m : m.default) as typeof Protobuf;
+    return protobuf.parse(SCHEMA, { keepCase: true }).root.lookupType("onnx.ModelProto");
+  }, (e) => {
+    model = undefined;
+    throw new Error(`the ONNX export needs protobufjs (npm install protobufjs): ${(e as Error).message}`);
+  }));
 }
 
 export const ONNX_FLOAT = 1, ONNX_INT64 = 7;
