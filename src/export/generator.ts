@@ -68,6 +68,11 @@ export async function generatorNet(source: ExportSource, options: ExportOptions 
     }
   }
   const alphas = options.alphas ?? {};
+  for (const [key, a] of Object.entries(alphas)) {
+    const i = g.layers.findIndex((l, k) => l.name === key || String(k) === key);
+    if (i < 0 || g.layers[i].type !== "blend") throw new ExportError(`alphas.${key}: the generator ${g.name} has no blend layer named or numbered ${key}`);
+    if (typeof a !== "number" || !(a >= 0 && a <= 1)) throw new ExportError(`alphas.${key}: α must be a number from 0 to 1 (got ${JSON.stringify(a)})`);
+  }
   return {
     spec, net: g.name, layers: g.layers, layout, latentDim: spec.latentDim, numClasses: spec.numClasses ?? 0,
     outputShape: spec.dataShape, weights, tensors,

@@ -204,6 +204,22 @@ test("spectral norm folding is W/σ with the stored u, v: the SN net's exported 
   assert.ok(Math.abs(s - 1) <= 1e-6, `σ(W_SN) = ${s}`);
 });
 
+test(`a blend's α set after the spec (setBlendAlpha 0.8) exports with options.alphas: onnx within ${TOL} of the engine; the spec's α 0.3 does not match`, async () => {
+  const c = CASES.find((x) => x.name.startsWith("blend"))!;
+  const g = await createGAN(c.spec, { seed: 4 });
+  await g.train(await c.data(), { steps: 5 });
+  g.setBlendAlpha("generator", 3, 0.8);
+  const z = g.latent(N, 2), want = g.generate(z);
+  const feeds = { latent: new ort.Tensor("float32", z, [N, 6]) };
+  const run = async (o: object) => (await (await ort.InferenceSession.create((await exportGenerator(g, "onnx", o)).files[0].bytes)).run(feeds)).image.data as Float32Array;
+  const d = maxDiff(await run({ alphas: { 3: 0.8 } }), want);
+  assert.ok(d <= TOL, `α 0.8: max |onnx − engine| = ${d} ≤ ${TOL}`);
+  assert.ok(maxDiff(await run({}), want) > 1e-3, "the spec's α 0.3 gives other samples");
+  await rejects(() => exportGenerator(g, "onnx", { alphas: { 2: 0.5 } }), /^alphas\.2: the generator generator has no blend layer named or numbered 2$/);
+  await rejects(() => exportGenerator(g, "onnx", { alphas: { 3: 2 } }), /^alphas\.3: α must be a number from 0 to 1 \(got 2\)$/);
+  g.dispose();
+});
+
 test("bad input: an unknown format, --weights ema without a moving average", async () => {
   const g = await gan(CASES[2]);
   await rejects(() => exportGenerator(g, "pt" as any), /unknown export format "pt" \(formats: safetensors, onnx, tfjs\)/);
