@@ -45,7 +45,8 @@ const common = {
   format: "esm",
   platform: "neutral",
   mainFields: ["module", "main"],
-  external: ["node:*", "@tensorflow/*"],
+  // tfjs and protobufjs (the ONNX export) are imported on first use, from node_modules
+  external: ["node:*", "@tensorflow/*", "protobufjs"],
   target: "es2022",
   sourcemap: true,
   logLevel: "warning",

@@ -72,3 +72,5 @@ export type { Gaussian } from "./eval/linalg.ts";
 export { mnistReferenceStats } from "./eval/reference_stats.ts";
 export type { ReferenceStats } from "./eval/reference_stats.ts";
 export { digitClassifier, DigitClassifier } from "./eval/digit_classifier.ts";
+export { exportGenerator, EXPORT_FORMATS, ExportError } from "./export/index.ts";
+export type { ExportFormat, Exported, ExportedFile, ExportSource, ExportOptions, WeightChoice } from "./export/index.ts";

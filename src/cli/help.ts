@@ -14,6 +14,7 @@ export const HELP = `wasm-gan: train and run GANs in WebAssembly
   wasm-gan train --resume DIR|FILE [--steps N [--extend-schedule]] [--threads auto|N] [--eval-every N ...]
   wasm-gan sample --model PATH [-n N] [--label K] [--seed S] [--format png|npy|json] --out FILE
   wasm-gan eval --model PATH [--real PATH] [-n N] [--seed S] [--metrics fid,kid,pr,score] [--json]
+  wasm-gan export --model PATH --format safetensors|onnx|tfjs [--weights ema|raw] --out PATH
   wasm-gan info
   wasm-gan help | train --help | --version
 
@@ -57,7 +58,12 @@ images FID, KID, precision/recall (k = 3) on the digit classifier's features and
 classifier score and Frechet distance on its logits, against the bundled MNIST (shipped
 statistics) or --real PATH (as train --data takes); for 2-D points the mixture mode metrics; for
 Stacked MNIST [28, 28, 3] the modes covered of 1,000 and the KL of the mode histogram from uniform
-on 26,000 samples (VEEGAN, PacGAN), with --real stacked-mnist|PATH the real set's own count.`;
+on 26,000 samples (VEEGAN, PacGAN), with --real stacked-mnist|PATH the real set's own count.
+export writes a checkpoint's generator for other runtimes: safetensors (its weights; --out FILE),
+onnx (opset 17: input latent [N, latentDim] and, conditional, label [N] int64; output image
+[N, ...sample shape], NHWC; --out FILE) or tfjs (a LayersModel, model.json + weights.bin, for
+tf.loadLayersModel; --out DIR). --weights ema (default when the checkpoint keeps a moving average)
+or raw; spectral norm folded in, batch norm on its running statistics.`;
 
 // `wasm-gan train --help`: HELP's train lines, then its paragraphs on presets, data and train
 const lines = HELP.split("\n");

@@ -17,9 +17,9 @@ const why = (e: unknown) => {
 };
 
 // Creates `path` (and its parents) as a writable folder, or says in one line why it cannot be one
-async function writableFolder(path: string, flag: string): Promise<void> {
+export async function writableFolder(path: string, flag: string, what = "the run's outputs"): Promise<void> {
   const st = await stat(path).catch(() => undefined);
-  if (st && !st.isDirectory()) throw new UsageError(`${flag} ${path} is a file, not a folder: name a folder for the run's outputs`);
+  if (st && !st.isDirectory()) throw new UsageError(`${flag} ${path} is a file, not a folder: name a folder for ${what}`);
   try {
     await mkdir(path, { recursive: true });
     await access(path, constants.W_OK);

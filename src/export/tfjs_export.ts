@@ -1,0 +1,84 @@
+// The generator as a TensorFlow.js LayersModel: model.json (format "layers-model", a Keras
+// functional model's topology) and one weight shard, weights.bin: the form tf.loadLayersModel
+// reads (a file:// or http URL of model.json, or an IOHandler). Built with tfjs's own layers
+// (the optional @tensorflow/tfjs peer dependency) and saved through tf.io.withSaveHandler, so the
+// topology and the weights manifest are tfjs's:
+//   inputs   latent  [N, latentDim]
+//            label   [N, numClasses]  conditional models only: the ONE-HOT label (float32; tfjs
+//                                     layers have no integer-to-one-hot layer), joined after the latent
+//   output   [N, ...dataShape] NHWC (a final Reshape)
+// Layers: dense -> Dense, conv2d -> Conv2D, conv2d_transpose -> Conv2DTranspose (tfjs's
+// "same"/"valid" rules are the engine's), batch_norm -> BatchNormalization (axis −1, the running
+// statistics as moving mean / variance), relu -> ReLU, leaky_relu -> LeakyReLU, tanh / sigmoid ->
+// Activation, reshape -> Reshape, flatten -> Flatten, add -> Add, concat -> Concatenate (axis −1).
+// A blend is refused: no Keras layer computes α·a + (1 − α)·b with a fixed α (export it to ONNX).
+// Layer names: "<net>_<layer>" (the spec's name or index, "." and "-" as "_"), so weights are
+// "<net>_<layer>/kernel", "/bias", "/gamma", "/beta", "/moving_mean", "/moving_variance".
+import { loadTfjs } from "../engine/tfjs/backends.ts";
+import { refuse, type GeneratorNet } from "./generator.ts";
+import { layerGraph } from "../model/shapes.ts";
+
+export const TFJS_WEIGHTS_FILE = "weights.bin";
+export const TFJS_MODEL_FILE = "model.json";
+
+export async function generatorTfjs(g: GeneratorNet): Promise<{ modelJson: string; weights: Uint8Array }> {
+  g.layers.forEach((l, i) => { if (l.type === "blend" || l.type === "minibatch_std") refuse(g, i, "tfjs", l.type === "blend" ? "has no faithful Keras layer (export to onnx instead)" : undefined); });
+  const tf: any = await loadTfjs();
+  const layers = tf.layers;
+  const latent = tf.input({ shape: [g.latentDim], name: "latent" });
+  const inputs = [latent];
+  let x0 = latent;
+  if (g.numClasses > 0) {
+    const label = tf.input({ shape: [g.numClasses], name: "label" });
+    inputs.push(label);
+    x0 = layers.concatenate({ axis: -1, name: `${g.net}_input` }).apply([latent, label]);
+  }
+  const graph = layerGraph(g.layers, g.layout.input);
+  const outs: any[] = [];
+  const withWeights: [any, Float32Array[]][] = [];
+  g.layers.forEach((l, i) => {
+    const ins = graph.inputs[i].map((j) => (j < 0 ? x0 : outs[j]));
+    const name = `${g.net}_${String(l.name ?? i).replace(/[.-]/g, "_")}`;
+    let layer: any;
+    switch (l.type) {
+      case "dense": layer = layers.dense({ units: l.units, name }); withWeights.push([layer, [g.tensor(i, "kernel"), g.tensor(i, "bias")]]); break;
+      case "conv2d":
+      case "conv2d_transpose": {
+        const make = l.type === "conv2d" ? layers.conv2d : layers.conv2dTranspose;
+        layer = make({ filters: l.filters, kernelSize: l.kernelSize, strides: l.strides, padding: l.padding ?? "same", name });
+        withWeights.push([layer, [g.tensor(i, "kernel"), g.tensor(i, "bias")]]);
+        break;
+      }
+      case "batch_norm":
+        layer = layers.batchNormalization({ axis: -1, epsilon: l.eps ?? 1e-5, name });
+        withWeights.push([layer, [g.tensor(i, "gamma"), g.tensor(i, "beta"), g.tensor(i, "running_mean"), g.tensor(i, "running_var")]]);
+        break;
+      case "relu": layer = layers.reLU({ name }); break;
+      case "leaky_relu": layer = layers.leakyReLU({ alpha: l.alpha ?? 0.2, name }); break;
+      case "tanh": case "sigmoid": layer = layers.activation({ activation: l.type, name }); break;
+      case "reshape": layer = layers.reshape({ targetShape: l.targetShape, name }); break;
+      case "flatten": layer = layers.flatten({ name }); break;
+      case "add": layer = layers.add({ name }); break;
+      case "concat": layer = layers.concatenate({ axis: -1, name }); break;
+      default: refuse(g, i, "tfjs");
+    }
+    outs.push(layer.apply(ins.length === 1 ? ins[0] : ins));
+  });
+  const image = layers.reshape({ targetShape: g.outputShape, name: "image" }).apply(outs.at(-1) ?? x0);
+  const model = tf.model({ inputs, outputs: image, name: g.net });
+  for (const [layer, values] of withWeights) {
+    const ws = layer.getWeights();
+    layer.setWeights(values.map((v, k) => tf.tensor(v, ws[k].shape)));
+  }
+  let saved: any;
+  await model.save(tf.io.withSaveHandler(async (artifacts: any) => { saved = artifacts; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } }; }));
+  model.dispose();
+  const data: ArrayBuffer = Array.isArray(saved.weightData) ? tf.io.concatenateArrayBuffers(saved.weightData) : saved.weightData;
+  const modelJson = JSON.stringify({
+    format: "layers-model", generatedBy: saved.generatedBy, convertedBy: "wasm-gan",
+    modelTopology: saved.modelTopology,
+    weightsManifest: [{ paths: [TFJS_WEIGHTS_FILE], weights: saved.weightSpecs }],
+    userDefinedMetadata: { net: g.net, weights: g.weights, latentDim: g.latentDim, numClasses: g.numClasses },
+  });
+  return { modelJson, weights: new Uint8Array(data) };
+}
