@@ -31,6 +31,7 @@ import { f64InputGrad, f64Penalty } from "../util/f64_net.ts";
 import { tfCpu } from "../util/tfjs.ts";
 import { tfForward } from "../util/tf_net.ts";
 import { sgd, smallMlpGenerator, smallMlpDiscriminator, smallDcganGenerator, smallDcganDiscriminator, randomImages } from "../util/small_gans.ts";
+import { refuses } from "../util/spec_refusal.ts";
 
 const tf = await tfCpu();
 const wasm = await instantiate("strict");
@@ -298,17 +299,6 @@ test("WGAN-GP: same seed twice is bit-identical, and saveState/loadState resumes
 });
 
 // ---- (4) refusals
-const refuses = (spec: unknown, field: string, pattern: RegExp) => {
-  try {
-    validateSpec(spec);
-  } catch (e) {
-    assert.instance(e, SpecError);
-    assert.is((e as SpecError).field, field);
-    assert.match((e as Error).message, pattern);
-    return;
-  }
-  assert.unreachable(`accepted a spec that should be refused at ${field}`);
-};
 test("spec: gradientPenalty defaults off, true means 10, and is refused where it does not apply", () => {
   assert.is(validateSpec({ ...smallGp(), gradientPenalty: undefined }).gradientPenalty, undefined);
   assert.ok(!("gradientPenalty" in validateSpec({ ...smallGp(), gradientPenalty: false })));

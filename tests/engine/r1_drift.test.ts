@@ -25,6 +25,7 @@ import { f64Forward, f64Penalty, f64R1 } from "../util/f64_net.ts";
 import { tfCpu } from "../util/tfjs.ts";
 import { tfForward } from "../util/tf_net.ts";
 import { sgd, SGD_LR, smallMlpGenerator, smallMlpDiscriminator, smallDcganGenerator, smallDcganDiscriminator, randomImages } from "../util/small_gans.ts";
+import { refuses } from "../util/spec_refusal.ts";
 
 const tf = await tfCpu();
 const wasm = await instantiate("strict");
@@ -197,17 +198,6 @@ test("a checkpoint of an R1 + minibatch std model round-trips (spec, the R1 stat
 });
 
 // ---- (4) refusals
-const refuses = (spec: unknown, field: string, pattern: RegExp) => {
-  try {
-    validateSpec(spec);
-  } catch (e) {
-    assert.instance(e, SpecError);
-    assert.is((e as SpecError).field, field);
-    assert.match((e as Error).message, pattern);
-    return;
-  }
-  assert.unreachable(`accepted a spec that should be refused at ${field}`);
-};
 test("spec: r1 and drift default off, true means 10 and 0.001, and are refused where they do not apply", () => {
   assert.ok(!("r1" in validateSpec(mlp({}))) && !("drift" in validateSpec(mlp({}))));
   assert.ok(!("r1" in validateSpec(mlp({ r1: false }))));

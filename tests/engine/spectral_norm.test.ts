@@ -35,6 +35,7 @@ import { f64Forward, f64InputGrad, f64Penalty } from "../util/f64_net.ts";
 import { tfCpu } from "../util/tfjs.ts";
 import { tfForward } from "../util/tf_net.ts";
 import { sgd, SGD_LR, smallMlpGenerator } from "../util/small_gans.ts";
+import { refuses } from "../util/spec_refusal.ts";
 
 const wasm = await instantiate("strict");
 const mem = new LinearMemory(wasm);
@@ -346,17 +347,6 @@ test("dcgan-mnist with SN on every conv and dense layer: 2 kernel threads give t
   expectBitIdentical("D's u, v", runs[1].s.discriminator.state, runs[0].s.discriminator.state);
 });
 
-const refuses = (spec: unknown, field: string, pattern: RegExp) => {
-  try {
-    validateSpec(spec);
-  } catch (e) {
-    assert.instance(e, SpecError);
-    assert.is((e as SpecError).field, field);
-    assert.match((e as Error).message, pattern);
-    return;
-  }
-  assert.unreachable(`accepted a spec that should be refused at ${field}`);
-};
 test("spec: spectralNorm is true or false on dense and conv layers, kept only when true; refused elsewhere", () => {
   assert.is(validateSpec(snSpec()).nets.discriminator[0].spectralNorm, true);
   const off = validateSpec(snSpec({ discriminator: [{ type: "dense", units: 4, spectralNorm: false }, { type: "dense", units: 1 }] }));
