@@ -88,6 +88,7 @@ export class WasmGAN implements Engine {
     if (spec.numClasses !== undefined) wasm.ganSetConditional(this.gan, spec.numClasses, spec.dataShape.length > 1 ? X / spec.dataShape.at(-1)! : 1);
     this.sampleRng = wasm.rngNew(0);
     this.sampleZ = wasm.alloc(B * this.G.inSize * 4); // [B, latentDim (+ numClasses)]
+    if (spec.average !== undefined) this.averageGenerator(spec.average);
   }
 
   static async create(specInput: unknown, options: CreateOptions = {}, threads?: ThreadLink): Promise<WasmGAN> {
@@ -183,7 +184,8 @@ export class WasmGAN implements Engine {
   }
 
   // z: [n, latentDim] -> G(z): [n, ...dataShape] (inference mode)
-  // options.average: use the generator's moving average (see averageGenerator); options.batchStats:
+  // options.average: use the generator's moving average (see averageGenerator; default: true when
+  // the spec asks for one, spec.average); options.batchStats:
   // batch norm normalises each chunk of up to batchSize samples by its own statistics (as in
   // training) instead of the running ones; the running statistics are left alone either way
   generate(z: Float32Array, options: GenerateOptions = {}): Float32Array {
@@ -205,7 +207,7 @@ export class WasmGAN implements Engine {
         this.mem.write(this.sampleZ, joined.subarray(0, m * row));
       } else this.mem.write(this.sampleZ, z.subarray(i * Z, (i + m) * Z));
       const w = this.wasm;
-      const swapped = options.average ? w.netSetParams(this.G.net, this.averagePtr()) : 0;
+      const swapped = (options.average ?? this.spec.average !== undefined) ? w.netSetParams(this.G.net, this.averagePtr()) : 0;
       if (options.batchStats) w.setBatchNormFreezeRunning(1);
       try {
         const y = w.netForward(this.G.net, this.sampleZ, m, options.batchStats ? 1 : 0);

@@ -74,6 +74,11 @@ export interface GanFields {
   // PGGAN's drift term (Karras et al. 2018; "wasserstein" only): ε_drift·mean D(x)² on the real
   // batch is added to the critic's loss; the number is ε_drift, true means the paper's 0.001.
   drift?: number | boolean;
+  // the generator's exponential moving average (Yazıcı et al. 2019; PGGAN's Gs, Karras et al.
+  // 2018), kept from creation and used by default for sampling, evaluation and export: the number
+  // is the decay β (each G update: avg ← β·avg + (1 − β)·θ), true means 0.999. Default: off
+  // (sample(n, {average: false}) still draws from the live weights).
+  average?: number | boolean;
   pack?: number;           // PacGAN: D judges `pack` samples at once (default 1; batchSize % pack == 0)
   lrSchedule?: LrSchedule; // default constant
   init?: InitName;         // weight initialisation: "pytorch" (default) or "dcgan"
@@ -107,15 +112,26 @@ export type LrSchedule = { type: "constant" } | { type: "linear"; steps: number 
 // clip stays optional: present (a number in (0, 10]) only when clipping is on
 // numClasses likewise: present only for a conditional model
 // gradientPenalty likewise: present (λ) only when the penalty is on
-// r1 and drift likewise: present only when on; r1Every only when above 1
-export type NormalisedSpec = Required<Omit<GanFields, "name" | "clip" | "numClasses" | "gradientPenalty" | "r1" | "r1Every" | "drift">> & {
-  name: string; clip?: number; numClasses?: number; gradientPenalty?: number; r1?: number; r1Every?: number; drift?: number;
+// r1, drift and average likewise: present only when on; r1Every only when above 1
+export type NormalisedSpec = Required<Omit<GanFields, "name" | "clip" | "numClasses" | "gradientPenalty" | "r1" | "r1Every" | "drift" | "average">> & {
+  name: string; clip?: number; numClasses?: number; gradientPenalty?: number; r1?: number; r1Every?: number; drift?: number; average?: number;
   nets: Record<string, LayerSpec[]>;
   objective: GanObjective;
   optimizer: Record<string, OptimizerSpec>;
 };
 
 export { WGAN_CLIP_DEFAULT, WGAN_GP_DEFAULT, R1_DEFAULT, DRIFT_DEFAULT } from "./penalties.ts";
+export const AVERAGE_DEFAULT = 0.999;
+
+// the moving average's decay, or 0 for none
+function validateAverage(v: unknown): number {
+  if (v === undefined || v === false) return 0;
+  if (v === true) return AVERAGE_DEFAULT;
+  if (typeof v !== "number" || !(v > 0 && v < 1)) {
+    throw new SpecError("spec.average", `must be a decay in (0, 1), e.g. 0.999, or true (${AVERAGE_DEFAULT}) to sample from the generator's moving average (got ${show(v)})`);
+  }
+  return v;
+}
 
 function pair(v: unknown, path: string, fallback?: number): [number, number] {
   if (v === undefined && fallback !== undefined) return [fallback, fallback];
@@ -258,7 +274,7 @@ function validateSchedule(v: unknown, path: string): LrSchedule {
 export function validateSpec(input: unknown): NormalisedSpec {
   if (!isObject(input)) throw new SpecError("spec", `must be an object (got ${show(input)})`);
   const s = input;
-  noUnknownKeys(s, ["name", "latentDim", "dataShape", "generator", "discriminator", "nets", "objective", "loss", "batchSize", "dSteps", "labelSmoothing", "clip", "gradientPenalty", "r1", "r1Every", "drift", "pack", "lrSchedule", "init", "optimizer", "numClasses"], "spec");
+  noUnknownKeys(s, ["name", "latentDim", "dataShape", "generator", "discriminator", "nets", "objective", "loss", "batchSize", "dSteps", "labelSmoothing", "clip", "gradientPenalty", "r1", "r1Every", "drift", "average", "pack", "lrSchedule", "init", "optimizer", "numClasses"], "spec");
   if (s.name !== undefined && typeof s.name !== "string") throw new SpecError("spec.name", `must be a string (got ${show(s.name)})`);
   const latentDim = positiveInt(s.latentDim, "spec.latentDim", 1 << 16);
   if (!Array.isArray(s.dataShape) || s.dataShape.length === 0 || s.dataShape.length > 3) {
@@ -312,11 +328,12 @@ export function validateSpec(input: unknown): NormalisedSpec {
   const r1 = validateR1(s.r1, loss, discriminator, dPath, numClasses);
   const r1Every = validateR1Every(s.r1Every, r1);
   const drift = validateDrift(s.drift, loss);
+  const average = validateAverage(s.average);
   if (batchSize % pack !== 0) throw new SpecError("spec.pack", `must divide spec.batchSize ${batchSize} (got ${pack})`);
   checkMinibatchStd(generator, gPath, discriminator, dPath, batchSize / pack);
   const lrSchedule = validateSchedule(s.lrSchedule, "spec.lrSchedule");
   const init = s.init === undefined ? "pytorch" : oneOf(s.init, Object.keys(INIT_CODES) as InitName[], "spec.init");
   const optimizer = readOptimizers(s.optimizer, form, validateOptimizer);
   const nets = Object.fromEntries(form.nets.map(([n]) => [n, n === objective.generator ? generator : discriminator]));
-  return { name: s.name ?? "custom", latentDim, dataShape, nets, objective, loss, batchSize, dSteps, labelSmoothing, ...(clip > 0 ? { clip } : {}), ...(gradientPenalty > 0 ? { gradientPenalty } : {}), ...(r1 > 0 ? { r1 } : {}), ...(r1Every > 1 ? { r1Every } : {}), ...(drift > 0 ? { drift } : {}), pack, lrSchedule, init, optimizer, ...(numClasses !== undefined ? { numClasses } : {}) };
+  return { name: s.name ?? "custom", latentDim, dataShape, nets, objective, loss, batchSize, dSteps, labelSmoothing, ...(clip > 0 ? { clip } : {}), ...(gradientPenalty > 0 ? { gradientPenalty } : {}), ...(r1 > 0 ? { r1 } : {}), ...(r1Every > 1 ? { r1Every } : {}), ...(drift > 0 ? { drift } : {}), ...(average > 0 ? { average } : {}), pack, lrSchedule, init, optimizer, ...(numClasses !== undefined ? { numClasses } : {}) };
 }

@@ -2,6 +2,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createWasmGAN as createGAN, ring8, type GanSpec } from "../../src/index.ts";
+import { validateSpec } from "../../src/model/spec.ts";
 import { expectBitIdentical } from "../util/check.ts";
 
 const data = await ring8({ count: 2048, seed: 2 });
@@ -59,6 +60,32 @@ test("average without averageGenerator, or a bad decay: clear errors", async () 
   const gan = await createGAN(spec, { seed: 1 });
   assert.throws(() => gan.sample(4, { average: true }), /call averageGenerator\(decay\) before training/);
   assert.throws(() => gan.averageGenerator(1), /decay must be in \(0, 1\)/);
+});
+
+test("spec.average: kept from creation, the default sampler, checkpointed and resumed bit for bit", async () => {
+  const withAvg: GanSpec = { ...spec, average: 0.9 };
+  const a = await createGAN(withAvg, { seed: 3 });
+  const b = await createGAN(spec, { seed: 3 });
+  b.averageGenerator(0.9);                       // the same average, asked for by hand
+  await a.train(data, { steps: 12 });
+  await b.train(data, { steps: 12 });
+  expectBitIdentical("training unchanged by the average", a.getWeights().generator, b.getWeights().generator);
+  const z = a.latent(40, 5);
+  expectBitIdentical("default sampler = the average", a.generate(z), b.generate(z, { average: true }));
+  expectBitIdentical("{average: false} = the live weights", a.generate(z, { average: false }), b.generate(z));
+  assert.not.equal(Array.from(a.generate(z)), Array.from(a.generate(z, { average: false })), "average differs from live");
+  // a checkpoint's state carries the average; a GAN made from the same spec resumes it exactly
+  const c = await createGAN(withAvg, { seed: 99 });
+  c.loadState(a.saveState());
+  await a.train(data, { steps: 6 });
+  await c.train(data, { steps: 6 });
+  expectBitIdentical("resumed average", c.generate(z), a.generate(z));
+  assert.equal(a.spec.average, 0.9);
+  assert.equal((await createGAN({ ...spec, average: true }, { seed: 1 })).spec.average, 0.999, "true means 0.999");
+  assert.equal("average" in (await createGAN(spec, { seed: 1 })).spec, false, "absent when off");
+  for (const bad of [1, 0, -0.5, "0.9", Number.NaN]) {
+    assert.throws(() => validateSpec({ ...spec, average: bad }), /spec\.average: must be a decay in \(0, 1\)/, `refuses ${String(bad)}`);
+  }
 });
 
 test.run();

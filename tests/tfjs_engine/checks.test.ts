@@ -72,4 +72,19 @@ test("nothing refused was written: both engines still hold their first state and
   (engines[1][1] as TfjsGAN).dispose();
 });
 
+// spec.average on the tfjs engine, as on the WASM one (tests/engine/average.test.ts): the average is
+// kept from creation and is the default sampler; {average: false} gives the live weights
+test("spec.average: the tfjs engine keeps the average from creation and samples from it by default", async () => {
+  const a = await TfjsGAN.create({ ...spec, average: 0.9 }, { seed: 2, backend: "cpu" });
+  const b = await TfjsGAN.create(spec, { seed: 2, backend: "cpu" });
+  b.averageGenerator(0.9);
+  await a.train(data, { steps: 4 });
+  await b.train(data, { steps: 4 });
+  const z = a.latent(8, 3);
+  assert.equal(Array.from(a.generate(z)), Array.from(b.generate(z, { average: true })), "default = the average");
+  assert.equal(Array.from(a.generate(z, { average: false })), Array.from(b.generate(z)), "{average: false} = live");
+  assert.not.equal(Array.from(a.generate(z)), Array.from(a.generate(z, { average: false })));
+  a.dispose(); b.dispose();
+});
+
 test.run();

@@ -88,6 +88,7 @@ export class TfjsGAN implements Engine {
     this.losses = new Losses(tf, spec.loss, Math.fround(1 - spec.labelSmoothing));
     this.inputs = new GanInputs(tf, spec, this.D.inSize);
     this.statsT = tf.zeros([STAT_COUNT]);
+    if (spec.average !== undefined) this.averageGenerator(spec.average);
   }
 
   static async create(specInput: unknown, options: TfjsCreateOptions = {}): Promise<TfjsGAN> {
@@ -281,7 +282,7 @@ export class TfjsGAN implements Engine {
     const n = checkLatents(z, Z);
     const classes = sampleClasses(this.spec.numClasses, n, options.labels);
     let params: Tensor[] | undefined;
-    if (options.average) {
+    if (options.average ?? this.spec.average !== undefined) {
       if (!this.optG.ema) throw new Error("no generator average: call averageGenerator(decay) before training");
       params = this.optG.ema;
     }
