@@ -56,6 +56,9 @@ function settings(): Record<string, Setting> {
     add("r1-gbn", "R1 gamma 1 with batch norm in G", () => r1({ ...base(), generator: gbn(base().generator as LayerSpec[]) }));
     add("r1-pacnets", "R1 gamma 1 with PacGAN's grid nets", () => r1({ ...base(), generator: gbn(widen(base().generator as LayerSpec[], 400)), discriminator: widen(base().discriminator as LayerSpec[], 200) }));
     add("r1-mbstd", "R1 gamma 1 with minibatch std in D", () => r1({ ...base(), discriminator: mbstdD(base().discriminator as LayerSpec[]) }));
+    add("r1-g3-nopack", "R1 gamma 3 without packing", () => ({ ...r1(base(), 3), pack: 1 }));
+    add("r1-nopack-30k", "R1 gamma 1 without packing, 30,000 steps (decay over 30,000)", () => ({ ...r1(withSteps(base(), 30_000)), pack: 1 }), 30_000);
+    add("r1-nopack-mbstd", "R1 gamma 1 without packing, minibatch std in D", () => ({ ...r1(base()), pack: 1, discriminator: mbstdD(base().discriminator as LayerSpec[]) }));
     add("r1-30k", "R1 gamma 1, 30,000 steps (decay over 30,000)", () => r1(withSteps(base(), 30_000)), 30_000);
     add("30k", "preset trained 30,000 steps (decay over 30,000)", () => withSteps(base(), 30_000), 30_000);
     add("wgangp", "WGAN-GP, the paper's settings: gamma 10, 5 critic steps, Adam 1e-4 (0.5, 0.9), no packing", () => wgangp(preset(`mlp-${data}`) as GanSpec));
