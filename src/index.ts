@@ -14,6 +14,7 @@ export { encodeNpy, decodeNpy, NpyError } from "./io/npy.ts";
 // untrusted model files: the limits every loader enforces, the error a model file's refusal throws
 export { ModelFileError, DEFAULT_LIMITS } from "./io/limits.ts";
 export type { LoadLimits } from "./io/limits.ts";
+export { parseSpecJson } from "./io/spec_file.ts";
 export { decodeGeneratorFile, GeneratorFileError } from "./export/generator_file.ts";
 export type { GeneratorFile } from "./export/generator_file.ts";
 export { NodeOnlyError } from "./io/node_only.ts";

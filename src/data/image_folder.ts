@@ -43,6 +43,13 @@ export async function imageFolder(dir: string, options: ImageFolderOptions = {})
     const b = await readFile(path).catch((e: Error) => { throw new DataError(path, `cannot read: ${e.message}`); });
     return { path, bytes: new Uint8Array(b.buffer, b.byteOffset, b.length) };
   }));
+  return pngDataset(files, dir, { ...options, name: options.name ?? basename(dir) });
+}
+
+// The same from files already in memory ({path, bytes}, in the dataset's order); `dir` names the
+// set in errors about all of them
+export async function pngDataset(files: { path: string; bytes: Uint8Array }[], dir: string, options: ImageFolderOptions = {}): Promise<Dataset> {
+  const names = files.map((f) => f.path.slice(Math.max(f.path.lastIndexOf("/"), f.path.lastIndexOf("\\")) + 1));
   // headers first: sizes and kinds are checked before any pixel is decoded
   const headers = files.map((f, i) => readHeader(f.bytes, f.path, names[i]));
   const bySize = groupFirst(headers, (h) => `${h.width}x${h.height}`);
@@ -62,7 +69,7 @@ export async function imageFolder(dir: string, options: ImageFolderOptions = {})
   for (const [i, f] of files.entries()) checkInflatedSize(f.bytes, headers[i], inflateSync);
   const x = new Float32Array(files.length * size);
   files.forEach((f, i) => decodeInto(f.bytes, headers[i], x.subarray(i * size, (i + 1) * size)));
-  return { name: options.name ?? basename(dir), x, shape: [h, w, c], count: files.length };
+  return { name: options.name ?? dir, x, shape: [h, w, c], count: files.length };
 }
 
 // [key, first header with it, how many], in file order
@@ -98,7 +105,8 @@ function rawSize(b: Uint8Array, hd: PngHeader): number {
 }
 
 // Inflates the image's IDAT chunks with a cap just above what its size needs: a file whose data
-// inflates to more (a decompression bomb, or a lying header) is refused before fast-png decodes it.
+// inflates to more (a decompression bomb, or a lying header) or less is refused before fast-png
+// decodes it.
 // Chunk lengths are checked against the file; fast-png checks the CRCs.
 function checkInflatedSize(b: Uint8Array, hd: PngHeader, inflateSync: (b: Uint8Array, o: { maxOutputLength: number }) => Uint8Array): void {
   const view = new DataView(b.buffer, b.byteOffset, b.length), parts: Uint8Array[] = [];
@@ -120,7 +128,7 @@ function checkInflatedSize(b: Uint8Array, hd: PngHeader, inflateSync: (b: Uint8A
     if (err.code === "ERR_BUFFER_TOO_LARGE") throw new DataError(hd.file, `cannot decode PNG: its pixel data inflates to more than the ${need} bytes a ${hd.width}x${hd.height} ${hd.depth}-bit ${COLOR_NAMES[hd.colorType]} image holds (a decompression bomb?)`);
     throw new DataError(hd.file, `cannot decode PNG (its compressed data: ${err.message})`);
   }
-  if (got > need) throw new DataError(hd.file, `cannot decode PNG: its pixel data inflates to more than the ${need} bytes a ${hd.width}x${hd.height} image holds`);
+  if (got !== need) throw new DataError(hd.file, `cannot decode PNG: its pixel data inflates to ${got} bytes, a ${hd.width}x${hd.height} ${hd.depth}-bit ${COLOR_NAMES[hd.colorType]} image holds ${need}`);
 }
 
 // Decodes one PNG into out ([h, w, c] in [-1, 1]), dropping alpha.
@@ -134,6 +142,12 @@ function decodeInto(bytes: Uint8Array, hd: PngHeader, out: Float32Array): void {
   const { width: w, height: h, depth } = png;
   if (w !== hd.width || h !== hd.height) throw new DataError(hd.file, `cannot decode PNG: header says ${hd.width}x${hd.height}, decoder ${w}x${h}`);
   const n = w * h;
+  // the decoder's view must be the header's: a palette image without PLTE, or another depth or
+  // channel count, would read past the pixels (found by the loaders' fuzz, tests/io/fuzz.test.ts)
+  if (hd.colorType === 3 && !png.palette) throw new DataError(hd.file, "cannot decode PNG: a palette image without a palette (PLTE chunk)");
+  if (png.depth !== hd.depth || (!png.palette && png.channels !== STORED_CHANNELS[hd.colorType])) {
+    throw new DataError(hd.file, `cannot decode PNG: the header says ${hd.depth}-bit ${COLOR_NAMES[hd.colorType]}, the decoder read ${png.depth}-bit with ${png.channels} channels`);
+  }
   if (png.palette) {
     let rgb: Uint8Array;
     try { rgb = convertIndexedToRgb(png); } catch (e) { throw new DataError(hd.file, `cannot decode PNG palette (${(e as Error).message})`); }

@@ -4,8 +4,11 @@
 //   maxTensorBytes  the tensors (or data-set floats) a load may allocate: 1 GiB by default; a
 //                   spec whose nets need more (src/model/footprint.ts) is refused before the
 //                   engine allocates, a data file whose pixels would need more before decoding
-//   maxHeaderBytes  a safetensors header's JSON: 100 MiB by default (safetensors' own limit); a
-//                   header length beyond the file is refused before anything is allocated
+//   maxHeaderBytes  a safetensors header's JSON: 4 MiB by default (a checkpoint's header is the
+//                   spec and ~60 bytes a tensor: kilobytes; safetensors' own limit is 100 MB, but
+//                   JSON.parse of 16 MiB of tensor entries alone took 0.4-0.75 s on a 2-core
+//                   machine); a header length beyond the file is refused before anything is
+//                   allocated
 //   maxJsonDepth    nesting of any JSON read from a file (header, spec, config): 64 by default,
 //                   checked by a scan of the text before JSON.parse, so that deep JSON cannot
 //                   overflow the stack of the code that walks the parsed value
@@ -17,7 +20,7 @@ export interface LoadLimits {
 
 export const DEFAULT_LIMITS: Required<LoadLimits> = {
   maxTensorBytes: 1024 * 1024 * 1024,
-  maxHeaderBytes: 100 * 1024 * 1024,
+  maxHeaderBytes: 4 * 1024 * 1024,
   maxJsonDepth: 64,
 };
 

@@ -69,10 +69,14 @@ export function parseSafetensors(bytes: Uint8Array, fail: (problem: string) => n
   if (n64 > BigInt(limits.maxHeaderBytes)) fail(`header too large: ${n64} bytes, above the limit of ${showBytes(limits.maxHeaderBytes)} (option maxHeaderBytes)`);
   const N = Number(n64);
   if (N < 2 || bytes[8] !== 0x7b /* { */) fail(`not a safetensors checkpoint: the header does not start with "{" (wrong magic)`);
-  let header: unknown;
+  let header: unknown, text = "";
   try {
-    const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, 8 + N));
-    if (jsonDepth(text, limits.maxJsonDepth) > limits.maxJsonDepth) return fail(`corrupted header: its JSON nests more than ${limits.maxJsonDepth} deep (the limit, option maxJsonDepth)`);
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, 8 + N));
+  } catch (e) {
+    fail(`corrupted header: not valid JSON (${(e as Error).message.split("\n")[0]})`);
+  }
+  if (jsonDepth(text, limits.maxJsonDepth) > limits.maxJsonDepth) fail(`corrupted header: its JSON nests more than ${limits.maxJsonDepth} deep (the limit, option maxJsonDepth)`);
+  try {
     header = JSON.parse(text);
   } catch (e) {
     fail(`corrupted header: not valid JSON (${(e as Error).message.split("\n")[0]})`);
