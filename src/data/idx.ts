@@ -42,11 +42,17 @@ export async function loadIdx(images: string, labels?: string, options: IdxOptio
     images = join(dir, img);
     if (labels === undefined) { const lab = find(LABEL_NAMES); if (lab) labels = join(dir, lab); }
   }
-  const read = (f: string) => readFile(f).then((b) => new Uint8Array(b.buffer, b.byteOffset, b.length), (e: Error) => { throw new DataError(f, `cannot read: ${e.message}`); });
+  const max = options.maxTensorBytes ?? DEFAULT_LIMITS.maxTensorBytes;
+  const read = async (f: string) => {
+    const size = await stat(f).then((i) => i.size, () => 0); // (a missing file: reported by the read)
+    if (size > max) throw new DataError(f, `too large: ${showBytes(size)}, above the limit of ${showBytes(max)} (option maxTensorBytes)`);
+    return readFileBytes(f);
+  };
+  const readFileBytes = (f: string) => readFile(f).then((b) => new Uint8Array(b.buffer, b.byteOffset, b.length), (e: Error) => { throw new DataError(f, `cannot read: ${e.message}`); });
   const [imgBytes, labBytes] = await Promise.all([read(images), labels === undefined ? undefined : read(labels)]);
   const name = options.name ?? basename(images).replace(/\.gz$/, "");
-  const max = options.maxTensorBytes;
-  return idxDataset(await gunzipIfNeeded(imgBytes, images, max), labBytes && (await gunzipIfNeeded(labBytes, labels!, max)), { name, imagesFile: images, labelsFile: labels, maxTensorBytes: max });
+  const cap = idxInflateCap(max);
+  return idxDataset(await gunzipIfNeeded(imgBytes, images, cap), labBytes && (await gunzipIfNeeded(labBytes, labels!, cap)), { name, imagesFile: images, labelsFile: labels, maxTensorBytes: max });
 }
 
 // The same from bytes already in memory (plain IDX; gunzip first with gunzipIfNeeded).
@@ -98,9 +104,13 @@ export function parseIdx(b: Uint8Array, file: string, ndims: number[]): IdxArray
   return { dims, data: b.subarray(header) };
 }
 
+// The most bytes an IDX file may inflate to: one byte a pixel, 4 as a float (or an int32 label),
+// so a quarter of maxTensorBytes, plus the header
+export const idxInflateCap = (maxTensorBytes = DEFAULT_LIMITS.maxTensorBytes) => Math.ceil(maxTensorBytes / 4) + 64;
+
 // gzip is recognised by its magic bytes 1f 8b; anything else is returned as is. Inflating stops
-// at maxBytes (default maxTensorBytes, 1 GiB): more is refused as too large.
-export async function gunzipIfNeeded(b: Uint8Array, file: string, maxBytes = DEFAULT_LIMITS.maxTensorBytes): Promise<Uint8Array> {
+// at maxBytes (default idxInflateCap(): 256 MiB): more is refused as too large.
+export async function gunzipIfNeeded(b: Uint8Array, file: string, maxBytes = idxInflateCap()): Promise<Uint8Array> {
   if (b.length < 2 || b[0] !== 0x1f || b[1] !== 0x8b) return b;
   const { gunzipSync } = await import("node:zlib");
   try {
@@ -108,7 +118,7 @@ export async function gunzipIfNeeded(b: Uint8Array, file: string, maxBytes = DEF
     return new Uint8Array(out.buffer, out.byteOffset, out.length);
   } catch (e) {
     const err = e as Error & { code?: string };
-    if (err.code === "ERR_BUFFER_TOO_LARGE") throw new DataError(file, `too large: the gzip data inflates to more than ${showBytes(maxBytes)}, the limit (option maxTensorBytes)`);
+    if (err.code === "ERR_BUFFER_TOO_LARGE") throw new DataError(file, `too large: the gzip data inflates to more than ${showBytes(maxBytes)}, the limit (a quarter of option maxTensorBytes: the pixels as floats)`);
     throw new DataError(file, `corrupt gzip data (${err.message})`);
   }
 }

@@ -10,7 +10,7 @@ import { parseSafetensors, tensorData, show } from "../io/safetensors.ts";
 import { ModelFileError, loadLimits, label, type LoadLimits } from "../io/limits.ts";
 import { specOfFile } from "../io/spec_file.ts";
 import { roleNet } from "../model/nets.ts";
-import { netLayout, tensorKey, type NetLayout } from "../model/layout.ts";
+import { modelLayout, netLayout, tensorKey, type NetLayout } from "../model/layout.ts";
 import type { NormalisedSpec } from "../model/spec.ts";
 import { GENERATOR_FORMAT } from "./safetensors_export.ts";
 import type { ExportTensor, ExportTensorName, WeightChoice } from "./generator.ts";
@@ -39,11 +39,15 @@ export interface GeneratorFile {
 export function decodeGeneratorFile(bytes: Uint8Array, path = "generator", options: LoadLimits = {}): GeneratorFile {
   const fail = (problem: string): never => { throw new GeneratorFileError(path, problem); };
   const limits = loadLimits(options);
+  let spec: NormalisedSpec | undefined;
   const { metadata: md, table, data } = parseSafetensors(bytes, fail, (md) => {
     if (md.format !== GENERATOR_FORMAT) fail(`not a wasm-gan generator export: __metadata__.format is ${md.format === undefined ? "absent" : show(md.format)}, expected ${show(GENERATOR_FORMAT)}`);
     if (md.format_version !== "1") fail(`generator export format version ${show(md.format_version)} is not supported (this wasm-gan reads version 1)`);
+    spec = specOfFile(md.spec, limits, fail); // before the table: its tensor count bounds the header's
+    const l = modelLayout(spec)[roleNet(spec, "generator").name];
+    return [...l.params, ...l.state].filter((t) => t.name !== "sn_u" && t.name !== "sn_v").length;
   }, limits);
-  const spec = specOfFile(md.spec, limits, fail);
+  if (!spec) return fail("internal: no spec");
   const g = roleNet(spec, "generator");
   const numClasses = spec.numClasses ?? 0;
   const agree = (key: string, want: string) => {

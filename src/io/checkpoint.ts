@@ -56,7 +56,7 @@
 import { nodeFs } from "./node_only.ts";
 import { encodeSafetensors, parseSafetensors, tensorData, show, type DType, type Tensor } from "./safetensors.ts";
 import { writeFileAtomic, type AtomicWriteOptions } from "./files.ts";
-import { ModelFileError, loadLimits, label, type LoadLimits } from "./limits.ts";
+import { ModelFileError, loadLimits, label, showBytes, type LoadLimits } from "./limits.ts";
 import { specOfFile } from "./spec_file.ts";
 import { validateSpec, type NormalisedSpec } from "../model/spec.ts";
 import { modelLayout, tensorKey, tensorView } from "../model/layout.ts";
@@ -99,6 +99,12 @@ function layout(spec: NormalisedSpec) {
   const nets = modelLayout(spec);
   const optNames = (net: string) => OPT_NAMES[spec.optimizer[net].type] ?? ["state1", "state2"];
   return { nets, names: Object.keys(spec.nets), optNames };
+}
+
+// how many tensors a checkpoint of this spec holds at most (with the generator's average)
+function tensorCount(spec: NormalisedSpec): number {
+  const { nets, names, optNames } = layout(spec);
+  return names.reduce((a, n) => a + nets[n].params.length + nets[n].state.length + optNames(n).length, 0) + 1 + 3;
 }
 
 // GanState keeps the gan objective's two nets by role; a net's state is its role's
@@ -200,13 +206,16 @@ export interface DecodeOptions extends LoadLimits {
 export function decodeCheckpoint(bytes: Uint8Array, path = "checkpoint", options: DecodeOptions = {}): Checkpoint {
   const fail = (problem: string): never => { throw new CheckpointError(path, problem); };
   const limits = loadLimits(options);
+  // the spec (its nets' size capped by maxTensorBytes) is read before the tensor table: a header
+  // listing more tensors than it holds is refused before they are walked
+  let spec: NormalisedSpec | undefined;
   const { metadata: md, table, data } = parseSafetensors(bytes, fail, (md) => {
     if (md.format !== CHECKPOINT_FORMAT) fail(`not a wasm-gan checkpoint: __metadata__.format is ${md.format === undefined ? "absent" : show(md.format)}, expected ${show(CHECKPOINT_FORMAT)}`);
     if (!READ_VERSIONS.includes(md.format_version)) fail(`checkpoint format version ${show(md.format_version)} is not supported (this wasm-gan reads versions ${READ_VERSIONS.join(" and ")})`);
+    spec = specOfFile(md.spec, limits, fail);
+    return tensorCount(spec);
   }, limits);
-
-  // the spec (its nets' size capped by maxTensorBytes), and the tensors it needs
-  const spec = specOfFile(md.spec, limits, fail);
+  if (!spec) return fail("internal: no spec");
   if (options.spec !== undefined) {
     const here = validateSpec(options.spec);
     const d = specDifference(spec, here);
@@ -271,11 +280,15 @@ export async function checkpointPath(path: string): Promise<string> {
 
 export async function readCheckpoint(path: string, options: DecodeOptions = {}): Promise<Checkpoint> {
   const file = await checkpointPath(path);
-  const { readFile } = await nodeFs(`reading the checkpoint ${path}`, "use decodeCheckpoint(bytes)");
+  const { readFile, stat } = await nodeFs(`reading the checkpoint ${path}`, "use decodeCheckpoint(bytes)");
   let bytes: Uint8Array;
   try {
+    // a file larger than any checkpoint the limits allow is refused before it is read
+    const limits = loadLimits(options), most = 8 + limits.maxHeaderBytes + limits.maxTensorBytes, size = (await stat(file)).size;
+    if (size > most) throw new CheckpointError(file, `too large: ${showBytes(size)}, above the ${showBytes(most)} the limits allow (options maxTensorBytes, maxHeaderBytes)`);
     bytes = await readFile(file);
   } catch (e) {
+    if (e instanceof CheckpointError) throw e;
     const code = (e as { code?: string }).code;
     const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "cannot read it (permission denied)" : code === "EISDIR" ? "is a directory" : (e as Error).message;
     throw new CheckpointError(file, why);

@@ -56,9 +56,10 @@ export function encodeSafetensors(tensors: Tensor[], metadata: (crc: string) => 
 }
 
 // Parses and validates the container: the header, `checkMetadata` on __metadata__ (before the
-// tensor table is looked at), the tensor table (sizes, offsets, no overlaps, no gaps) and the
+// tensor table is looked at; it may return the most tensors the file can hold, so that a header
+// listing more is refused before its entries are walked), the tensor table (sizes, offsets, no overlaps, no gaps) and the
 // data section's CRC-32 against __metadata__.crc32.
-export function parseSafetensors(bytes: Uint8Array, fail: (problem: string) => never, checkMetadata: (md: Record<string, string>) => void, limits: Required<LoadLimits> = DEFAULT_LIMITS):
+export function parseSafetensors(bytes: Uint8Array, fail: (problem: string) => never, checkMetadata: (md: Record<string, string>) => number | void, limits: Required<LoadLimits> = DEFAULT_LIMITS):
   { metadata: Record<string, string>; table: TableEntry[]; data: Uint8Array } {
   if (bytes.length < 8) fail(`not a checkpoint: ${bytes.length} bytes, too short to hold a safetensors header length (8 bytes)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -68,6 +69,7 @@ export function parseSafetensors(bytes: Uint8Array, fail: (problem: string) => n
   }
   if (n64 > BigInt(limits.maxHeaderBytes)) fail(`header too large: ${n64} bytes, above the limit of ${showBytes(limits.maxHeaderBytes)} (option maxHeaderBytes)`);
   const N = Number(n64);
+  if (bytes.length - 8 - N > limits.maxTensorBytes) fail(`too large: ${showBytes(bytes.length - 8 - N)} of tensor data, above the limit of ${showBytes(limits.maxTensorBytes)} (option maxTensorBytes)`);
   if (N < 2 || bytes[8] !== 0x7b /* { */) fail(`not a safetensors checkpoint: the header does not start with "{" (wrong magic)`);
   let header: unknown, text = "";
   try {
@@ -87,12 +89,15 @@ export function parseSafetensors(bytes: Uint8Array, fail: (problem: string) => n
   const metadata = meta as Record<string, unknown>;
   for (const [k, v] of Object.entries(metadata)) if (typeof v !== "string") fail(`corrupted header: __metadata__.${label(k)} is not a string`);
   const md = metadata as Record<string, string>;
-  checkMetadata(md);
+  const most = checkMetadata(md);
+  if (typeof most === "number") {
+    const n = Object.keys(header).length - 1;
+    if (n > most) fail(`header lies about its contents: it lists ${n} tensors, the file's spec holds ${most}`);
+  }
 
   // the tensor table: every entry well formed, sizes matching dtype × shape, offsets inside the
   // data section, no overlaps, no gaps
   const dataStart = 8 + N, dataLen = bytes.length - dataStart;
-  if (dataLen > limits.maxTensorBytes) fail(`too large: ${showBytes(dataLen)} of tensor data, above the limit of ${showBytes(limits.maxTensorBytes)} (option maxTensorBytes)`);
   const table: TableEntry[] = [];
   for (const [key, e] of Object.entries(header)) {
     if (key === "__metadata__") continue;

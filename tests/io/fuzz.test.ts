@@ -6,7 +6,11 @@ import { encode as encodePngImage } from "fast-png";
 import { runFuzz } from "../util/fuzz.ts";
 import { fuzzTargets, pngBomb, idxBomb } from "../util/fuzz_targets.ts";
 import { splitSt, joinSt, deep } from "../util/fuzz_mutate.ts";
-import { decodeCheckpoint, CheckpointError } from "../../src/io/checkpoint.ts";
+import { decodeCheckpoint, readCheckpoint, CheckpointError } from "../../src/io/checkpoint.ts";
+import { readConfig, UsageError } from "../../src/cli/args.ts";
+import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { decodeGeneratorFile, GeneratorFileError } from "../../src/export/generator_file.ts";
 import { parseSpecJson } from "../../src/io/spec_file.ts";
 import { ModelFileError, jsonDepth } from "../../src/io/limits.ts";
@@ -62,17 +66,22 @@ test("found by the fuzz: JSON nested 100,000 deep (a header's shape, the header 
   assert.is(jsonDepth('["\\"[[", [[]]]'), 3, "escaped quotes stay in the string");
 });
 
-test("found by the fuzz: a header of 150,000 tensor entries is refused with a message (no spread of 150,000 arguments, a RangeError before), and above maxHeaderBytes before JSON.parse", () => {
+test("found by the fuzz: a header of 150,000 tensor entries is refused with a message (no spread of 150,000 arguments, a RangeError before; no walk of entries the spec cannot hold: 60,000 took up to 1 s), and above maxHeaderBytes before JSON.parse", () => {
   const st = splitSt(checkpoint);
   for (let i = 0; i < 150000; i++) st.header[`t${i}`] = { dtype: "F32", shape: [0], data_offsets: [0, 0] };
   const bytes = joinSt(JSON.stringify(st.header), st.data);
-  refuses(() => decodeCheckpoint(bytes, "many", { maxHeaderBytes: 32 << 20 }), CheckpointError, /^many: header lies about offsets|^many: unexpected tensor t\d+/, "150,000 entries, the header allowed");
+  refuses(() => decodeCheckpoint(bytes, "many", { maxHeaderBytes: 32 << 20 }), CheckpointError, /^many: header lies about its contents: it lists 150020 tensors, the file's spec holds 20$/, "150,000 entries, the header allowed: refused by the count the spec gives, before the entries are walked");
+  const g = splitSt(generator);
+  g.header.extra = { dtype: "F32", shape: [0], data_offsets: [0, 0] };
+  refuses(() => decodeGeneratorFile(joinSt(JSON.stringify(g.header), g.data), "g"), GeneratorFileError, /^g: header lies about its contents: it lists 9 tensors, the file's spec holds 8$/, "one tensor too many in an export");
   refuses(() => decodeCheckpoint(bytes, "many"), CheckpointError, /^many: header too large: \d+ bytes, above the limit of 4 MiB \(option maxHeaderBytes\)$/, "the default cap");
 });
 
 test("found by the fuzz: names from the file are quoted in messages, so a name holding a newline keeps the message one line", () => {
   const st = splitSt(checkpoint);
-  st.header["evil\nname"] = { dtype: "F16", shape: [0], data_offsets: [0, 0] };
+  const k = Object.keys(st.header).find((k) => k !== "__metadata__")!;
+  st.header["evil\nname"] = { ...st.header[k], dtype: "F16" };
+  delete st.header[k];
   refuses(() => decodeCheckpoint(joinSt(JSON.stringify(st.header), st.data), "nl"), CheckpointError, /^nl: tensor "evil\\nname": dtype "F16" is not one/, "newline in a tensor name");
 });
 
@@ -109,7 +118,7 @@ test("caps before allocation: a PNG of 65535x65535 (17 GiB of floats: allocated 
   v.setUint32(16, 65535); v.setUint32(20, 65535); v.setUint32(29, crc32(p.subarray(12, 29)));
   await rejects(() => pngDataset([{ path: "d/huge.png", bytes: p }], "d"), DataError, /^d: too large: 1 images of 65535x65535x1 need 16 GiB as floats, above the limit of 1 GiB \(option maxTensorBytes\)$/, "65535x65535");
   await rejects(() => pngDataset([{ path: "d/bomb.png", bytes: pngBomb(8 << 20) }], "d"), DataError, /^d\/bomb\.png: cannot decode PNG: its pixel data inflates to more than the 2 bytes a 1x1 8-bit grey image holds \(a decompression bomb\?\)$/, "PNG bomb");
-  await rejects(() => gunzipIfNeeded(idxBomb(3), "bomb.gz", 2 << 20), DataError, /^bomb\.gz: too large: the gzip data inflates to more than 2 MiB, the limit \(option maxTensorBytes\)$/, "gzip bomb");
+  await rejects(() => gunzipIfNeeded(idxBomb(3), "bomb.gz", 2 << 20), DataError, /^bomb\.gz: too large: the gzip data inflates to more than 2 MiB, the limit \(a quarter of option maxTensorBytes: the pixels as floats\)$/, "gzip bomb");
 });
 
 test("a spec whose nets need more than maxBytes (default 1 GiB) is refused by validateSpec, before createGAN allocates; the presets are far below", async () => {
@@ -139,6 +148,19 @@ test("decodeGeneratorFile reads back an export (every tensor of G, SN-free, fini
   st.header.__metadata__.latent_dim = "4";
   refuses(() => decodeGeneratorFile(joinSt(JSON.stringify(st.header), st.data), "g2"), GeneratorFileError, /^g2: header and spec disagree: __metadata__\.latent_dim is "4", the spec says "3"$/, "latent_dim");
   refuses(() => decodeGeneratorFile(checkpoint, "ck"), ModelFileError, /^ck: not a wasm-gan generator export: __metadata__\.format is "wasm-gan-checkpoint"/, "a checkpoint is not an export");
+});
+
+test("files: a checkpoint file larger than the limits allow is refused before it is read; a --config nested too deep is a one-line usage error", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "wasm-gan-fuzz-"));
+  try {
+    writeFileSync(join(dir, "c.safetensors"), checkpoint);
+    await rejects(() => readCheckpoint(join(dir, "c.safetensors"), { maxTensorBytes: 64, maxHeaderBytes: 64 }), CheckpointError, /c\.safetensors: too large: [\d.]+ KiB, above the 136 bytes the limits allow \(options maxTensorBytes, maxHeaderBytes\)$/, "the file's size");
+    assert.is((await readCheckpoint(join(dir, "c.safetensors"))).step, 3, "the same file within the default limits");
+    writeFileSync(join(dir, "deep.json"), deep(10000));
+    await rejects(() => readConfig(join(dir, "deep.json")), UsageError, /deep\.json: nests arrays and objects more than 64 deep \(the limit\)$/, "deep --config");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

@@ -8,7 +8,8 @@
 //                weights into an engine of the spec + sample(4)
 //   spec         parseSpecJson of the ring8 and dcgan-mnist presets' JSON, then createGAN + sample(2)
 //   idx          gunzipIfNeeded + idxDataset (images and labels; plain and gzipped), including a
-//                gzipped IDX that inflates to 65 MiB (above the fuzz's 64 MiB cap: a gzip bomb)
+//                gzipped IDX that inflates to 65 MiB (its pixels as floats: 260 MiB, above the
+//                fuzz's 64 MiB cap: a gzip bomb, stopped at 16 MiB)
 //   npy          decodeNpy
 //   png          pngDataset (the image-folder loader on files in memory), including a 1x1 PNG
 //                whose pixel data inflates to 8 MiB (a decompression bomb)
@@ -20,7 +21,7 @@ import { decodeGeneratorFile } from "../../src/export/generator_file.ts";
 import { generatorNet } from "../../src/export/generator.ts";
 import { generatorSafetensors } from "../../src/export/safetensors_export.ts";
 import { parseSpecJson } from "../../src/io/spec_file.ts";
-import { idxDataset, encodeIdx, gunzipIfNeeded } from "../../src/data/idx.ts";
+import { idxDataset, encodeIdx, gunzipIfNeeded, idxInflateCap } from "../../src/data/idx.ts";
 import { decodeNpy, encodeNpy } from "../../src/io/npy.ts";
 import { pngDataset } from "../../src/data/image_folder.ts";
 import { crc32 } from "../../src/io/crc32.ts";
@@ -170,7 +171,7 @@ export async function fuzzTargets(): Promise<Target[]> {
       name: "idx", files: [{ name: "images.idx", bytes: images }, { name: "images.idx.gz", bytes: gzipSync(images) }, { name: "labels.idx", bytes: labels }, { name: "images4.idx", bytes: encodeIdx(px, [5, 2, 4, 2]) }, { name: "bomb.idx.gz", bytes: idxBomb(65) }],
       mutations: [...BYTE_MUTATIONS, IDX_DIMS, IDX_DIMS, truncateAt(() => [0, 4, 8, 12, 16, 20])],
       async load(bytes, name, limits) {
-        const b = await gunzipIfNeeded(bytes, name, limits.maxTensorBytes);
+        const b = await gunzipIfNeeded(bytes, name, idxInflateCap(limits.maxTensorBytes));
         const lab = IDX_PAIR.get(name);
         const ds = name === "labels.idx" ? idxDataset(images, b, { labelsFile: name, ...limits }) : idxDataset(b, lab, { imagesFile: name, ...limits });
         return async () => {
