@@ -36,11 +36,15 @@ export function loadLimits(o: LoadLimits = {}): Required<LoadLimits> {
   return out;
 }
 
+// text from a file (a key, a file name) made fit for a one-line message: control characters
+// (newlines among them) escaped as JSON writes them
+export const oneLine = (s: string) => s.replace(/[\u0000-\u001f\u2028\u2029]/g, (c) => JSON.stringify(c).slice(1, -1));
+
 // A model file (checkpoint, generator export) that cannot be loaded: one line, the file then the
 // problem (`model.safetensors: tensor "G.0.kernel" ...`). CheckpointError is one.
 export class ModelFileError extends Error {
   constructor(public readonly file: string, public readonly problem: string) {
-    super(`${file}: ${problem}`);
+    super(`${oneLine(file)}: ${oneLine(problem)}`);
     this.name = "ModelFileError";
   }
 }

@@ -77,12 +77,14 @@ test("found by the fuzz: a header of 150,000 tensor entries is refused with a me
   refuses(() => decodeCheckpoint(bytes, "many"), CheckpointError, /^many: header too large: \d+ bytes, above the limit of 4 MiB \(option maxHeaderBytes\)$/, "the default cap");
 });
 
-test("found by the fuzz: names from the file are quoted in messages, so a name holding a newline keeps the message one line", () => {
+test("names from the file are quoted or escaped in messages, so a name holding a newline keeps the message one line (tensor names; spec keys and file names: found by the fuzz once it tried such keys)", () => {
   const st = splitSt(checkpoint);
   const k = Object.keys(st.header).find((k) => k !== "__metadata__")!;
   st.header["evil\nname"] = { ...st.header[k], dtype: "F16" };
   delete st.header[k];
   refuses(() => decodeCheckpoint(joinSt(JSON.stringify(st.header), st.data), "nl"), CheckpointError, /^nl: tensor "evil\\nname": dtype "F16" is not one/, "newline in a tensor name");
+  refuses(() => parseSpecJson(JSON.stringify({ ...ring8(), optimizer: { ...ring8().optimizer, "x\ny": {} } })), SpecError, /^spec\.optimizer\.x\\ny: unknown field \(allowed: generator, discriminator\)$/, "newline in a spec key (SpecError escapes it)");
+  assert.is(new DataError("a\nb.png", "bad").message, "a\\nb.png: bad", "DataError escapes a file name's newline");
 });
 
 test("found by the fuzz: .npy shapes must be non-negative integers ((-1, -4) and (0.5, 8) were accepted: 4 values 'of' those shapes)", () => {

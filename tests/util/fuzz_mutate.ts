@@ -163,7 +163,7 @@ type SpecEdit = (s: any, r: Rand) => void;
 const SPEC_EDITS: [string, SpecEdit][] = [
   ["a value", (s, r) => { const [o, k] = parentOf(s, r.pick(paths(s))); o[k] = r.pick(SPEC_VALUES); }],
   ["a dropped key", (s, r) => { const [o, k] = parentOf(s, r.pick(paths(s))); if (Array.isArray(o)) o.splice(Number(k), 1); else delete o[k]; }],
-  ["an unknown key", (s, r) => { r.pick(objects(s))[r.pick(["extra", "__proto__", "units", "inputs", "name"])] = r.pick(SPEC_VALUES); }],
+  ["an unknown key", (s, r) => { r.pick(objects(s))[r.pick(["extra", "__proto__", "units", "inputs", "name", "a\nb", "\u2028"])] = r.pick(SPEC_VALUES); }],
   ["an unknown layer type", (s, r) => { const l = r.pick(layerLists(s)); if (l.length) l[r.int(l.length)].type = r.pick(LAYER_TYPES_BAD); }],
   ["huge units / filters", (s, r) => { const l = r.pick(layerLists(s)); const x = l[r.int(l.length)]; if (x) { x.units = r.pick([65536, 60000, 30000]); x.filters = r.pick([4096, 4000]); } }],
   ["huge data shape", (s, r) => { s.dataShape = r.pick([[65536], [65536, 65536, 3], [4096, 4096, 1], [1 << 24]]); }],
