@@ -15,7 +15,8 @@ const report = await runFuzz({ seed, cases, onProgress: (n, r) => console.error(
 console.log(`fuzz: ${report.cases} cases (seed ${seed}) in ${report.seconds.toFixed(1)} s: ${report.valid} valid loads (each generated or checked), ${report.cases - report.valid} refusals`);
 for (const [k, n] of Object.entries(report.errors).sort((a, b) => b[1] - a[1])) console.log(`  ${k.padEnd(22)} ${n}`);
 for (const [t, s] of Object.entries(report.byTarget)) console.log(`  ${t.padEnd(11)} ${s.cases} cases, ${s.valid} valid, ${Object.entries(s.errors).map(([k, n]) => `${k} ${n}`).join(", ")}`);
-console.log(`  slowest load ${report.worstMs.toFixed(1)} ms: ${report.worstCase}`);
+console.log(`  slowest load ${report.worstMs.toFixed(1)} ms wall: ${report.worstCase}`);
+console.log(`  most CPU a load took ${report.worstCpuMs.toFixed(1)} ms: ${report.worstCpuCase}`);
 console.log(`  slowest case with its proof ${report.worstTotalMs.toFixed(1)} ms: ${report.worstTotalCase}`);
 console.log(`  worst growth across a decode: arrayBuffers ${mib(report.worstArrayBuffersBytes)}, rss ${mib(report.worstRssBytes)} (cap: maxTensorBytes ${mib(report.limits.maxTensorBytes!)})`);
 console.log(`  failures: ${report.failures.length}`);

@@ -116,8 +116,9 @@ export function parseSafetensors(bytes: Uint8Array, fail: (problem: string) => n
     table.push({ name: key, dtype: t.dtype as DType, shape: shape as number[], begin, end });
   }
   table.sort((a, b) => a.begin - b.begin || a.end - b.end);
-  const described = table.reduce((m, t) => Math.max(m, t.end), 0); // (no spread: a header may hold millions of entries)
-  if (described > dataLen) fail(`truncated: the header describes ${described} bytes of tensor data, the file holds ${dataLen} after its header`);
+  const last = table.reduce<TableEntry | undefined>((m, t) => (!m || t.end > m.end ? t : m), undefined); // (no spread: a header may hold many entries)
+  const described = last?.end ?? 0;
+  if (described > dataLen) fail(`truncated: the header describes ${described} bytes of tensor data, the file holds ${dataLen} after its header (tensor ${label(last!.name)} data_offsets [${last!.begin}, ${last!.end}] end beyond the data section)`);
   let at = 0;
   for (let i = 0; i < table.length; i++) {
     const t = table[i];
