@@ -10,7 +10,13 @@ export type { GanState, NetTrainState } from "./engine/wasm_engine.ts";
 export { CheckpointError, CHECKPOINT_FILE, saveCheckpoint, readCheckpoint, loadCheckpoint, checkpointEngine, restoreCheckpoint, encodeCheckpoint, decodeCheckpoint, specDifference } from "./io/checkpoint.ts";
 export type { EngineFactory, LoadOptions } from "./io/checkpoint.ts";
 export type { Checkpoint } from "./io/checkpoint.ts";
-export { encodeNpy, decodeNpy } from "./io/npy.ts";
+export { encodeNpy, decodeNpy, NpyError } from "./io/npy.ts";
+// untrusted model files: the limits every loader enforces, the error a model file's refusal throws
+export { ModelFileError, DEFAULT_LIMITS } from "./io/limits.ts";
+export type { LoadLimits } from "./io/limits.ts";
+export { parseSpecJson } from "./io/spec_file.ts";
+export { decodeGeneratorFile, GeneratorFileError } from "./export/generator_file.ts";
+export type { GeneratorFile } from "./export/generator_file.ts";
 export { NodeOnlyError } from "./io/node_only.ts";
 export { validateSpec, SpecError } from "./model/spec.ts";
 export type { GanSpec, ShorthandSpec, NamedSpec, LayerSpec, OptimizerSpec, NormalisedSpec, GanObjective, Role, RoleNet } from "./model/spec.ts";

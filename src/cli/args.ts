@@ -1,5 +1,6 @@
 // Flag parsing shared by the commands: one-line usage errors that name the flag.
 import { readFile } from "node:fs/promises";
+import { DEFAULT_LIMITS, jsonDepth } from "../io/limits.ts";
 
 export class UsageError extends Error {}
 
@@ -39,6 +40,8 @@ export async function readConfig(path: string): Promise<unknown> {
     const code = (e as { code?: string }).code;
     throw new UsageError(`--config ${path}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (e as Error).message}`);
   }
+  const max = DEFAULT_LIMITS.maxJsonDepth; // checked before JSON.parse: deep JSON must not overflow what walks it
+  if (jsonDepth(text, max) > max) throw new UsageError(`--config ${path}: nests arrays and objects more than ${max} deep (the limit)`);
   try {
     return JSON.parse(text);
   } catch (e) {

@@ -7,7 +7,7 @@ import { info } from "./info.ts";
 import { evalCommand } from "./eval.ts";
 import { exportCommand } from "./export.ts";
 import { UsageError } from "./args.ts";
-import { CheckpointError } from "../io/checkpoint.ts";
+import { ModelFileError } from "../io/limits.ts";
 import { HELP, VERSION } from "./help.ts";
 
 
@@ -30,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
     // parseArgs errors (unknown flag, missing value) and our own are one-line messages; usage
     // errors exit with 2, bad files and failed runs with 1
     const usage = e instanceof UsageError || err.name === "SpecError" || err.code?.startsWith("ERR_PARSE_ARGS") || e instanceof RangeError;
-    const known = usage || e instanceof CheckpointError || e instanceof TrainingError || err.name === "DataError";
+    const known = usage || e instanceof ModelFileError || e instanceof TrainingError || err.name === "DataError";
     console.error(`wasm-gan: ${String(err.message).replace(/\s*\n\s*/g, " ")}`);
     if (!known && process.env.WASM_GAN_DEBUG) console.error(err.stack);
     return usage ? 2 : 1;

@@ -10,12 +10,17 @@
 //
 // x: [count, h, w, c] NHWC in [-1, 1] as byte / 127.5 - 1 (the same values as mnist() and
 // imageFolder() give for the same pixels). Node and Deno (node:fs, node:zlib).
+// Untrusted files: the header's dimensions are checked against the file size before anything is
+// read, gunzip stops at maxTensorBytes (a gzip bomb is refused, not inflated), and the floats x
+// would take are checked against maxTensorBytes (1 GiB by default, src/io/limits.ts) before x
+// is allocated.
 import { nodeFs } from "../io/node_only.ts";
 import type { Dataset } from "./dataset.ts";
 import { DataError } from "./errors.ts";
 import { byteToUnit } from "./mnist.ts";
+import { DEFAULT_LIMITS, showBytes } from "../io/limits.ts";
 
-export interface IdxOptions { name?: string }
+export interface IdxOptions { name?: string; maxTensorBytes?: number }
 
 const TYPE_NAMES: Record<number, string> = { 0x08: "unsigned byte", 0x09: "signed byte", 0x0b: "int16", 0x0c: "int32", 0x0d: "float32", 0x0e: "float64" };
 const TYPE_SIZES: Record<number, number> = { 0x08: 1, 0x09: 1, 0x0b: 2, 0x0c: 4, 0x0d: 4, 0x0e: 8 };
@@ -37,17 +42,25 @@ export async function loadIdx(images: string, labels?: string, options: IdxOptio
     images = join(dir, img);
     if (labels === undefined) { const lab = find(LABEL_NAMES); if (lab) labels = join(dir, lab); }
   }
-  const read = (f: string) => readFile(f).then((b) => new Uint8Array(b.buffer, b.byteOffset, b.length), (e: Error) => { throw new DataError(f, `cannot read: ${e.message}`); });
+  const max = options.maxTensorBytes ?? DEFAULT_LIMITS.maxTensorBytes;
+  const read = async (f: string) => {
+    const size = await stat(f).then((i) => i.size, () => 0); // (a missing file: reported by the read)
+    if (size > max) throw new DataError(f, `too large: ${showBytes(size)}, above the limit of ${showBytes(max)} (option maxTensorBytes)`);
+    return readFileBytes(f);
+  };
+  const readFileBytes = (f: string) => readFile(f).then((b) => new Uint8Array(b.buffer, b.byteOffset, b.length), (e: Error) => { throw new DataError(f, `cannot read: ${e.message}`); });
   const [imgBytes, labBytes] = await Promise.all([read(images), labels === undefined ? undefined : read(labels)]);
   const name = options.name ?? basename(images).replace(/\.gz$/, "");
-  return idxDataset(await gunzipIfNeeded(imgBytes, images), labBytes && (await gunzipIfNeeded(labBytes, labels!)), { name, imagesFile: images, labelsFile: labels });
+  const cap = idxInflateCap(max);
+  return idxDataset(await gunzipIfNeeded(imgBytes, images, cap), labBytes && (await gunzipIfNeeded(labBytes, labels!, cap)), { name, imagesFile: images, labelsFile: labels, maxTensorBytes: max });
 }
 
 // The same from bytes already in memory (plain IDX; gunzip first with gunzipIfNeeded).
-export function idxDataset(images: Uint8Array, labels: Uint8Array | undefined, { name = "idx", imagesFile = "images", labelsFile = "labels" }: { name?: string; imagesFile?: string; labelsFile?: string } = {}): Dataset {
+export function idxDataset(images: Uint8Array, labels: Uint8Array | undefined, { name = "idx", imagesFile = "images", labelsFile = "labels", maxTensorBytes = DEFAULT_LIMITS.maxTensorBytes }: { name?: string; imagesFile?: string; labelsFile?: string; maxTensorBytes?: number } = {}): Dataset {
   const img = parseIdx(images, imagesFile, [3, 4]);
   const [count, h, w, c = 1] = img.dims;
   if (count === 0 || h === 0 || w === 0 || c === 0) throw new DataError(imagesFile, `holds no pixels (dimensions [${img.dims.join(", ")}])`);
+  if (4 * img.data.length > maxTensorBytes) throw new DataError(imagesFile, `too large: ${img.data.length} pixel values need ${showBytes(4 * img.data.length)} as floats, above the limit of ${showBytes(maxTensorBytes)} (option maxTensorBytes)`);
   const lut = byteToUnit();
   const x = new Float32Array(img.data.length);
   for (let i = 0; i < x.length; i++) x[i] = lut[img.data[i]];
@@ -91,15 +104,22 @@ export function parseIdx(b: Uint8Array, file: string, ndims: number[]): IdxArray
   return { dims, data: b.subarray(header) };
 }
 
-// gzip is recognised by its magic bytes 1f 8b; anything else is returned as is.
-export async function gunzipIfNeeded(b: Uint8Array, file: string): Promise<Uint8Array> {
+// The most bytes an IDX file may inflate to: one byte a pixel, 4 as a float (or an int32 label),
+// so a quarter of maxTensorBytes, plus the header
+export const idxInflateCap = (maxTensorBytes = DEFAULT_LIMITS.maxTensorBytes) => Math.ceil(maxTensorBytes / 4) + 64;
+
+// gzip is recognised by its magic bytes 1f 8b; anything else is returned as is. Inflating stops
+// at maxBytes (default idxInflateCap(): 256 MiB): more is refused as too large.
+export async function gunzipIfNeeded(b: Uint8Array, file: string, maxBytes = idxInflateCap()): Promise<Uint8Array> {
   if (b.length < 2 || b[0] !== 0x1f || b[1] !== 0x8b) return b;
   const { gunzipSync } = await import("node:zlib");
   try {
-    const out = gunzipSync(b);
+    const out = gunzipSync(b, { maxOutputLength: maxBytes });
     return new Uint8Array(out.buffer, out.byteOffset, out.length);
   } catch (e) {
-    throw new DataError(file, `corrupt gzip data (${(e as Error).message})`);
+    const err = e as Error & { code?: string };
+    if (err.code === "ERR_BUFFER_TOO_LARGE") throw new DataError(file, `too large: the gzip data inflates to more than ${showBytes(maxBytes)}, the limit (a quarter of option maxTensorBytes: the pixels as floats)`);
+    throw new DataError(file, `corrupt gzip data (${err.message})`);
   }
 }
 

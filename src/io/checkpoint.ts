@@ -49,10 +49,15 @@
 // bytes in, bytes out, anywhere.
 // Reading validates everything and throws a one-line CheckpointError naming the file and the
 // problem: truncation, a header lying about sizes or offsets, bad JSON, a checksum mismatch,
-// missing or misshapen tensors, NaN or infinite values, a checkpoint of another spec.
+// missing or misshapen tensors, NaN or infinite values, a checkpoint of another spec. The file is
+// untrusted (src/io/limits.ts): every length, offset, dtype and shape is checked before it is
+// read, JSON's depth before it is parsed, and a spec whose nets would need more than
+// maxTensorBytes (1 GiB by default) is refused before anything of its size is allocated.
 import { nodeFs } from "./node_only.ts";
 import { encodeSafetensors, parseSafetensors, tensorData, show, type DType, type Tensor } from "./safetensors.ts";
 import { writeFileAtomic, type AtomicWriteOptions } from "./files.ts";
+import { ModelFileError, loadLimits, label, showBytes, type LoadLimits } from "./limits.ts";
+import { specOfFile } from "./spec_file.ts";
 import { validateSpec, type NormalisedSpec } from "../model/spec.ts";
 import { modelLayout, tensorKey, tensorView } from "../model/layout.ts";
 import { netRole } from "../model/nets.ts";
@@ -65,9 +70,9 @@ export const CHECKPOINT_FORMAT = "wasm-gan-checkpoint";
 export const CHECKPOINT_VERSION = "2";   // what encodeCheckpoint writes
 const READ_VERSIONS = ["1", "2"];        // what decodeCheckpoint reads
 
-export class CheckpointError extends Error {
-  constructor(public readonly file: string, public readonly problem: string) {
-    super(`${file}: ${problem}`);
+export class CheckpointError extends ModelFileError {
+  constructor(file: string, problem: string) {
+    super(file, problem);
     this.name = "CheckpointError";
   }
 }
@@ -94,6 +99,12 @@ function layout(spec: NormalisedSpec) {
   const nets = modelLayout(spec);
   const optNames = (net: string) => OPT_NAMES[spec.optimizer[net].type] ?? ["state1", "state2"];
   return { nets, names: Object.keys(spec.nets), optNames };
+}
+
+// how many tensors a checkpoint of this spec holds at most (with the generator's average)
+function tensorCount(spec: NormalisedSpec): number {
+  const { nets, names, optNames } = layout(spec);
+  return names.reduce((a, n) => a + nets[n].params.length + nets[n].state.length + optNames(n).length, 0) + 1 + 3;
 }
 
 // GanState keeps the gan objective's two nets by role; a net's state is its role's
@@ -186,25 +197,25 @@ export function specDifference(checkpoint: unknown, here: unknown, path = "spec"
   return `${path} is ${checkpoint === undefined ? "absent" : show(checkpoint)} in the checkpoint, ${here === undefined ? "absent" : show(here)} here`;
 }
 
-export interface DecodeOptions {
+// and the limits on what a load allocates (maxTensorBytes, maxHeaderBytes, maxJsonDepth: src/io/limits.ts)
+export interface DecodeOptions extends LoadLimits {
   spec?: unknown; // the spec the caller expects: a checkpoint of another spec is refused, the difference named
 }
 
 // Parses and validates a checkpoint's bytes; `path` names the file in errors.
 export function decodeCheckpoint(bytes: Uint8Array, path = "checkpoint", options: DecodeOptions = {}): Checkpoint {
   const fail = (problem: string): never => { throw new CheckpointError(path, problem); };
+  const limits = loadLimits(options);
+  // the spec (its nets' size capped by maxTensorBytes) is read before the tensor table: a header
+  // listing more tensors than it holds is refused before they are walked
+  let spec: NormalisedSpec | undefined;
   const { metadata: md, table, data } = parseSafetensors(bytes, fail, (md) => {
     if (md.format !== CHECKPOINT_FORMAT) fail(`not a wasm-gan checkpoint: __metadata__.format is ${md.format === undefined ? "absent" : show(md.format)}, expected ${show(CHECKPOINT_FORMAT)}`);
     if (!READ_VERSIONS.includes(md.format_version)) fail(`checkpoint format version ${show(md.format_version)} is not supported (this wasm-gan reads versions ${READ_VERSIONS.join(" and ")})`);
-  });
-
-  // the spec, and the tensors it needs
-  let spec: NormalisedSpec;
-  try {
-    spec = validateSpec(JSON.parse(md.spec ?? "null"));
-  } catch (e) {
-    return fail(`__metadata__.spec is not a valid spec: ${(e as Error).message}`);
-  }
+    spec = specOfFile(md.spec, limits, fail);
+    return tensorCount(spec);
+  }, limits);
+  if (!spec) return fail("internal: no spec");
   if (options.spec !== undefined) {
     const here = validateSpec(options.spec);
     const d = specDifference(spec, here);
@@ -250,7 +261,7 @@ export function decodeCheckpoint(bytes: Uint8Array, path = "checkpoint", options
   const counters = read("train.counters", "U32", [1 + names.length]) as Uint32Array;
   const stats = byName.get("train.stats");
   const statsData = read("train.stats", "F32", [stats?.shape[0] ?? 8]) as Float32Array;
-  for (const t of table) if (!used.has(t.name)) fail(`unexpected tensor ${t.name} (not part of this spec's checkpoint)`);
+  for (const t of table) if (!used.has(t.name)) fail(`unexpected tensor ${label(t.name)} (not part of this spec's checkpoint)`);
   if (counters[0] !== step) fail(`header and data disagree: __metadata__.step is ${step}, train.counters says ${counters[0]}`);
   if (counters.some((c) => c > 0x7fffffff)) fail(`tensor train.counters holds an impossible count (${Array.from(counters).join(", ")})`);
   names.forEach((net, k) => { byNet.get(net)!.updates = counters[1 + k]; });
@@ -269,11 +280,15 @@ export async function checkpointPath(path: string): Promise<string> {
 
 export async function readCheckpoint(path: string, options: DecodeOptions = {}): Promise<Checkpoint> {
   const file = await checkpointPath(path);
-  const { readFile } = await nodeFs(`reading the checkpoint ${path}`, "use decodeCheckpoint(bytes)");
+  const { readFile, stat } = await nodeFs(`reading the checkpoint ${path}`, "use decodeCheckpoint(bytes)");
   let bytes: Uint8Array;
   try {
+    // a file larger than any checkpoint the limits allow is refused before it is read
+    const limits = loadLimits(options), most = 8 + limits.maxHeaderBytes + limits.maxTensorBytes, size = (await stat(file)).size;
+    if (size > most) throw new CheckpointError(file, `too large: ${showBytes(size)}, above the ${showBytes(most)} the limits allow (options maxTensorBytes, maxHeaderBytes)`);
     bytes = await readFile(file);
   } catch (e) {
+    if (e instanceof CheckpointError) throw e;
     const code = (e as { code?: string }).code;
     const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "cannot read it (permission denied)" : code === "EISDIR" ? "is a directory" : (e as Error).message;
     throw new CheckpointError(file, why);

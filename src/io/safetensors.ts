@@ -2,18 +2,23 @@
 // meaning): F32 and U32 tensors, little-endian, back to back; a JSON header padded with spaces to
 // a multiple of 8 bytes; __metadata__ string values, among them crc32, the CRC-32 of the data
 // section. parseSafetensors validates the container (every failure through `fail`, one line).
+// Nothing in the file is trusted: the header length is checked against the file and
+// limits.maxHeaderBytes before anything is allocated, the JSON's depth before JSON.parse, every
+// entry's dtype, shape and offsets against the data section, and the data section against
+// limits.maxTensorBytes (src/io/limits.ts).
 import { crc32 } from "./crc32.ts";
+import { DEFAULT_LIMITS, jsonDepth, label, showBytes, type LoadLimits } from "./limits.ts";
 
 export type DType = "F32" | "U32";
 export interface Tensor { name: string; dtype: DType; shape: number[]; data: Float32Array | Uint32Array }
 // a tensor of a parsed file: its bytes [begin, end) of the data section
 export interface TableEntry { name: string; dtype: DType; shape: number[]; begin: number; end: number }
 
-const MAX_HEADER = 100 * 1024 * 1024; // safetensors' own limit
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-export const show = (v: unknown) => JSON.stringify(v) ?? String(v);
+// a value read from a file, for a one-line message (JSON, cut at 200 characters)
+export const show = (v: unknown) => { const s = JSON.stringify(v) ?? String(v); return s.length > 200 ? `${s.slice(0, 200)}…` : s; };
 
 function swap32(bytes: Uint8Array): Uint8Array {
   const out = new Uint8Array(bytes.length);
@@ -51,21 +56,30 @@ export function encodeSafetensors(tensors: Tensor[], metadata: (crc: string) => 
 }
 
 // Parses and validates the container: the header, `checkMetadata` on __metadata__ (before the
-// tensor table is looked at), the tensor table (sizes, offsets, no overlaps, no gaps) and the
+// tensor table is looked at; it may return the most tensors the file can hold, so that a header
+// listing more is refused before its entries are walked), the tensor table (sizes, offsets, no overlaps, no gaps) and the
 // data section's CRC-32 against __metadata__.crc32.
-export function parseSafetensors(bytes: Uint8Array, fail: (problem: string) => never, checkMetadata: (md: Record<string, string>) => void):
+export function parseSafetensors(bytes: Uint8Array, fail: (problem: string) => never, checkMetadata: (md: Record<string, string>) => number | void, limits: Required<LoadLimits> = DEFAULT_LIMITS):
   { metadata: Record<string, string>; table: TableEntry[]; data: Uint8Array } {
   if (bytes.length < 8) fail(`not a checkpoint: ${bytes.length} bytes, too short to hold a safetensors header length (8 bytes)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n64 = view.getBigUint64(0, true);
-  if (n64 > BigInt(bytes.length - 8) || n64 > BigInt(MAX_HEADER)) {
+  if (n64 > BigInt(bytes.length - 8)) {
     fail(`not a safetensors checkpoint, or truncated: its header length field says ${n64} bytes, the file holds ${bytes.length} in all`);
   }
+  if (n64 > BigInt(limits.maxHeaderBytes)) fail(`header too large: ${n64} bytes, above the limit of ${showBytes(limits.maxHeaderBytes)} (option maxHeaderBytes)`);
   const N = Number(n64);
+  if (bytes.length - 8 - N > limits.maxTensorBytes) fail(`too large: ${showBytes(bytes.length - 8 - N)} of tensor data, above the limit of ${showBytes(limits.maxTensorBytes)} (option maxTensorBytes)`);
   if (N < 2 || bytes[8] !== 0x7b /* { */) fail(`not a safetensors checkpoint: the header does not start with "{" (wrong magic)`);
-  let header: unknown;
+  let header: unknown, text = "";
   try {
-    header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, 8 + N)));
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, 8 + N));
+  } catch (e) {
+    fail(`corrupted header: not valid JSON (${(e as Error).message.split("\n")[0]})`);
+  }
+  if (jsonDepth(text, limits.maxJsonDepth) > limits.maxJsonDepth) fail(`corrupted header: its JSON nests more than ${limits.maxJsonDepth} deep (the limit, option maxJsonDepth)`);
+  try {
+    header = JSON.parse(text);
   } catch (e) {
     fail(`corrupted header: not valid JSON (${(e as Error).message.split("\n")[0]})`);
   }
@@ -73,16 +87,21 @@ export function parseSafetensors(bytes: Uint8Array, fail: (problem: string) => n
   const meta = header.__metadata__;
   if (!isObject(meta)) fail("not a wasm-gan checkpoint: the header has no __metadata__ object");
   const metadata = meta as Record<string, unknown>;
-  for (const [k, v] of Object.entries(metadata)) if (typeof v !== "string") fail(`corrupted header: __metadata__.${k} is not a string`);
+  for (const [k, v] of Object.entries(metadata)) if (typeof v !== "string") fail(`corrupted header: __metadata__.${label(k)} is not a string`);
   const md = metadata as Record<string, string>;
-  checkMetadata(md);
+  const most = checkMetadata(md);
+  if (typeof most === "number") {
+    const n = Object.keys(header).length - 1;
+    if (n > most) fail(`header lies about its contents: it lists ${n} tensors, the file's spec holds ${most}`);
+  }
 
   // the tensor table: every entry well formed, sizes matching dtype × shape, offsets inside the
   // data section, no overlaps, no gaps
   const dataStart = 8 + N, dataLen = bytes.length - dataStart;
   const table: TableEntry[] = [];
-  for (const [name, e] of Object.entries(header)) {
-    if (name === "__metadata__") continue;
+  for (const [key, e] of Object.entries(header)) {
+    if (key === "__metadata__") continue;
+    const name = label(key);
     if (!isObject(e)) fail(`corrupted header: tensor ${name} is not an object`);
     const t = e as Record<string, unknown>;
     if (t.dtype !== "F32" && t.dtype !== "U32") fail(`tensor ${name}: dtype ${show(t.dtype)} is not one this checkpoint uses (F32, U32)`);
@@ -92,18 +111,19 @@ export function parseSafetensors(bytes: Uint8Array, fail: (problem: string) => n
       fail(`corrupted header: tensor ${name} has data_offsets ${show(offs)}, not [begin, end] with 0 <= begin <= end`);
     }
     const [begin, end] = offs as number[];
-    const need = prod(shape as number[]) * 4;
+    const need = prod(shape as number[]) * 4; // may be huge, or inexact: then it cannot match the span
     if (end - begin !== need) fail(`header lies about sizes: tensor ${name} is ${t.dtype} of shape [${(shape as number[]).join(", ")}] (${need} bytes) but its data_offsets span ${end - begin} bytes`);
-    table.push({ name, dtype: t.dtype as DType, shape: shape as number[], begin, end });
+    table.push({ name: key, dtype: t.dtype as DType, shape: shape as number[], begin, end });
   }
   table.sort((a, b) => a.begin - b.begin || a.end - b.end);
-  const described = table.length ? Math.max(...table.map((t) => t.end)) : 0;
-  if (described > dataLen) fail(`truncated: the header describes ${described} bytes of tensor data, the file holds ${dataLen} after its header`);
+  const last = table.reduce<TableEntry | undefined>((m, t) => (!m || t.end > m.end ? t : m), undefined); // (no spread: a header may hold many entries)
+  const described = last?.end ?? 0;
+  if (described > dataLen) fail(`truncated: the header describes ${described} bytes of tensor data, the file holds ${dataLen} after its header (tensor ${label(last!.name)} data_offsets [${last!.begin}, ${last!.end}] end beyond the data section)`);
   let at = 0;
   for (let i = 0; i < table.length; i++) {
     const t = table[i];
-    if (t.begin < at) fail(`header lies about offsets: tensors ${table[i - 1].name} and ${t.name} overlap (bytes ${t.begin} to ${at})`);
-    if (t.begin > at) fail(`header lies about offsets: ${t.begin - at} bytes before tensor ${t.name} (at ${at}) belong to no tensor`);
+    if (t.begin < at) fail(`header lies about offsets: tensors ${label(table[i - 1].name)} and ${label(t.name)} overlap (bytes ${t.begin} to ${at})`);
+    if (t.begin > at) fail(`header lies about offsets: ${t.begin - at} bytes before tensor ${label(t.name)} (at ${at}) belong to no tensor`);
     at = t.end;
   }
   if (at < dataLen) fail(`header lies about sizes: ${dataLen - at} bytes after the last tensor belong to no tensor (data section ${dataLen} bytes, tensors ${at})`);

@@ -7,6 +7,8 @@ import { layerShapes, ShapeError } from "./shapes.ts";
 import { isNode } from "./graph.ts";
 import { SpecError, isObject, show, noUnknownKeys, positiveInt, finite, oneOf } from "./spec_check.ts";
 import { readNetsForm, readOptimizers, generatorInputShape, discriminatorInputShape, type GanObjective } from "./nets.ts";
+import { specFootprint } from "./footprint.ts";
+import { DEFAULT_LIMITS, showBytes } from "../io/limits.ts";
 import { validateClip, validateGradientPenalty, validateR1, validateR1Every, validateDrift, checkMinibatchStd } from "./penalties.ts";
 
 export { SpecError } from "./spec_check.ts";
@@ -271,7 +273,24 @@ function validateSchedule(v: unknown, path: string): LrSchedule {
   return { type, steps: positiveInt(v.steps, `${path}.steps`, 1 << 30) };
 }
 
-export function validateSpec(input: unknown): NormalisedSpec {
+export interface ValidateOptions {
+  // the most f32 bytes the nets may need (src/model/footprint.ts: parameters with their gradients
+  // and optimiser state, one batch of activations); default 1 GiB (src/io/limits.ts maxTensorBytes)
+  maxBytes?: number;
+}
+
+export function validateSpec(input: unknown, options: ValidateOptions = {}): NormalisedSpec {
+  const spec = validateFields(input);
+  const maxBytes = options.maxBytes ?? DEFAULT_LIMITS.maxTensorBytes;
+  const size = specFootprint(spec);
+  if (size.bytes > maxBytes) {
+    const big = size.nets.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+    throw new SpecError(`spec.nets.${big.net}`, `too large: the nets need at least ${showBytes(size.bytes)} (${big.net}: ${big.params} parameters, ${big.activations} activation values per batch), above the limit of ${showBytes(maxBytes)} (option maxBytes / maxTensorBytes)`);
+  }
+  return spec;
+}
+
+function validateFields(input: unknown): NormalisedSpec {
   if (!isObject(input)) throw new SpecError("spec", `must be an object (got ${show(input)})`);
   const s = input;
   noUnknownKeys(s, ["name", "latentDim", "dataShape", "generator", "discriminator", "nets", "objective", "loss", "batchSize", "dSteps", "labelSmoothing", "clip", "gradientPenalty", "r1", "r1Every", "drift", "average", "pack", "lrSchedule", "init", "optimizer", "numClasses"], "spec");

@@ -1,8 +1,11 @@
 // The small checkers validateSpec builds from: each refuses a value with a SpecError naming the
 // field (`spec.generator[2].units: must be an integer from 1 to 65536 (got -3)`).
+import { oneLine } from "../io/limits.ts";
+
 export class SpecError extends Error {
+  // the message is one line whatever the spec's keys hold (a key with a newline is escaped)
   constructor(public readonly field: string, problem: string) {
-    super(`${field}: ${problem}`);
+    super(`${oneLine(field)}: ${oneLine(problem)}`);
     this.name = "SpecError";
   }
 }
