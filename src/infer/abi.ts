@@ -1,0 +1,8 @@
+// The inference module's exports (assembly/infer.ts): a subset of the engine's, with the same
+// signatures, so the engine's own net builder (src/engine/net_builder.ts) lays a generator out.
+import type { WasmExports } from "../engine/abi.ts";
+
+export type InferExports = Pick<WasmExports,
+  "memory" | "alloc" | "rngNew" | "rngSeed" | "rngNormalFill" |
+  "netNew" | "netAdd" | "netAddConv" | "netAddBatchNorm" | "netAddMerge" | "netInput" | "netBuild" |
+  "netParamCount" | "netParams" | "netStateCount" | "netState" | "netOutSize" | "netForward">;
