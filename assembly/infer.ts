@@ -7,6 +7,11 @@
 export { alloc, rngNew } from "./random";
 export { rngSeed, rngNormalFill } from "./kernels/rng";
 export {
-  netNew, netAdd, netAddConv, netAddBatchNorm, netAddMerge, netInput, netBuild,
+  netNew, netAdd, netAddConv, netAddBatchNorm, netAddMerge, netInput,
   netParamCount, netParams, netStateCount, netState, netOutSize, netForward,
 } from "./index";
+import { Net } from "./nn/net";
+
+// netBuild without the training buffers (no gradients, no optimiser state, no gradient tape:
+// Net.build(false)); the parameters and state keep the engine's layout
+export function netBuildForward(net: Net): void { net.build(false); }

@@ -6,9 +6,12 @@
 //   - the generator export (format wasm-gan-generator: `wasm-gan export --format safetensors`,
 //     src/export/safetensors_export.ts), parsed by parseSafetensors and its spec by validateSpec
 // Either way the result is the generator's layers with spectralNorm dropped (the kernels hold
-// W/σ already) and its parameter and state blocks in that net's layout (src/model/layout.ts).
+// W/σ already) and every tensor's little-endian float32 bytes with its place in that net's
+// parameter or state block (src/model/layout.ts). Bytes, not arrays: the generator copies them
+// straight into the module's memory (little-endian on every host, as the file is), with no
+// intermediate copy of the weights (a shorter cold start).
 import { decodeCheckpoint, CHECKPOINT_FORMAT } from "../io/checkpoint.ts";
-import { parseSafetensors, tensorData, show } from "../io/safetensors.ts";
+import { parseSafetensors, show } from "../io/safetensors.ts";
 import { validateSpec, type LayerSpec, type NormalisedSpec } from "../model/spec.ts";
 import { roleNet } from "../model/nets.ts";
 import { netLayout, tensorKey, type NetLayout } from "../model/layout.ts";
@@ -29,10 +32,10 @@ export interface InferModel {
   layers: LayerSpec[];      // the generator's layers, spectralNorm dropped (folded into the kernels)
   input: number[];          // [latentDim + numClasses]
   layout: NetLayout;        // of `layers` on `input`
-  params: Float32Array;     // [layout.paramCount]
-  state: Float32Array;      // [layout.stateCount]: batch norm's running statistics
+  tensors: ModelTensor[];   // every tensor of the layout (parameters, then batch norm's running statistics)
   weights: WeightChoice;    // which of the trained parameters these are
 }
+export interface ModelTensor { key: string; block: "params" | "state"; offset: number; bytes: Uint8Array } // offset in floats; bytes: f32 LE
 
 // A value that stops parseSafetensors right after the metadata (the format decides the decoder)
 class Format { constructor(readonly format: unknown) {} }
@@ -51,6 +54,9 @@ export async function decodeModel(bytes: Uint8Array, name: string, weights?: Wei
   if (format === GENERATOR_FORMAT) return fromExport(bytes, name, fail, weights);
   return fail(`not a wasm-gan model: __metadata__.format is ${format === undefined ? "absent" : show(format)}, expected ${show(GENERATOR_FORMAT)} (wasm-gan export --format safetensors) or ${show(CHECKPOINT_FORMAT)}`);
 }
+
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+const swap32 = (b: Uint8Array) => { const o = b.slice(); for (let i = 0; i < o.length; i += 4) o.subarray(i, i + 4).reverse(); return o; };
 
 const stripped = (layers: LayerSpec[]) => layers.map(({ spectralNorm: _, ...l }) => l as LayerSpec);
 
@@ -75,11 +81,12 @@ async function fromCheckpoint(bytes: Uint8Array, name: string, weights?: WeightC
   refuseLayers(g.layers, g.net, (p) => { throw new InferError(`${name}: ${p}`); });
   const layers = stripped(g.layers), input = [g.latentDim + g.numClasses];
   const layout = netLayout(layers, input);
-  const params = new Float32Array(layout.paramCount), state = new Float32Array(layout.stateCount);
-  for (const t of [...layout.params, ...layout.state]) {
-    (t.block === "params" ? params : state).set(g.tensor(t.layer, t.name as never), t.offset);
-  }
-  return { format: CHECKPOINT_FORMAT, spec: cp.spec, net: g.net, layers, input, layout, params, state, weights: g.weights };
+  const tensors = [...layout.params, ...layout.state].map((t): ModelTensor => {
+    const v = g.tensor(t.layer, t.name as never);
+    const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+    return { key: tensorKey(g.net, t), block: t.block, offset: t.offset, bytes: LITTLE_ENDIAN ? bytes : swap32(bytes) };
+  });
+  return { format: CHECKPOINT_FORMAT, spec: cp.spec, net: g.net, layers, input, layout, tensors, weights: g.weights };
 }
 
 function fromExport(bytes: Uint8Array, name: string, fail: (p: string) => never, weights?: WeightChoice): InferModel {
@@ -100,18 +107,17 @@ function fromExport(bytes: Uint8Array, name: string, fail: (p: string) => never,
   const layers = stripped(g.layers);
   const layout = netLayout(layers, g.input);
   const byName = new Map(table.map((t) => [t.name, t]));
-  const params = new Float32Array(layout.paramCount), state = new Float32Array(layout.stateCount);
-  for (const t of [...layout.params, ...layout.state]) {
+  const tensors = [...layout.params, ...layout.state].map((t): ModelTensor => {
     const key = tensorKey(g.name, t);
     const e = byName.get(key);
     if (!e) fail(`tensor ${key} is missing (the spec needs it)`);
     byName.delete(key);
     if (e!.dtype !== "F32") fail(`tensor ${key} is ${e!.dtype}, expected F32`);
     if (e!.shape.join() !== t.shape.join()) fail(`tensor ${key} has shape [${e!.shape.join(", ")}], the spec needs [${t.shape.join(", ")}]`);
-    const v = tensorData(data, e!) as Float32Array;
-    for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) fail(`tensor ${key} holds ${v[i]} at index ${i}`);
-    (t.block === "params" ? params : state).set(v, t.offset);
-  }
+    // parseSafetensors checked that begin..end lies inside the data section; the values' finiteness
+    // is checked in the module's memory (Generator)
+    return { key, block: t.block, offset: t.offset, bytes: data.subarray(e!.begin, e!.end) };
+  });
   for (const key of byName.keys()) fail(`unexpected tensor ${key} (not part of this generator)`);
-  return { format: GENERATOR_FORMAT, spec, net: g.name, layers, input: g.input, layout, params, state, weights: md.weights };
+  return { format: GENERATOR_FORMAT, spec, net: g.name, layers, input: g.input, layout, tensors, weights: md.weights };
 }

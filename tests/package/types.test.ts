@@ -126,13 +126,16 @@ test("wasm-gan/infer in the packed package: its declarations type-check (tsc --s
   try {
     const t = run(process.execPath, [tsc, "-p", "tsconfig.strict.json"]);
     assert.is(t.status, 0, `tsc --strict: ${t.out}`);
-    const d = run(deno, ["check", "infer_use.ts"]);
+    // and the shipped Deno handler as a user copies it into a project
+    writeFileSync(join(consumer, "handler_deno.ts"), readFileSync(join(consumer, "node_modules", "wasm-gan", "handlers", "deno.ts")));
+    const d = run(deno, ["check", "infer_use.ts", "handler_deno.ts"]);
     assert.is(d.status, 0, `deno check: ${d.out}`);
     const r = run(deno, ["run", "--allow-read", "infer_use.ts"]);
     assert.is(r.status, 0, `deno run infer_use.ts: ${r.out}`);
     assert.match(r.out, /^4,2 8 true 200 2,2$/m, "it runs: shape, floats, a PNG, the endpoint");
   } finally {
     rmSync(join(consumer, "infer_use.ts"));
+    rmSync(join(consumer, "handler_deno.ts"), { force: true });
   }
   // the shipped Node handler, from the package as installed (its import of wasm-gan/infer resolves there)
   const { spawn } = await import("node:child_process");
