@@ -5,7 +5,8 @@
 // `/sample?n=1&seed=i&format=f32` and `/sample?n=1&seed=i` (PNG); every 100th f32 answer is
 // compared with the in-process generate() bit for bit. Reported per server: throughput, p50 /
 // p99 latency, errors (any non-200, failed fetch or wrong bytes; must be 0), the server's RSS
-// (/proc/PID/status VmRSS) when it starts listening, after half the requests and at the end.
+// (/proc/PID/status VmRSS) when it starts listening, after half the requests and at the end, and
+// the latency of the first request it answered (the handlers draw one sample at start-up).
 // The machine is shared (2 cores, with this client on them too): the figures are what it gave.
 // Usage: node --import tsx bench/infer_load.ts [--requests 10000] [--concurrency 32]   -> bench/infer-load-results.json
 import { spawn, type ChildProcess } from "node:child_process";
@@ -28,15 +29,18 @@ await writeBenchModel(modelDir);
 const modelFile = join(modelDir, "generator.safetensors");
 const g = await loadGenerator({ wasm: readFileSync("dist/infer.wasm"), model: readFileSync(modelFile) });
 
-async function up(origin: string, proc: ChildProcess, log: () => string) {
+// waits until the server answers; returns the time of that first answered request (ms)
+async function up(origin: string, proc: ChildProcess, log: () => string): Promise<number> {
   const t0 = Date.now();
-  while (!(await fetch(`${origin}/sample?n=1&format=f32`).then((r) => r.ok, () => false))) {
+  for (;;) {
+    const t = performance.now();
+    if (await fetch(`${origin}/sample?n=1&format=f32`).then((r) => r.ok, () => false)) return performance.now() - t;
     if (proc.exitCode !== null || Date.now() - t0 > 30_000) throw new Error(`the server did not start: ${log()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
 
-async function load(name: string, origin: string, pid: number) {
+async function load(name: string, origin: string, pid: number, firstMs: number) {
   const rss = { start: rssMb(pid), middle: 0, end: 0 };
   const lat: number[] = [];
   let next = 0, errors = 0, checked = 0;
@@ -69,10 +73,10 @@ async function load(name: string, origin: string, pid: number) {
   const seconds = (performance.now() - t0) / 1000;
   rss.end = rssMb(pid);
   lat.sort((a, b) => a - b);
-  const r = { server: name, requests: REQUESTS, concurrency: CONCURRENCY, seconds: +seconds.toFixed(2), throughput_rps: +(REQUESTS / seconds).toFixed(1),
+  const r = { server: name, first_request_ms: +firstMs.toFixed(2), requests: REQUESTS, concurrency: CONCURRENCY, seconds: +seconds.toFixed(2), throughput_rps: +(REQUESTS / seconds).toFixed(1),
     p50_ms: +pct(lat, 0.5).toFixed(2), p99_ms: +pct(lat, 0.99).toFixed(2), max_ms: +lat.at(-1)!.toFixed(2), errors, error_kinds: errorKinds, checked_bit_for_bit: checked,
     rss_mb: { start: +rss.start.toFixed(1), middle: +rss.middle.toFixed(1), end: +rss.end.toFixed(1) } };
-  console.log(`${name}: ${r.throughput_rps} req/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, errors ${errors} (${checked} checked bit for bit), RSS ${r.rss_mb.start} / ${r.rss_mb.middle} / ${r.rss_mb.end} MB`);
+  console.log(`${name}: first request ${r.first_request_ms} ms; ${r.throughput_rps} req/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, errors ${errors} (${checked} checked bit for bit), RSS ${r.rss_mb.start} / ${r.rss_mb.middle} / ${r.rss_mb.end} MB`);
   return r;
 }
 
@@ -85,8 +89,7 @@ const results = [];
   try {
     while (!/on (http:\/\/[\d.:]+)\/sample/.test(log)) { if (p.exitCode !== null) throw new Error(log); await new Promise((r) => setTimeout(r, 20)); }
     const origin = log.match(/on (http:\/\/[\d.:]+)\/sample/)![1];
-    await up(origin, p, () => log);
-    results.push(await load("node (handlers/node.mjs)", origin, p.pid!));
+    results.push(await load("node (handlers/node.mjs)", origin, p.pid!, await up(origin, p, () => log)));
   } finally { p.kill(); }
 }
 { // workerd
@@ -100,8 +103,8 @@ const results = [];
   let log = "";
   p.stderr!.on("data", (d) => { log += d; });
   try {
-    await up(`http://127.0.0.1:${port}`, p, () => log);
-    results.push(await load("workerd (handlers/workerd/)", `http://127.0.0.1:${port}`, p.pid!));
+    const first = await up(`http://127.0.0.1:${port}`, p, () => log);
+    results.push(await load("workerd (handlers/workerd/)", `http://127.0.0.1:${port}`, p.pid!, first));
   } finally { p.kill(); }
 }
 writeFileSync("bench/infer-load-results.json", JSON.stringify({ bench: "bench/infer_load.ts", date: new Date().toISOString(), node: process.version,

@@ -9,6 +9,7 @@ import wasm from "./infer.wasm";
 import model from "./model.safetensors";
 
 const generator = await loadGenerator({ wasm, model });
+generator.generate({ n: 1 }); // one sample at start-up: the first request finds the wasm code warm
 
 export default {
   async fetch(request) {
