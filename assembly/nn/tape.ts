@@ -36,14 +36,16 @@ export class Tape {
   written: StaticArray<u8>;
   tangentWritten: StaticArray<u8>;
 
-  constructor(layers: Array<Layer>, inSize: i32, public maxBatch: i32, graph: bool) {
+  // gradients false: a forward-only tape (Net.build(false)): no dacts (all 0) and no sum buffer
+  constructor(layers: Array<Layer>, inSize: i32, public maxBatch: i32, graph: bool, gradients: bool = true) {
     const L = layers.length;
     const acts = new StaticArray<usize>(L), dacts = new StaticArray<usize>(L);
     for (let i = 0; i < L; i++) {
       const bytes = <usize>maxBatch * layers[i].outSize * 4;
       acts[i] = heap.alloc(bytes);
-      dacts[i] = heap.alloc(bytes);
       memory.fill(acts[i], 0, bytes);
+      if (!gradients) continue;
+      dacts[i] = heap.alloc(bytes);
       memory.fill(dacts[i], 0, bytes);
     }
     const saved = new StaticArray<usize>(L);
@@ -59,7 +61,7 @@ export class Tape {
     this.saved = saved;
     this.written = new StaticArray<u8>(graph ? L : 0);
     this.tangentWritten = new StaticArray<u8>(graph ? L : 0);
-    if (graph) {
+    if (graph && gradients) {
       let widest = inSize;
       for (let i = 0; i < L; i++) widest = max(widest, max(layers[i].inSize, layers[i].outSize));
       const bytes = <usize>maxBatch * widest * 4;

@@ -18,9 +18,13 @@ export function engineLayerIndices(layers: LayerSpec[]): number[] {
   return layers.map((l) => (isShapeOnly(l) ? -1 : k++));
 }
 
+// what building a net calls: the engine's exports, or the inference module's (src/infer/)
+export type NetBuilderExports = Pick<WasmExports, "memory" | "alloc" | "netNew" | "netAdd" | "netAddConv" | "netAddBatchNorm" |
+  "netAddMinibatchStd" | "netAddMerge" | "netInput" | "netSpectralNorm" | "netBuild">;
+
 // input: one sample's shape. Returns the net, built (arena laid out), not initialised (netInit,
 // then netInitSpectral for spectral normalisation's vectors: initNets below).
-export function buildWasmNet(wasm: WasmExports, layers: LayerSpec[], input: number[], maxBatch: number): Handle {
+export function buildWasmNet(wasm: NetBuilderExports, layers: LayerSpec[], input: number[], maxBatch: number): Handle {
   const net = wasm.netNew(input.reduce((a, b) => a * b, 1), maxBatch);
   const { inputs, inShapes } = layerGraph(layers, input);
   const source: number[] = []; // per spec layer: the engine source holding its output (-1: the net's input)

@@ -1,6 +1,6 @@
 // Scatter plots of 2-D samples: real data in grey, generated samples in blue, mixture
 // centres as red crosses. Square, with the view fitted to the data.
-import { createImage, blendPixel, type RgbaImage } from "./png.ts";
+import { createImage, blendPixel, type RgbaImage } from "./rgba.ts";
 
 export interface ScatterOptions { size?: number; real?: Float32Array; centres?: Float32Array; extent?: number }
 

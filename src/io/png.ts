@@ -1,21 +1,8 @@
 // RGBA images and their PNG encoding (fast-png: pure JS, runs in Node, Deno and browsers).
 import { encode } from "fast-png";
 
-export interface RgbaImage { width: number; height: number; data: Uint8ClampedArray } // data: [h, w, 4]
-
-export function createImage(width: number, height: number, rgb: [number, number, number] = [255, 255, 255]): RgbaImage {
-  const data = new Uint8ClampedArray(width * height * 4);
-  for (let i = 0; i < width * height; i++) data.set([rgb[0], rgb[1], rgb[2], 255], 4 * i);
-  return { width, height, data };
-}
-
-// alpha-blend one pixel; out-of-range coordinates are ignored
-export function blendPixel(img: RgbaImage, x: number, y: number, rgb: [number, number, number], alpha: number): void {
-  x = Math.round(x); y = Math.round(y);
-  if (x < 0 || y < 0 || x >= img.width || y >= img.height) return;
-  const o = 4 * (y * img.width + x);
-  for (let c = 0; c < 3; c++) img.data[o + c] = img.data[o + c] * (1 - alpha) + rgb[c] * alpha;
-}
+export { createImage, blendPixel, type RgbaImage } from "./rgba.ts";
+import type { RgbaImage } from "./rgba.ts";
 
 export function encodePng(img: RgbaImage): Uint8Array {
   return encode({ width: img.width, height: img.height, data: new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.length), channels: 4, depth: 8 });

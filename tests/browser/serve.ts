@@ -4,15 +4,16 @@
 //                  on every response, so the page gets SharedArrayBuffer and workers can share
 //                  one wasm memory;
 //   /plain/...     without them, as most pages are served.
-// /favicon.ico gets 204 (no error in the page's log); anything else 404. `requests` lists what
-// was asked for, with the status sent.
+// `files` serves more under both prefixes (a path after the prefix -> a file: the inference
+// page's test, tests/infer/handlers.test.ts). /favicon.ico gets 204 (no error in the page's log);
+// anything else 404. `requests` lists what was asked for, with the status sent.
 import { createServer, type Server } from "node:http";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const PAGE = fileURLToPath(new URL("./page.html", import.meta.url));
-const TYPES: Record<string, string> = { js: "text/javascript", map: "application/json", html: "text/html; charset=utf-8" };
+const TYPES: Record<string, string> = { js: "text/javascript", map: "application/json", html: "text/html; charset=utf-8", wasm: "application/wasm" };
 export const ISOLATION_HEADERS = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" };
 
 export interface PageServer {
@@ -21,14 +22,14 @@ export interface PageServer {
   close(): Promise<void>;
 }
 
-export async function servePage(): Promise<PageServer> {
+export async function servePage(files: Record<string, string> = {}): Promise<PageServer> {
   const requests: { url: string; status: number }[] = [];
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const [, prefix, ...rest] = url.pathname.split("/");
     const rel = rest.join("/");
     const headers: Record<string, string> = prefix === "isolated" ? { ...ISOLATION_HEADERS } : {};
-    const file = rel === "" ? PAGE : /^dist\/[\w.-]+$/.test(rel) ? ROOT + rel : undefined;
+    const file = files[rel] ?? (rel === "" ? PAGE : /^dist\/[\w.-]+$/.test(rel) ? ROOT + rel : undefined);
     const send = (status: number, body?: Buffer) => {
       requests.push({ url: url.pathname, status });
       res.writeHead(status, body ? { ...headers, "content-type": TYPES[file!.split(".").pop()!] ?? "application/octet-stream" } : headers).end(body);

@@ -104,6 +104,61 @@ test("wrong use fails to type-check under both, naming the argument", () => {
   }
 });
 
+test("wasm-gan/infer in the packed package: its declarations type-check (tsc --strict, deno check) and the packed handlers/node.mjs serves a model", async () => {
+  const pkg = JSON.parse(readFileSync(join(consumer, "node_modules", "wasm-gan", "package.json"), "utf8"));
+  assert.equal(pkg.exports["./infer"], { types: "./dist/types/infer/index.d.ts", default: "./dist/infer.js" });
+  for (const f of ["dist/infer.js", "dist/infer.wasm", "handlers/node.mjs", "handlers/deno.ts", "handlers/workerd/worker.js", "handlers/workerd/config.capnp", "handlers/browser/index.html"]) {
+    assert.ok(existsSync(join(consumer, "node_modules", "wasm-gan", f)), `the package ships ${f}`);
+  }
+  const { trainedModel } = await import("../infer/models.ts");
+  const m = await trainedModel("blend α 0.3 (points)");
+  writeFileSync(join(consumer, "model.safetensors"), m.generatorBytes);
+  writeFileSync(join(consumer, "infer_use.ts"), [
+    `import { readFile } from "node:fs/promises";`,
+    `import { loadGenerator, sampleResponse, type Generator } from "wasm-gan/infer";`,
+    `const g: Generator = await loadGenerator({ wasm: await readFile("node_modules/wasm-gan/dist/infer.wasm"), model: await readFile("model.safetensors") });`,
+    `const { data, shape }: { data: Float32Array; shape: number[] } = g.generate({ n: 4, seed: 1 });`,
+    `const png: Uint8Array = await g.png({ n: 4, seed: 1 });`,
+    `const res: Response = await sampleResponse(g, new Request("http://localhost/sample?n=2&format=f32"));`,
+    `console.log(shape.join(","), data.length, png.length > 0, res.status, res.headers.get("x-shape"));`,
+    "",
+  ].join("\n"));
+  try {
+    const t = run(process.execPath, [tsc, "-p", "tsconfig.strict.json"]);
+    assert.is(t.status, 0, `tsc --strict: ${t.out}`);
+    // and the shipped Deno handler as a user copies it into a project
+    writeFileSync(join(consumer, "handler_deno.ts"), readFileSync(join(consumer, "node_modules", "wasm-gan", "handlers", "deno.ts")));
+    const d = run(deno, ["check", "infer_use.ts", "handler_deno.ts"]);
+    assert.is(d.status, 0, `deno check: ${d.out}`);
+    const r = run(deno, ["run", "--allow-read", "infer_use.ts"]);
+    assert.is(r.status, 0, `deno run infer_use.ts: ${r.out}`);
+    assert.match(r.out, /^4,2 8 true 200 2,2$/m, "it runs: shape, floats, a PNG, the endpoint");
+  } finally {
+    rmSync(join(consumer, "infer_use.ts"));
+    rmSync(join(consumer, "handler_deno.ts"), { force: true });
+  }
+  // the shipped Node handler, from the package as installed (its import of wasm-gan/infer resolves there)
+  const { spawn } = await import("node:child_process");
+  const proc = spawn(process.execPath, [join("node_modules", "wasm-gan", "handlers", "node.mjs")], { cwd: consumer, env: { ...process.env, MODEL: "model.safetensors", PORT: "0" } });
+  try {
+    let out = "";
+    proc.stdout.on("data", (b) => { out += b; });
+    proc.stderr.on("data", (b) => { out += b; });
+    const origin = await new Promise<string>((resolve, reject) => {
+      const t = setInterval(() => {
+        const mm = out.match(/on (http:\/\/127\.0\.0\.1:\d+)\/sample/);
+        if (mm) { clearInterval(t); resolve(mm[1]); } else if (proc.exitCode !== null) { clearInterval(t); reject(new Error(out)); }
+      }, 50);
+    });
+    const res = await fetch(`${origin}/sample?n=3&seed=5&format=f32`);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const want = m.gan.sample(3, { seed: 5 });
+    assert.ok(Buffer.from(bytes).equals(Buffer.from(want.buffer, want.byteOffset, want.byteLength)), "the packed handler's samples equal the engine's bit for bit");
+  } finally {
+    proc.kill();
+  }
+});
+
 test("the README's first API example runs as written under Node (as .mjs) and prints the mode metrics", () => {
   const [first] = readmeExamples();
   writeFileSync(join(consumer, "readme_api_0.mjs"), first);

@@ -1,0 +1,37 @@
+// A Node http server serving samples of a trained generator (wasm-gan/infer):
+//   MODEL=out/dcgan-mnist/checkpoint.safetensors node node.mjs      (PORT: 8080, HOST: 127.0.0.1)
+//   GET /sample?n=16&seed=42[&label=3][&format=f32]   -> image/png grid, or raw float32 (X-Shape header)
+// The model loads once, before the server listens: a model that cannot load ends the process
+// (exit 1) with a one-line message, never a failing request.
+import { createServer } from "node:http";
+import { readFile } from "node:fs/promises";
+import { loadGenerator, sampleResponse } from "wasm-gan/infer";
+
+const model = process.env.MODEL ?? process.argv[2];
+const port = Number(process.env.PORT ?? 8080), host = process.env.HOST ?? "127.0.0.1";
+if (!model) {
+  console.error("usage: MODEL=path/to/model.safetensors node node.mjs (a checkpoint or `wasm-gan export --format safetensors`)");
+  process.exit(2);
+}
+
+let generator;
+try {
+  const wasm = await readFile(new URL(import.meta.resolve("wasm-gan/infer.wasm")));
+  generator = await loadGenerator({ wasm, model: await readFile(model) });
+  generator.generate({ n: 1 }); // one sample before listening: the first request finds the wasm code warm
+} catch (e) {
+  console.error(`cannot load the model ${model}: ${e.message}`);
+  process.exit(1);
+}
+
+const server = createServer(async (req, res) => {
+  try {
+    const response = await sampleResponse(generator, new Request(new URL(req.url, `http://${req.headers.host ?? host}`), { method: req.method }));
+    res.writeHead(response.status, Object.fromEntries(response.headers));
+    res.end(new Uint8Array(await response.arrayBuffer()));
+  } catch (e) {
+    res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+    res.end(`internal error: ${e.message}\n`);
+  }
+});
+server.listen(port, host, () => console.log(`serving ${generator.info.net} (${model}) on http://${host}:${server.address().port}/sample`));

@@ -1,0 +1,11 @@
+// The inference module's exports (assembly/infer.ts): a subset of the engine's, with the same
+// signatures, so the engine's own net builder (src/engine/net_builder.ts) lays a generator out,
+// and netBuildForward in place of netBuild (the net without its training buffers).
+import type { Handle, WasmExports } from "../engine/abi.ts";
+
+export type InferExports = Pick<WasmExports,
+  "memory" | "alloc" | "rngNew" | "rngSeed" | "rngNormalFill" |
+  "netNew" | "netAdd" | "netAddConv" | "netAddBatchNorm" | "netAddMerge" | "netInput" |
+  "netParamCount" | "netParams" | "netStateCount" | "netState" | "netOutSize" | "netForward"> & {
+  netBuildForward(net: Handle): void;
+};
