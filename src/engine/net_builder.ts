@@ -7,6 +7,7 @@ import type { Handle, WasmExports } from "./abi.ts";
 import { LAYER_CODES, SHAPE_LAYERS } from "../model/ops.ts";
 import { convGeometry, layerGraph } from "../model/shapes.ts";
 import { isNode } from "../model/graph.ts";
+import { equalizedGain, equalizedScale } from "../model/equalized_lr.ts";
 import type { LayerSpec } from "../model/spec.ts";
 
 const isShapeOnly = (l: LayerSpec) => (SHAPE_LAYERS as readonly string[]).includes(l.type);
@@ -48,12 +49,16 @@ export function buildWasmNet(wasm: WasmExports, layers: LayerSpec[], input: numb
             break;
           }
           case "minibatch_std": rc = wasm.netAddMinibatchStd(net, shape.at(-1)!, l.groupSize ?? 4); break;
+          case "upsample": rc = wasm.netAddUpsample(net, shape[0], shape[1], shape[2]); break;
+          case "avg_pool": rc = wasm.netAddAvgPool(net, shape[0], shape[1], shape[2]); break;
+          case "pixel_norm": rc = wasm.netAddPixelNorm(net, shape.at(-1)!, l.eps ?? 1e-8); break;
           case "batch_norm": rc = wasm.netAddBatchNorm(net, shape.at(-1)!, l.eps ?? 1e-5, l.momentum ?? 0.1); break;
           default: rc = wasm.netAdd(net, LAYER_CODES[l.type as keyof typeof LAYER_CODES], l.units ?? 0, l.alpha ?? 0.2);
         }
       }
     }
     if (rc === 0 && l.spectralNorm) rc = wasm.netSpectralNorm(net);
+    if (rc === 0 && equalizedGain(l) > 0) rc = wasm.netEqualizedLr(net, equalizedScale(l, shape));
     if (rc !== 0) throw new Error(`the engine refused layer ${i} (${l.type}) on input [${shape.join(", ")}]`);
     source[i] = count++;
   });
