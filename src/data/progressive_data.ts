@@ -66,3 +66,18 @@ export function fadeReals(d: Dataset): (alpha: number) => Dataset {
     return { ...d, x };
   };
 }
+
+// Samples at resolution res as the MNIST judges see them: nearest-neighbour upsampled to
+// `size` (the padded frame), then centre-cropped to `crop` (the bundled digits' 28×28 frame):
+// [count, res, res, c] -> [count, crop, crop, c]
+export function judgeFrame(x: Float32Array, count: number, res: number, c = 1, size = 32, crop = 28): Float32Array {
+  let h = res, y = x;
+  while (h < size) { y = double(y, count, h, h, c); h *= 2; }
+  if (h !== size) throw new RangeError(`judgeFrame: ${res}×${res} does not double to ${size}×${size}`);
+  const off = Math.floor((size - crop) / 2), out = new Float32Array(count * crop * crop * c);
+  for (let i = 0; i < count; i++) for (let r = 0; r < crop; r++) {
+    const src = ((i * size + off + r) * size + off) * c;
+    out.set(y.subarray(src, src + crop * c), (i * crop + r) * crop * c);
+  }
+  return out;
+}

@@ -146,13 +146,18 @@ export function phaseSpec(c: ProgressiveConfig, p: Phase): ShorthandSpec {
   };
 }
 
-// pggan-mnist32: the bundled digits padded to 32×32, 4×4 → 32×32 (src/data/progressive_data.ts)
+// pggan-mnist32: the bundled digits padded to 32×32, 4×4 → 32×32 (src/data/progressive_data.ts).
+// The official schedule scaled down: 16,000 images a phase (the paper's 600k / 800k), batch 16
+// (the paper's at low resolutions), feature maps halving with each doubling from 64 at 4×4 (as
+// the official nf(stage) does from 512) so every conv costs the same; α moves every 20 steps
+// (320 images: 50 levels a fade; the official code every minibatch), since each move re-blends
+// the reals.
 export function pgganMnist32(): ProgressiveConfig {
   return {
     name: "pggan-mnist32", latentDim: 64, imageChannels: 1, resolutions: [4, 8, 16, 32],
-    channels: { 4: 64, 8: 64, 16: 32, 32: 16 }, batchSize: 16, fadeImages: 16_000, stableImages: 16_000,
+    channels: { 4: 64, 8: 32, 16: 16, 32: 8 }, batchSize: 16, fadeImages: 16_000, stableImages: 16_000,
     loss: "wasserstein", gradientPenalty: 10, drift: 0.001,
     optimizer: { type: "adam", lr: 1e-3, beta1: 0, beta2: 0.99, eps: 1e-8 },
-    groupSize: 4, emaDecay: 0.999, alphaEvery: 1,
+    groupSize: 4, emaDecay: 0.999, alphaEvery: 20,
   };
 }

@@ -124,7 +124,7 @@ export class ProgressiveRun {
     while (step < to && !o.signal?.aborted) {
       const p = this.phase, end = p.start + p.steps;
       if (step === end) { // the phase is done: the next one
-        await this.options.onPhaseEnd?.(p, this.gan, (performance.now() - this.phaseStarted) / 1000);
+        await this.phaseEnd();
         await this.enter(this.phases[p.index + 1]);
         continue;
       }
@@ -133,20 +133,33 @@ export class ProgressiveRun {
       if (p.kind === "fade") {
         const k = step - p.start;
         next = Math.min(next, p.start + (Math.floor(k / this.alphaEvery) + 1) * this.alphaEvery);
-        const alpha = fadeAlpha(p, step, this.alphaEvery);
-        await this.gan.setBlendAlpha(this.gan.spec.objective.generator, "fade", alpha);
-        await this.gan.setBlendAlpha(this.gan.spec.objective.discriminator, "fade", alpha);
+        const alpha = await this.setAlpha(step);
         if (alpha !== this.realsAlpha) { this.fadeData = this.realsAt!(alpha); this.realsAlpha = alpha; }
         data = this.fadeData!;
       }
       await this.gan.train(data, { steps: next - step, every: o.every ?? 1, ...(o.onStep ? { onStep: o.onStep } : {}), ...(o.signal ? { signal: o.signal } : {}) });
       step = await this.gan.step();
     }
-    if (step === this.steps && step === this.phase.start + this.phase.steps && !this.ended) {
+    if (step === this.steps && !this.ended) {
       this.ended = true;
-      await this.options.onPhaseEnd?.(this.phase, this.gan, (performance.now() - this.phaseStarted) / 1000);
+      await this.phaseEnd();
     }
     return step;
+  }
+
+  // both nets' fade α for the step about to run (1 at a fade's end: all its images seen)
+  private async setAlpha(step: number): Promise<number> {
+    const alpha = fadeAlpha(this.phase, step, this.alphaEvery), gan = this.gan;
+    await gan.setBlendAlpha(gan.spec.objective.generator, "fade", alpha);
+    await gan.setBlendAlpha(gan.spec.objective.discriminator, "fade", alpha);
+    return alpha;
+  }
+
+  // a phase's end: a fade's α reaches 1 (samples then are the next stable phase's, exactly)
+  private async phaseEnd(): Promise<void> {
+    const p = this.phase;
+    if (p.kind === "fade") await this.setAlpha(p.start + p.steps);
+    await this.options.onPhaseEnd?.(p, this.gan, (performance.now() - this.phaseStarted) / 1000);
   }
 
   // what a checkpoint file holds (encodeCheckpoint(spec, state, {seed, metadata}))
