@@ -5,7 +5,8 @@
 // are judged like the DCGAN's: the digit classifier's share with confidence >= 0.9, classes
 // present, largest class share (1,000 samples), and FID (src/eval, n samples, default 2,000).
 // Per phase: wall time, steps/s, and a grid of 64 samples (latent seed 12345) at the phase's
-// resolution. Across each resolution change: the largest fall of the classifier share and the
+// resolution; report.html: the training curves with the phases shaded and α under them, the
+// evaluations likewise, the grids of every phase. Across each resolution change: the largest fall of the classifier share and the
 // largest rise of FID from the last evaluation before the fade to any evaluation up to the end
 // of the following stable phase's first quarter.
 //   npx tsx bench/experiments/pggan_mnist.ts [seed] [imagesScale] [outDir] [threads] [evalN] [config overrides as JSON]
@@ -14,11 +15,13 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { mnist } from "../../src/data/mnist.ts";
 import { padImages, judgeFrame } from "../../src/data/progressive_data.ts";
-import { pgganMnist32, type Phase } from "../../src/model/progressive.ts";
+import { pgganMnist32, phaseRegions, alphaCurve, type Phase } from "../../src/model/progressive.ts";
 import { ProgressiveRun } from "../../src/train/progressive.ts";
 import { digitQuality } from "../../src/eval/digit_classifier.ts";
 import { evaluateImages } from "../../src/eval/evaluate.ts";
-import { writeImageGrid } from "../../src/io/image_grid.ts";
+import { imageGrid } from "../../src/io/image_grid.ts";
+import { trainingCurvesSvg, lineChartSvg, type CurvePoint } from "../../src/io/loss_plot.ts";
+import { reportHtml } from "../../src/io/report.ts";
 import type { GAN } from "../../src/worker/gan_api.ts";
 
 const seed = Number(process.argv[2] ?? 1), scale = Number(process.argv[3] ?? 1);
@@ -47,6 +50,9 @@ async function judge(gan: GAN, p: Phase, step: number, where: string) {
 }
 
 let phaseT = 0;
+const grids: { step: number; png: Uint8Array }[] = [];
+const curve: CurvePoint[] = [];
+const onStep = (st: { step: number; dLoss: number; gLoss: number; dReal: number; dFake: number }) => curve.push({ step: st.step, dLoss: st.dLoss, gLoss: st.gLoss, dReal: st.dReal, dFake: st.dFake });
 run = await ProgressiveRun.start(config, data, {
   seed, threads, carryOptimizer: false,
   onPhase: async (p, gan) => { phaseT = performance.now(); if (p.index > 0) await judge(gan, p, p.start, "phase start"); },
@@ -55,14 +61,16 @@ run = await ProgressiveRun.start(config, data, {
     phaseRows.push({ phase: p.index, resolution: p.resolution, kind: p.kind, steps: p.steps, images: p.steps * config.batchSize, sec: round(sec, 1), stepsPerSec: round(p.steps / sec, 2) });
     console.log(JSON.stringify(phaseRows.at(-1)));
     await judge(gan, p, p.start + p.steps, "phase end");
-    await writeImageGrid(join(out, `phase${p.index}-${p.resolution}${p.kind === "fade" ? "-fade" : ""}.png`), await gan.sample(64, { seed: 12345, average: true }), 64, p.resolution, p.resolution, 1, { cols: 8, scale: Math.max(1, 64 / p.resolution) });
+    const png = imageGrid(await gan.sample(64, { seed: 12345, average: true }), 64, p.resolution, p.resolution, 1, { cols: 8, scale: Math.max(1, 32 / p.resolution) });
+    writeFileSync(join(out, `phase${p.index}-${p.resolution}${p.kind === "fade" ? "-fade" : ""}.png`), png);
+    grids.push({ step: p.start + p.steps, png });
   },
 });
 const evalEvery = Number(process.env.EVAL_EVERY ?? run.phases[0].steps / 4);
 // evaluations inside phases (phase starts and ends come from the hooks); time spent judging is
 // excluded from each phase's training time
 for (let s = evalEvery; s <= run.steps; s += evalEvery) {
-  await run.runTo(s);
+  await run.runTo(s, { onStep, every: 10 });
   const p = run.phaseAt(s - 1);
   if (s !== p.start + p.steps) {
     const t = performance.now();
@@ -82,5 +90,18 @@ const changes = run.phases.filter((p) => p.kind === "fade").map((f) => {
 const final = rows.at(-1);
 const summary = { seed, scale, config, seconds: round((performance.now() - t0) / 1000, 1), phases: phaseRows, changes, final, rows };
 writeFileSync(join(out, "results.json"), JSON.stringify(summary, null, 1));
+const regions = phaseRegions(run.phases);
+const evalSvg = lineChartSvg([
+  { title: "classifier share with confidence >= 0.9 (1,000 EMA samples, 28×28 frame)", series: [{ name: "share", color: "#1f77b4", points: rows.map((r) => [r.step as number, r.confident as number]), marks: true }] },
+  { title: `FID (n ${Math.max(evalN, 1000)})`, series: [{ name: "FID", color: "#d62728", points: rows.map((r) => [r.step as number, r.fid as number]), marks: true }] },
+], { steps: run.steps, panelHeight: 160, regions });
+writeFileSync(join(out, "report.html"), reportHtml({
+  title: `${config.name}, seed ${seed}`,
+  note: `final: ${(100 * (final!.confident as number)).toFixed(1)}% confident digits, ${final!.classes}/10 classes, largest ${(100 * (final!.maxShare as number)).toFixed(1)}%, FID ${final!.fid}`,
+  facts: [["phases", run.phases.map((p) => `${p.resolution}²${p.kind === "fade" ? " fade" : ""} ${p.steps} steps`).join(", ")],
+    ...phaseRows.map((r) => [`phase ${r.phase} (${r.resolution}² ${r.kind})`, `${r.sec} s, ${r.stepsPerSec} steps/s`] as [string, string])],
+  curvesSvg: trainingCurvesSvg(curve, { steps: run.steps, outputLabel: "mean critic value", phases: regions, alpha: alphaCurve(run.phases, run.alphaEvery) }),
+  evalSvg, snapshots: grids,
+}));
 console.log(JSON.stringify({ final, changes }));
 await run.dispose();

@@ -88,11 +88,12 @@ export function phaseAt(list: Phase[], step: number): Phase {
 }
 
 // α of a fade phase before the step `step` (global): images seen in the phase / its images,
-// moved every alphaEvery steps: α = alphaEvery·floor(k / alphaEvery) / steps, k = step − start
+// moved every alphaEvery steps: α = alphaEvery·floor(k / alphaEvery) / steps, k = step − start;
+// 1 once the phase is done (k = steps)
 export function fadeAlpha(p: Phase, step: number, alphaEvery = 1): number {
   if (p.kind !== "fade") return 1;
   const k = Math.min(Math.max(step - p.start, 0), p.steps);
-  return (alphaEvery * Math.floor(k / alphaEvery)) / p.steps;
+  return k >= p.steps ? 1 : (alphaEvery * Math.floor(k / alphaEvery)) / p.steps;
 }
 
 function generator(c: ProgressiveConfig, R: number, fade: boolean): LayerSpec[] {
@@ -160,4 +161,19 @@ export function pgganMnist32(): ProgressiveConfig {
     optimizer: { type: "adam", lr: 1e-3, beta1: 0, beta2: 0.99, eps: 1e-8 },
     groupSize: 4, emaDecay: 0.999, alphaEvery: 20,
   };
+}
+
+// the phases as the report's curves draw them (src/io/loss_plot.ts Region), and α over the run
+// at each phase's start, at each α move and at each phase's end ([step, α] points)
+export function phaseRegions(list: Phase[]): { from: number; to: number; label: string; shade: boolean }[] {
+  return list.map((p) => ({ from: p.start, to: p.start + p.steps, label: `${p.resolution}²${p.kind === "fade" ? " fade" : ""}`, shade: p.kind === "fade" }));
+}
+export function alphaCurve(list: Phase[], alphaEvery = 1): [number, number][] {
+  const out: [number, number][] = [];
+  for (const p of list) {
+    if (p.kind !== "fade") { out.push([p.start, 1], [p.start + p.steps, 1]); continue; }
+    for (let k = 0; k < p.steps; k += alphaEvery) out.push([p.start + k, fadeAlpha(p, p.start + k, alphaEvery)], [Math.min(p.start + k + alphaEvery, p.start + p.steps), fadeAlpha(p, p.start + k, alphaEvery)]);
+    out.push([p.start + p.steps, 1]);
+  }
+  return out;
 }

@@ -6,14 +6,15 @@
 //      layers' average at their initial weights, and resets Adam (zero moments and update count,
 //      the official code's reset_opt_for_new_lod); carryOptimizer keeps the moments by name.
 //  (2) α ramps linearly over a fade: α = k / steps before the phase's k-th step (every step here),
-//      and both nets' blends and the reals follow it.
+//      1 at its end, and the reals follow it; the generator's samples at a fade's start (α 0) are
+//      the phase before's upsampled and at its end (α 1) the next phase's, bit for bit.
 //  (3) a run stopped and resumed from its checkpoint ends with the bits of one that never stopped:
 //      stopped mid-fade (step 6), and stopped before a resolution change (step 3, the resumed run
 //      crossing 4×4 → 8×8 itself).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { mnist } from "../../src/data/mnist.ts";
-import { padImages, atResolution, fadeReals } from "../../src/data/progressive_data.ts";
+import { padImages, atResolution, fadeReals, double } from "../../src/data/progressive_data.ts";
 import { phases, phaseSpec, fadeAlpha, type ProgressiveConfig } from "../../src/model/progressive.ts";
 import { validateSpec } from "../../src/model/spec.ts";
 import { modelLayout, tensorKey, tensorView } from "../../src/model/layout.ts";
@@ -35,7 +36,8 @@ test("the phases: 4 stable, 8 fade, 8 stable, 4 steps each; every phase's spec v
   assert.equal(ps.map((p) => [p.resolution, p.kind, p.start, p.steps]), [[4, "stable", 0, 4], [8, "fade", 4, 4], [8, "stable", 8, 4]]);
   for (const p of ps) validateSpec(phaseSpec(config, p));
   assert.equal([4, 5, 6, 7, 8].map((s) => fadeAlpha(ps[1], s)), [0, 0.25, 0.5, 0.75, 1], "α before each fade step");
-  assert.equal([4, 5, 6, 7].map((s) => fadeAlpha(ps[1], s, 2)), [0, 0, 0.5, 0.5], "alphaEvery 2");
+  assert.equal([4, 5, 6, 7, 8].map((s) => fadeAlpha(ps[1], s, 2)), [0, 0, 0.5, 0.5, 1], "alphaEvery 2");
+  assert.equal([4, 7, 8].map((s) => fadeAlpha(ps[1], s, 5)), [0, 0, 1], "alphaEvery 5 > the phase: 0 throughout, 1 at its end");
   const blend = fadeReals(atResolution(digits, 8))(0.25), full = atResolution(digits, 8), low = atResolution(digits, 4);
   // pixel (0, 0) of sample 0 at α = 0.25: 0.25·x8 + 0.75·x4 (upsampled: the 4×4 pixel covering it)
   assert.ok(Math.abs(blend.x[0] - (0.25 * full.x[0] + 0.75 * low.x[0])) < 1e-6, "the reals follow α");
@@ -43,12 +45,11 @@ test("the phases: 4 stable, 8 fade, 8 stable, 4 steps each; every phase's spec v
 
 // the state of each phase at its last step, and the next one's at its first, on one run
 async function phaseStates(carryOptimizer = false) {
-  const seen: { spec: ReturnType<typeof validateSpec>; state: GanState; alphas?: number[] }[] = [];
-  const run = await ProgressiveRun.start(config, data, {
-    ...inProcess, carryOptimizer,
-    onPhase: async (_p, gan) => { seen.push({ spec: gan.spec, state: await gan.saveState() }); },
-    onPhaseEnd: async (_p, gan) => { seen.push({ spec: gan.spec, state: await gan.saveState() }); },
-  });
+  const seen: { spec: ReturnType<typeof validateSpec>; state: GanState; samples: Float32Array }[] = [];
+  const record = async (gan: import("../../src/worker/gan_api.ts").GAN) => {
+    seen.push({ spec: gan.spec, state: await gan.saveState(), samples: await gan.sample(8, { seed: 3, average: true }) });
+  };
+  const run = await ProgressiveRun.start(config, data, { ...inProcess, carryOptimizer, onPhase: (_p, gan) => record(gan), onPhaseEnd: (_p, gan) => record(gan) });
   await run.runTo(12);
   await run.dispose();
   return seen; // [start 0, end 0, start 1, end 1, start 2, end 2]
@@ -84,6 +85,10 @@ test("a phase change carries every named tensor exactly (weights and EMA), new l
     if (a === 1) assert.ok(fresh >= 4, `the fade adds layers (${fresh} new tensors)`);
     else assert.is(fresh, 0, "the stable phase adds nothing (it drops the old toRGB / fromRGB)");
   }
+  // the EMA generator's samples: a fade at α 0 draws the old resolution's images upsampled, and a
+  // fade's end (α 1) the next stable phase's, exactly
+  expectBitIdentical("fade start (α 0) = the 4×4 phase's end, upsampled", seen[2].samples, double(seen[1].samples, 8, 4, 4, 1));
+  expectBitIdentical("fade end (α 1) = the stable phase's start", seen[4].samples, seen[3].samples);
   const keep = await phaseStates(true);
   const t = modelLayout(keep[2].spec).generator.params.find((s) => s.layerName === "g4_conv" && s.name === "kernel")!;
   const o = modelLayout(keep[1].spec).generator.params.find((s) => s.layerName === "g4_conv" && s.name === "kernel")!;
