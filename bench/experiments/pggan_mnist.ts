@@ -42,9 +42,10 @@ async function judge(gan: GAN, p: Phase, step: number, where: string) {
   const n = Math.max(evalN, 1000), R = p.resolution;
   const x = judgeFrame(await gan.sample(n, { seed: 99, average: true }), n, R);
   const q = digitQuality(x.subarray(0, 1000 * 784), 1000);
+  const live = digitQuality(judgeFrame(await gan.sample(1000, { seed: 99 }), 1000, R), 1000);
   const fid = (await evaluateImages(x, n, { metrics: ["fid"] })).fid!;
   const row = { seed, step, where, phase: p.index, resolution: R, kind: p.kind, alpha: round(await run.alpha()), sec: round((performance.now() - t0) / 1000, 1),
-    confident: round(q.confidentShare), classes: q.classesPresent, maxShare: round(q.maxClassShare), fid: round(fid, 1) };
+    confident: round(q.confidentShare), classes: q.classesPresent, maxShare: round(q.maxClassShare), fid: round(fid, 1), liveConfident: round(live.confidentShare) };
   rows.push(row);
   console.log(JSON.stringify(row));
 }
