@@ -83,8 +83,8 @@ export async function train(args: string[]): Promise<number> {
     const c = await readCheckpoint(values.resume);
     if (c.metadata.progressive !== undefined) return trainProgressive(values, threads, c);
   }
-  const known = [...Object.keys(presets), DERIVED_PRESET, ...Object.keys(PROGRESSIVE_PRESETS)];
-  if (values.preset !== undefined && !known.includes(values.preset)) throw new UsageError(`unknown preset ${JSON.stringify(values.preset)} (known: ${known.join(", ")})`);
+  const known = [...Object.keys(presets), DERIVED_PRESET];
+  if (values.preset !== undefined && !known.includes(values.preset)) throw new UsageError(`unknown preset ${JSON.stringify(values.preset)} (known: ${known.join(", ")}); progressive growing: ${Object.keys(PROGRESSIVE_PRESETS).join(", ")}`);
   checkEngineFlags(values.engine, values.backend);
   // --resume takes the run's folder or its checkpoint file; the run continues in that folder
   const resume = values.resume !== undefined ? await readCheckpoint(values.resume) : undefined;
