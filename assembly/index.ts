@@ -9,6 +9,9 @@ import { Tape } from "./nn/tape";
 import { Conv2D, Conv2DTranspose, ConvGeometry } from "./nn/conv2d";
 import { BatchNorm } from "./nn/batch_norm";
 import { MinibatchStd } from "./nn/minibatch_std";
+import { Upsample } from "./nn/upsample";
+import { AvgPool } from "./nn/avg_pool";
+import { PixelNorm } from "./nn/pixel_norm";
 import { Optimizer } from "./train/optimizer";
 import { Gan, STAT_COUNT } from "./train/gan";
 import { GradientPenalty, PENALTY_R1 } from "./train/penalty";
@@ -81,6 +84,31 @@ export function netAddMinibatchStd(net: Net, channels: i32, groupSize: i32): i32
   net.add(new MinibatchStd(size / channels, channels, groupSize));
   return 0;
 }
+
+// Progressive growing's layers (Karras et al. 2018): nearest-neighbour upsampling ×2
+// (assembly/nn/upsample.ts) and 2×2 average pooling (assembly/nn/avg_pool.ts) of an input
+// [h, w, c], and pixelwise feature normalisation over `channels` (assembly/nn/pixel_norm.ts).
+// Return 0, or -1 when the geometry does not fit the input (avg_pool: h and w even).
+export function netAddUpsample(net: Net, h: i32, w: i32, c: i32): i32 {
+  if (h <= 0 || w <= 0 || c <= 0 || h * w * c != net.nextInSize) return -1;
+  net.add(new Upsample(h, w, c));
+  return 0;
+}
+export function netAddAvgPool(net: Net, h: i32, w: i32, c: i32): i32 {
+  if (h <= 0 || w <= 0 || c <= 0 || (h & 1) != 0 || (w & 1) != 0 || h * w * c != net.nextInSize) return -1;
+  net.add(new AvgPool(h, w, c));
+  return 0;
+}
+export function netAddPixelNorm(net: Net, channels: i32, eps: f64): i32 {
+  const size = net.nextInSize;
+  if (channels <= 0 || size % channels != 0 || !(eps > 0)) return -1;
+  net.add(new PixelNorm(size, channels, eps));
+  return 0;
+}
+// Equalised learning rate (assembly/nn/equalized_lr.ts) of the last layer added: a dense, conv2d
+// or conv2d_transpose without spectral normalisation, before netBuild; `scale` = c (the host's
+// fround(gain / sqrt(fan_in))). Returns 0, or -1 otherwise.
+export function netEqualizedLr(net: Net, scale: f32): i32 { return net.equalizedLr(scale) ? 0 : -1; }
 
 export function netBuild(net: Net): void { net.build(); }
 export function netInit(net: Net, rng: usize, scheme: i32): void { net.initParams(rng, scheme); }

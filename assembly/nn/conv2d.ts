@@ -7,6 +7,7 @@
 // With spectral normalisation (sn, assembly/nn/spectral_norm.ts: the filter as a matrix
 // [kh·kw·cin, cout] of this geometry) the filter f_SN = f/σ takes f's place in every pass, and
 // filter gradients are computed for f_SN into sn.gtmp, then mapped into the grads by sn.addGradient.
+// Equalised learning rate (eq, assembly/nn/equalized_lr.ts) likewise, with c·f and c·G.
 import { Layer, LAYER_CONV2D, LAYER_CONV2D_TRANSPOSE, INIT_DCGAN } from "./layer";
 import { conv2dScratchSize } from "../kernels/conv";
 // the threaded forms split whole images (or filter rows) across threads, same bits as one thread
@@ -38,7 +39,11 @@ export class ConvGeometry {
 @inline function filterOf(layer: Layer, params: usize, refresh: bool): usize {
   const f = params + (<usize>layer.paramOffset << 2);
   const sn = layer.sn;
-  if (sn == null) return f;
+  if (sn == null) {
+    const eq = layer.eq;
+    if (eq == null) return f;
+    return refresh ? eq.refresh(f) : eq.wsc;
+  }
   return refresh ? sn.refresh(f) : sn.wsn;
 }
 
@@ -46,7 +51,12 @@ export class ConvGeometry {
 // @ts-ignore: decorator
 @inline function filterGradOf(layer: Layer, grads: usize, filterSize: i32): usize {
   const sn = layer.sn;
-  if (sn == null) return grads + (<usize>layer.paramOffset << 2);
+  if (sn == null) {
+    const eq = layer.eq;
+    if (eq == null) return grads + (<usize>layer.paramOffset << 2);
+    memory.fill(eq.gtmp, 0, <usize>filterSize << 2);
+    return eq.gtmp;
+  }
   memory.fill(sn.gtmp, 0, <usize>filterSize << 2);
   return sn.gtmp;
 }
@@ -56,11 +66,21 @@ export class ConvGeometry {
 @inline function mapFilterGrad(layer: Layer, grads: usize): void {
   const sn = layer.sn;
   if (sn != null) sn.addGradient(grads + (<usize>layer.paramOffset << 2));
+  else {
+    const eq = layer.eq;
+    if (eq != null) eq.addGradient(grads + (<usize>layer.paramOffset << 2));
+  }
 }
 
-function initConv(params: usize, offset: i32, g: ConvGeometry, biasCount: i32, rng: usize, scheme: i32): void {
+// (equalised learning rate: filter ~ N(0, 1), bias 0 whatever the scheme, as the official PGGAN code)
+function initConv(params: usize, offset: i32, g: ConvGeometry, biasCount: i32, rng: usize, scheme: i32, eq: bool): void {
   const f = params + (<usize>offset << 2);
   const nF = g.filterSize;
+  if (eq) {
+    rngNormalFill(rng, f, nF, 0, 1);
+    memory.fill(f + (<usize>nF << 2), 0, <usize>biasCount << 2);
+    return;
+  }
   if (scheme == INIT_DCGAN) {
     rngNormalFill(rng, f, nF, 0, 0.02);
     memory.fill(f + (<usize>nF << 2), 0, <usize>biasCount << 2);
@@ -82,7 +102,7 @@ export class Conv2D extends Layer {
   }
 
   initParams(params: usize, rng: usize, scheme: i32): void {
-    initConv(params, this.paramOffset, this.g, this.g.cout, rng, scheme);
+    initConv(params, this.paramOffset, this.g, this.g.cout, rng, scheme, this.eq != null);
   }
 
   forward(params: usize, x: usize, y: usize, n: i32, training: bool, saved: usize): void {
@@ -143,7 +163,7 @@ export class Conv2DTranspose extends Layer {
   }
 
   initParams(params: usize, rng: usize, scheme: i32): void {
-    initConv(params, this.paramOffset, this.g, this.g.cin, rng, scheme);
+    initConv(params, this.paramOffset, this.g, this.g.cin, rng, scheme, this.eq != null);
   }
 
   // y [n, h, w, cin] = the conv's input gradient of x [n, outH, outW, cout], plus bias

@@ -28,6 +28,9 @@
 // Spectral normalisation (assembly/nn/spectral_norm.ts) is an option of dense and conv layers,
 // not a layer: `sn` set, they multiply by W_SN = W/σ (σ fixed between the net's updates) and map
 // their weight gradients, the tangent pass's included, through the SN Jacobian.
+// Equalised learning rate (assembly/nn/equalized_lr.ts) is another option of dense and conv
+// layers: `eq` set, they multiply by c·W (He's constant c = gain/sqrt(fan_in)) and scale their
+// weight gradients by c, the tangent pass's included.
 // Minibatch standard deviation couples the samples of a group too, but has exact tangent rules
 // for the batch Jacobian (assembly/nn/minibatch_std.ts): the penalty's g is then the input
 // gradient of Σ_rows D over the whole batch, as in the PGGAN code; its x̄ is nonzero even at ȳ = 0.
@@ -47,6 +50,12 @@ export const LAYER_CONCAT: i32 = 10;
 export const LAYER_BLEND: i32 = 11;
 // minibatch standard deviation (no parameters; assembly/nn/minibatch_std.ts)
 export const LAYER_MINIBATCH_STD: i32 = 12;
+// progressive growing (Karras et al. 2018; kinds 20-29): nearest-neighbour upsampling ×2
+// (assembly/nn/upsample.ts), 2×2 average pooling (assembly/nn/avg_pool.ts), pixelwise feature
+// normalisation (assembly/nn/pixel_norm.ts); no parameters
+export const LAYER_UPSAMPLE: i32 = 20;
+export const LAYER_AVG_POOL: i32 = 21;
+export const LAYER_PIXEL_NORM: i32 = 22;
 
 // Weight initialisation schemes (a net-wide choice; mirrored by src/model/ops.ts):
 //   PYTORCH: PyTorch's layer defaults, U(±1/sqrt(fan_in)) for weights and biases
@@ -55,6 +64,7 @@ export const INIT_PYTORCH: i32 = 0;
 export const INIT_DCGAN: i32 = 1;
 
 import { SpectralNorm } from "./spectral_norm";
+import { EqualizedLr } from "./equalized_lr";
 
 export class Layer {
   paramOffset: i32 = 0;
@@ -70,6 +80,8 @@ export class Layer {
   arity: i32 = 1;
   // spectral normalisation of the weight (dense, conv2d, conv2d_transpose only; Net.spectralNorm)
   sn: SpectralNorm | null = null;
+  // equalised learning rate (dense, conv2d, conv2d_transpose only; Net.equalizedLr)
+  eq: EqualizedLr | null = null;
   constructor(public kind: i32, public inSize: i32, public outSize: i32) {}
 
   scratchFloats(maxBatch: i32): i32 { return 0; }

@@ -20,6 +20,7 @@
 // list and runs exactly the code it ran before.
 import { Layer, LAYER_DENSE, LAYER_CONV2D, LAYER_CONV2D_TRANSPOSE } from "./layer";
 import { SpectralNorm } from "./spectral_norm";
+import { EqualizedLr } from "./equalized_lr";
 import { Conv2D, Conv2DTranspose } from "./conv2d";
 import { Merge, copyOrAdd } from "./merge";
 import { Tape } from "./tape";
@@ -110,6 +111,24 @@ export class Net {
     return true;
   }
 
+  // Equalised learning rate (assembly/nn/equalized_lr.ts) of the last layer added (dense, conv2d,
+  // conv2d_transpose without spectral normalisation; before build()): c·W at run time, c = `scale`
+  // (the host's fround(gain / sqrt(fan_in))). False when there is no such layer, it already has it
+  // or has spectral normalisation, or scale is not positive.
+  equalizedLr(scale: f32): bool {
+    const L = this.layers.length;
+    if (L == 0 || this.built || !(scale > 0)) return false;
+    const layer = this.layers[L - 1];
+    if (layer.sn != null || layer.eq != null) return false;
+    let count = 0;
+    if (layer.kind == LAYER_DENSE) count = layer.inSize * layer.outSize;
+    else if (layer.kind == LAYER_CONV2D) count = changetype<Conv2D>(layer).g.filterSize;
+    else if (layer.kind == LAYER_CONV2D_TRANSPOSE) count = changetype<Conv2DTranspose>(layer).g.filterSize;
+    else return false;
+    layer.eq = new EqualizedLr(count, scale);
+    return true;
+  }
+
   // u from the init stream and v = normalise(K u), for each normalised layer in order (after
   // initParams: v depends on the weights)
   initSpectral(rng: usize): void {
@@ -153,6 +172,8 @@ export class Net {
       stateOffset += layer.stateCount;
       const sn = layer.sn;
       if (sn != null) sn.bind(layer.state + (<usize>(layer.stateCount - sn.stateCount) << 2));
+      const eq = layer.eq;
+      if (eq != null) eq.bind();
       scratchFloats = max(scratchFloats, layer.scratchFloats(this.maxBatch));
     }
     if (scratchFloats > 0) {

@@ -26,6 +26,7 @@ import { TFJS_BACKENDS } from "../engine/tfjs/backends.ts";
 import type { Checkpoint } from "../io/checkpoint.ts";
 import { prepareRunFolder } from "./out_paths.ts";
 import { TRAIN_HELP } from "./help.ts";
+import { PROGRESSIVE_PRESETS, trainProgressive } from "./train_progressive.ts";
 
 // `--preset dcgan`: DCGAN nets derived from the shape of --data's images (src/model/image_preset.ts)
 export const DERIVED_PRESET = "dcgan";
@@ -76,8 +77,14 @@ export async function train(args: string[]): Promise<number> {
   if (threads !== "auto" && !(Number.isInteger(threads) && threads >= 1 && threads <= 256)) {
     throw new UsageError(`--threads must be "auto" or an integer from 1 to 256 (got ${JSON.stringify(values.threads)})`);
   }
+  // progressive growing (src/cli/train_progressive.ts): its preset, or a checkpoint of its runs
+  if (values.preset !== undefined && PROGRESSIVE_PRESETS[values.preset]) return trainProgressive(values, threads);
+  if (values.resume !== undefined && values.preset === undefined) {
+    const c = await readCheckpoint(values.resume);
+    if (c.metadata.progressive !== undefined) return trainProgressive(values, threads, c);
+  }
   const known = [...Object.keys(presets), DERIVED_PRESET];
-  if (values.preset !== undefined && !known.includes(values.preset)) throw new UsageError(`unknown preset ${JSON.stringify(values.preset)} (known: ${known.join(", ")})`);
+  if (values.preset !== undefined && !known.includes(values.preset)) throw new UsageError(`unknown preset ${JSON.stringify(values.preset)} (known: ${known.join(", ")}); progressive growing: ${Object.keys(PROGRESSIVE_PRESETS).join(", ")}`);
   checkEngineFlags(values.engine, values.backend);
   // --resume takes the run's folder or its checkpoint file; the run continues in that folder
   const resume = values.resume !== undefined ? await readCheckpoint(values.resume) : undefined;

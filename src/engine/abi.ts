@@ -81,6 +81,11 @@ export interface WasmExports {
   netSpectralNorm(net: Handle): number; // the last layer added gets spectral normalisation (0 / -1)
   // minibatch standard deviation (assembly/nn/minibatch_std.ts): [n, P, channels] -> [n, P, channels + 1]
   netAddMinibatchStd(net: Handle, channels: number, groupSize: number): number;
+  // progressive growing (assembly/nn/upsample.ts, avg_pool.ts, pixel_norm.ts, equalized_lr.ts): 0 / -1
+  netAddUpsample(net: Handle, h: number, w: number, c: number): number;
+  netAddAvgPool(net: Handle, h: number, w: number, c: number): number;
+  netAddPixelNorm(net: Handle, channels: number, eps: number): number;
+  netEqualizedLr(net: Handle, scale: number): number; // the last layer added multiplies by scale·W
   netBuild(net: Handle): void;
   netInit(net: Handle, rng: Ptr, scheme: number): void;
   netInitSpectral(net: Handle, rng: Ptr): void; // the normalised layers' u and v, after every net's netInit

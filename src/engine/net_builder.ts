@@ -7,6 +7,7 @@ import type { Handle, WasmExports } from "./abi.ts";
 import { LAYER_CODES, SHAPE_LAYERS } from "../model/ops.ts";
 import { convGeometry, layerGraph } from "../model/shapes.ts";
 import { isNode } from "../model/graph.ts";
+import { equalizedGain, equalizedScale } from "../model/equalized_lr.ts";
 import type { LayerSpec } from "../model/spec.ts";
 
 const isShapeOnly = (l: LayerSpec) => (SHAPE_LAYERS as readonly string[]).includes(l.type);
@@ -20,7 +21,8 @@ export function engineLayerIndices(layers: LayerSpec[]): number[] {
 
 // what building a net calls: the engine's exports, or the inference module's (src/infer/)
 export type NetBuilderExports = Pick<WasmExports, "memory" | "alloc" | "netNew" | "netAdd" | "netAddConv" | "netAddBatchNorm" |
-  "netAddMinibatchStd" | "netAddMerge" | "netInput" | "netSpectralNorm" | "netBuild">;
+  "netAddMinibatchStd" | "netAddMerge" | "netInput" | "netSpectralNorm" | "netBuild" |
+  "netAddUpsample" | "netAddAvgPool" | "netAddPixelNorm" | "netEqualizedLr">;
 
 // input: one sample's shape. Returns the net, built (arena laid out), not initialised (netInit,
 // then netInitSpectral for spectral normalisation's vectors: initNets below).
@@ -52,12 +54,16 @@ export function buildWasmNet(wasm: NetBuilderExports, layers: LayerSpec[], input
             break;
           }
           case "minibatch_std": rc = wasm.netAddMinibatchStd(net, shape.at(-1)!, l.groupSize ?? 4); break;
+          case "upsample": rc = wasm.netAddUpsample(net, shape[0], shape[1], shape[2]); break;
+          case "avg_pool": rc = wasm.netAddAvgPool(net, shape[0], shape[1], shape[2]); break;
+          case "pixel_norm": rc = wasm.netAddPixelNorm(net, shape.at(-1)!, l.eps ?? 1e-8); break;
           case "batch_norm": rc = wasm.netAddBatchNorm(net, shape.at(-1)!, l.eps ?? 1e-5, l.momentum ?? 0.1); break;
           default: rc = wasm.netAdd(net, LAYER_CODES[l.type as keyof typeof LAYER_CODES], l.units ?? 0, l.alpha ?? 0.2);
         }
       }
     }
     if (rc === 0 && l.spectralNorm) rc = wasm.netSpectralNorm(net);
+    if (rc === 0 && equalizedGain(l) > 0) rc = wasm.netEqualizedLr(net, equalizedScale(l, shape));
     if (rc !== 0) throw new Error(`the engine refused layer ${i} (${l.type}) on input [${shape.join(", ")}]`);
     source[i] = count++;
   });

@@ -6,11 +6,13 @@
 //   kernel    with spectralNorm folded in: K / σ, σ = vᵀ K u with the stored u, v (Miyato et al.
 //             2018; the evaluation-mode forward of assembly/nn/spectral_norm.ts, which multiplies
 //             by fround(1/σ) in f32: the same bits here), sn_u / sn_v dropped
+//             with equalizedLr folded in: c·K (c = fround(gain / sqrt(fan_in)), the engine's f32 product)
 //   batch norm gamma, beta, running_mean, running_var (evaluation mode: the running statistics)
 // A GAN's blend layers export with the α of the spec (a checkpoint does not hold a later
 // setBlendAlpha's): `alphas` overrides it by layer name or index.
 import type { LayerSpec, NormalisedSpec } from "../model/spec.ts";
 import { roleNet } from "../model/nets.ts";
+import { equalizedScale } from "../model/equalized_lr.ts";
 import { netLayout, tensorKey, tensorView, type NetLayout, type ParamName } from "../model/layout.ts";
 import type { GanState, NetTrainState } from "../engine/engine.ts";
 
@@ -64,6 +66,7 @@ export async function generatorNet(source: ExportSource, options: ExportOptions 
       if (t.name === "sn_u" || t.name === "sn_v") continue;
       let data: Float32Array<ArrayBufferLike> = Float32Array.from(tensorView(t.block === "params" ? params : s.state, t));
       if (t.name === "kernel" && spec_l.spectralNorm) data = foldSpectralNorm(data, tensorView(s.state, find("sn_u")!), tensorView(s.state, find("sn_v")!));
+      if (t.name === "kernel" && spec_l.equalizedLr) data = foldEqualizedLr(data, equalizedScale(spec_l, L.input));
       tensors.push({ key: tensorKey(g.name, t), layer: L.index, name: t.name as ExportTensorName, shape: t.shape, data });
     }
   }
@@ -96,6 +99,12 @@ export function foldSpectralNorm(K: Float32Array, u: Float32Array, v: Float32Arr
   }
   const inv = Math.fround(1 / sigma);
   return K.map((k) => k * inv);
+}
+
+// K·c with the f32 constant c of equalised learning rate (src/model/equalized_lr.ts), as the
+// engine's refresh multiplies: the same bits
+export function foldEqualizedLr(K: Float32Array, c: number): Float32Array {
+  return K.map((k) => k * c);
 }
 
 // refuse a layer no export format holds, naming it

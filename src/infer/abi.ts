@@ -6,6 +6,7 @@ import type { Handle, WasmExports } from "../engine/abi.ts";
 export type InferExports = Pick<WasmExports,
   "memory" | "alloc" | "rngNew" | "rngSeed" | "rngNormalFill" |
   "netNew" | "netAdd" | "netAddConv" | "netAddBatchNorm" | "netAddMerge" | "netInput" |
+  "netAddUpsample" | "netAddAvgPool" | "netAddPixelNorm" |
   "netParamCount" | "netParams" | "netStateCount" | "netState" | "netOutSize" | "netForward"> & {
   netBuildForward(net: Handle): void;
 };

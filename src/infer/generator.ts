@@ -114,7 +114,7 @@ export class Generator {
 
   constructor(private readonly wasm: InferExports, private readonly model: InferModel) {
     const spec = model.spec, B = spec.batchSize, C = Math.min(B, FORWARD_CHUNK);
-    const builder: NetBuilderExports = { ...wasm, netBuild: wasm.netBuildForward, netSpectralNorm: refused, netAddMinibatchStd: refused };
+    const builder: NetBuilderExports = { ...wasm, netBuild: wasm.netBuildForward, netSpectralNorm: refused, netEqualizedLr: refused, netAddMinibatchStd: refused };
     let net: number;
     try {
       net = buildWasmNet(builder, model.layers, model.input, C);

@@ -5,8 +5,8 @@
 //     spectral normalisation folded, batch norm's running statistics)
 //   - the generator export (format wasm-gan-generator: `wasm-gan export --format safetensors`,
 //     src/export/safetensors_export.ts), parsed by parseSafetensors and its spec by validateSpec
-// Either way the result is the generator's layers with spectralNorm dropped (the kernels hold
-// W/σ already) and every tensor's little-endian float32 bytes with its place in that net's
+// Either way the result is the generator's layers with spectralNorm and equalizedLr dropped (the
+// kernels hold W/σ and c·W already) and every tensor's little-endian float32 bytes with its place in that net's
 // parameter or state block (src/model/layout.ts). Bytes, not arrays: the generator copies them
 // straight into the module's memory (little-endian on every host, as the file is), with no
 // intermediate copy of the weights (a shorter cold start).
@@ -58,7 +58,8 @@ export async function decodeModel(bytes: Uint8Array, name: string, weights?: Wei
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 const swap32 = (b: Uint8Array) => { const o = b.slice(); for (let i = 0; i < o.length; i += 4) o.subarray(i, i + 4).reverse(); return o; };
 
-const stripped = (layers: LayerSpec[]) => layers.map(({ spectralNorm: _, ...l }) => l as LayerSpec);
+// spectral normalisation and equalised learning rate are folded into the kernels by the export path
+const stripped = (layers: LayerSpec[]) => layers.map(({ spectralNorm: _, equalizedLr: __, ...l }) => l as LayerSpec);
 
 function refuseLayers(layers: LayerSpec[], net: string, fail: (p: string) => never): void {
   const i = layers.findIndex((l) => l.type === "minibatch_std");

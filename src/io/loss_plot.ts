@@ -32,7 +32,24 @@ function quantile(sorted: number[], q: number): number {
   return sorted[i];
 }
 
-function panelSvg(p: Panel, x0: number, y0: number, w: number, h: number, stepMax: number): string {
+// A stretch of steps drawn behind every panel: progressive growing's phases (src/model/progressive.ts),
+// a fade shaded, each phase's start a dashed line, its label on the first panel
+export interface Region { from: number; to: number; label: string; shade: boolean }
+
+function regionsSvg(regions: Region[], x0: number, y0: number, w: number, h: number, stepMax: number, labels: boolean): string {
+  const L = 56, R = 12, T = 26, B = 30, pw = w - L - R, ph = h - T - B;
+  const sx = (s: number) => x0 + L + (pw * Math.min(Math.max(s, 0), stepMax)) / Math.max(stepMax, 1);
+  return regions.map((r) => {
+    const x = sx(r.from), x2 = sx(r.to);
+    return [
+      r.shade ? `<rect x="${x.toFixed(1)}" y="${y0 + T}" width="${(x2 - x).toFixed(1)}" height="${ph}" fill="#e8f0fb"/>` : "",
+      r.from > 0 ? `<line x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="${y0 + T}" y2="${y0 + T + ph}" stroke="#8aa" stroke-dasharray="3,3"/>` : "",
+      labels ? `<text x="${((x + x2) / 2).toFixed(1)}" y="${y0 + T + 11}" font-size="10" fill="#468" text-anchor="middle">${esc(r.label)}</text>` : "",
+    ].join("");
+  }).join("\n");
+}
+
+function panelSvg(p: Panel, x0: number, y0: number, w: number, h: number, stepMax: number, regions?: Region[], labels = false): string {
   const L = 56, R = 12, T = 26, B = 30; // margins
   const pw = w - L - R, ph = h - T - B;
   const values = p.series.flatMap((s) => s.points.map((q) => q[1])).filter(Number.isFinite).sort((a, b) => a - b);
@@ -44,6 +61,7 @@ function panelSvg(p: Panel, x0: number, y0: number, w: number, h: number, stepMa
   const sy = (v: number) => y0 + T + ph - (ph * (Math.min(hi, Math.max(lo, v)) - lo)) / (hi - lo);
   const out: string[] = [];
   out.push(`<rect x="${x0 + L}" y="${y0 + T}" width="${pw}" height="${ph}" fill="#fff" stroke="#999"/>`);
+  if (regions?.length) out.push(regionsSvg(regions, x0, y0, w, h, stepMax, labels));
   out.push(`<text x="${x0 + L}" y="${y0 + 17}" font-size="13" font-weight="bold">${esc(p.title)}</text>`);
   const ys = niceStep(hi - lo, 5);
   for (let v = Math.ceil(lo / ys) * ys; v <= hi; v += ys) {
@@ -101,10 +119,11 @@ function bandSvg(b: Band, y0: number, w: number, stepMax: number): string {
 
 // Panels stacked vertically (and the health band under them); steps run from 0 to the largest
 // step seen (or `steps`).
-export function lineChartSvg(panels: Panel[], { width = 760, panelHeight = 240, steps, band }: { width?: number; panelHeight?: number; steps?: number; band?: Band } = {}): string {
+// `regions`: stretches drawn behind every panel (labelled on the first)
+export function lineChartSvg(panels: Panel[], { width = 760, panelHeight = 240, steps, band, regions }: { width?: number; panelHeight?: number; steps?: number; band?: Band; regions?: Region[] } = {}): string {
   const stepMax = steps ?? Math.max(1, ...panels.flatMap((p) => p.series.flatMap((s) => s.points.map((q) => q[0]))));
   const height = panelHeight * panels.length + (band ? bandHeight(band) : 0);
-  const body = panels.map((p, i) => panelSvg(p, 0, i * panelHeight, width, panelHeight, stepMax)).join("\n")
+  const body = panels.map((p, i) => panelSvg(p, 0, i * panelHeight, width, panelHeight, stepMax, regions, i === 0)).join("\n")
     + (band ? "\n" + bandSvg(band, panelHeight * panels.length, width, stepMax) : "");
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">\n<rect width="100%" height="100%" fill="#fafafa"/>\n${body}\n</svg>\n`;
 }
@@ -115,12 +134,15 @@ export interface CurvePoint { step: number; dLoss: number; gLoss: number; dReal:
 // `health`: the detectors' warning and firing stretches, drawn as a band under the curves (a row
 // for each of the three detectors, and any other named in an interval).
 export const HEALTH_ROWS = ["vanishing-G", "mode-collapse", "unstable"];
-export function trainingCurvesSvg(points: CurvePoint[], options: { steps?: number; outputLabel?: string; health?: BandInterval[] } = {}): string {
+// Progressive growing: `phases` shade each fade and mark each phase's start on every panel, and
+// `alpha` ([step, α] points: the fade blends' α) adds a panel under the curves.
+export function trainingCurvesSvg(points: CurvePoint[], options: { steps?: number; outputLabel?: string; health?: BandInterval[]; phases?: Region[]; alpha?: [number, number][] } = {}): string {
   const series = (name: string, color: string, key: keyof CurvePoint): Series => ({ name, color, points: points.map((p) => [p.step, p[key]]) });
   return lineChartSvg([
     { title: "losses", series: [series("D loss", "#d62728", "dLoss"), series("G loss", "#1f77b4", "gLoss")] },
     { title: options.outputLabel ?? "discriminator outputs", series: [series("D(x)", "#2ca02c", "dReal"), series("D(G(z))", "#9467bd", "dFake")] },
-  ], { steps: options.steps, band: options.health && { rows: [...new Set([...HEALTH_ROWS, ...options.health.map((h) => h.detector)])], intervals: options.health } });
+    ...(options.alpha ? [{ title: "fade α (the new block's weight in both nets' blend)", series: [{ name: "α", color: "#17becf", points: options.alpha }] }] : []),
+  ], { steps: options.steps, regions: options.phases, band: options.health && { rows: [...new Set([...HEALTH_ROWS, ...options.health.map((h) => h.detector)])], intervals: options.health } });
 }
 
 // The evaluations of a run (train --eval-every): one small panel per metric (their scales differ

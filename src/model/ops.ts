@@ -17,6 +17,10 @@ export const LAYER_CODES = {
   blend: 11,
   // minibatch standard deviation (PGGAN; assembly/nn/minibatch_std.ts): no parameters
   minibatch_std: 12,
+  // progressive growing (Karras et al. 2018; kinds 20-29): no parameters
+  upsample: 20,   // nearest neighbour ×2 (assembly/nn/upsample.ts)
+  avg_pool: 21,   // 2×2 average, stride 2 (assembly/nn/avg_pool.ts)
+  pixel_norm: 22, // pixelwise feature normalisation (assembly/nn/pixel_norm.ts)
 } as const;
 export type EngineLayerType = keyof typeof LAYER_CODES;
 

@@ -100,9 +100,16 @@ function layerShape(l: LayerSpec, i: number, s: number[]): number[] {
     }
     case "flatten":
       return [prod(s)];
+    case "upsample": // nearest neighbour ×2
+      if (s.length !== 3) fail(`upsample needs an image input [h, w, c], but its input is ${show(s)}`);
+      return [2 * s[0], 2 * s[1], s[2]];
+    case "avg_pool": // 2×2 average, stride 2
+      if (s.length !== 3) fail(`avg_pool needs an image input [h, w, c], but its input is ${show(s)}`);
+      if (s[0] % 2 !== 0 || s[1] % 2 !== 0) fail(`avg_pool halves the height and width (2×2 windows, stride 2): its input ${show(s)} must have an even height and width`);
+      return [s[0] / 2, s[1] / 2, s[2]];
     case "minibatch_std": // one more feature (flat) or channel (images): the group's mean std
       return [...s.slice(0, -1), s.at(-1)! + 1];
-    default: // batch norm and the activations keep the shape
+    default: // batch norm, pixel norm and the activations keep the shape
       return s;
   }
 }

@@ -9,6 +9,7 @@ import { SpecError, isObject, show, noUnknownKeys, positiveInt, finite, oneOf } 
 import { readNetsForm, readOptimizers, generatorInputShape, discriminatorInputShape, type GanObjective } from "./nets.ts";
 import { specFootprint } from "./footprint.ts";
 import { DEFAULT_LIMITS, showBytes } from "../io/limits.ts";
+import { validateEqualizedLr } from "./equalized_lr.ts";
 import { validateClip, validateGradientPenalty, validateR1, validateR1Every, validateDrift, checkMinibatchStd } from "./penalties.ts";
 
 export { SpecError } from "./spec_check.ts";
@@ -26,13 +27,16 @@ export interface LayerSpec {
   kernelSize?: number | [number, number]; // conv: [kh, kw] (a number means square); normalised to a pair
   strides?: number | [number, number];    // conv: default 1; normalised to a pair
   padding?: "same" | "valid";             // conv: default "same" (tfjs rules)
-  eps?: number;      // batch_norm (default 1e-5)
+  eps?: number;      // batch_norm (default 1e-5); pixel_norm (default 1e-8, PGGAN's)
   momentum?: number; // batch_norm running-statistics rate (default 0.1, PyTorch's convention)
   targetShape?: number[]; // reshape: the new per-sample shape, e.g. [7, 7, 128]
   // dense, conv2d, conv2d_transpose: spectral normalisation of the weight (Miyato et al. 2018;
   // assembly/nn/spectral_norm.ts). Normalised: present (true) only when on
   spectralNorm?: boolean;
   groupSize?: number; // minibatch_std: samples per group (default 4, PGGAN's)
+  // dense, conv2d, conv2d_transpose: equalised learning rate (Karras et al. 2018; src/model/equalized_lr.ts):
+  // true (gain √2) or the gain; normalised: present (the gain) only when on
+  equalizedLr?: number | boolean;
 }
 
 export interface OptimizerSpec {
@@ -165,10 +169,10 @@ function validateLayer(layer: unknown, p: string): LayerSpec {
   const keys = (...own: string[]) => {
     const allowed = ["type", ...own];
     for (const key of Object.keys(layer)) {
-      if (!allowed.includes(key) && key !== "name" && key !== "inputs" && key !== "spectralNorm") throw new SpecError(`${p}.${key}`, `unknown field (allowed: ${allowed.join(", ")}), or the graph fields name, inputs`);
+      if (!allowed.includes(key) && key !== "name" && key !== "inputs" && key !== "spectralNorm" && key !== "equalizedLr") throw new SpecError(`${p}.${key}`, `unknown field (allowed: ${allowed.join(", ")}), or the graph fields name, inputs`);
     }
   };
-  return { ...layerFields(layer, type, p, keys), ...spectralNorm(layer, type, p), ...graph };
+  return { ...layerFields(layer, type, p, keys), ...spectralNorm(layer, type, p), ...validateEqualizedLr(layer, type, p), ...graph };
 }
 
 // the layers whose weight spectral normalisation can divide by its largest singular value
@@ -211,6 +215,9 @@ function layerFields(layer: Record<string, unknown>, type: LayerType, p: string,
     case "batch_norm":
       keys("eps", "momentum");
       return { type, eps: finite(layer.eps, `${p}.eps`, 0, 1, 1e-5, true), momentum: finite(layer.momentum, `${p}.momentum`, 0, 1, 0.1) };
+    case "pixel_norm":
+      keys("eps");
+      return { type, eps: finite(layer.eps, `${p}.eps`, 0, 1, 1e-8, true) };
     case "minibatch_std":
       keys("groupSize");
       return { type, groupSize: layer.groupSize === undefined ? 4 : positiveInt(layer.groupSize, `${p}.groupSize`, 1024) };

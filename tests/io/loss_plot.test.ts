@@ -4,6 +4,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { trainingCurvesSvg, niceStep } from "../../src/io/loss_plot.ts";
+import { phases, phaseRegions, alphaCurve, type ProgressiveConfig } from "../../src/model/progressive.ts";
 
 const pt = (step: number, v = 0.5) => ({ step, dLoss: v, gLoss: v, dReal: v, dFake: v });
 
@@ -19,6 +20,17 @@ test("trainingCurvesSvg ends on a run of 0 steps, no points, one point and flat 
     const svg = trainingCurvesSvg([...points], { steps });
     assert.ok(svg.startsWith("<svg") && svg.trimEnd().endsWith("</svg>"), `${what}: a whole SVG`);
   }
+});
+
+test("progressive growing's curves: each fade shaded and labelled, each phase's start dashed, an α panel", () => {
+  const c = { name: "t", latentDim: 4, imageChannels: 1, resolutions: [4, 8], channels: { 4: 2, 8: 2 }, batchSize: 4, fadeImages: 40, stableImages: 40 } as ProgressiveConfig;
+  const ps = phases(c); // 4² 0-10, 8² fade 10-20, 8² 20-30
+  const alpha = alphaCurve(ps, 5);
+  assert.equal(alpha.filter(([s]) => s >= 10 && s <= 20), [[10, 1], [10, 0], [15, 0], [15, 0.5], [20, 0.5], [20, 1], [20, 1]], "α steps up every 5 steps and is 1 at the fade's end");
+  const svg = trainingCurvesSvg([pt(0), pt(15), pt(30)], { steps: 30, phases: phaseRegions(ps), alpha });
+  assert.is(svg.match(/fill="#e8f0fb"/g)?.length, 3, "the fade shaded on each of the 3 panels");
+  assert.is(svg.match(/stroke-dasharray/g)?.length, 6, "2 phase starts dashed on each panel");
+  for (const label of ["4²", "8² fade", "8²", "fade α"]) assert.ok(svg.includes(`>${label}`), `labelled ${label}`);
 });
 
 test.run();

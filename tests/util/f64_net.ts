@@ -1,6 +1,7 @@
 // An f64 reference for layer graphs, written from the definitions with naive loops (no code
 // shared with the engine): forward, and the input gradient (the vector-Jacobian product with a
-// given dy) for gradient-penalty references. Layers: dense, conv2d (tfjs padding), relu,
+// given dy) for gradient-penalty references. Layers: dense, conv2d (tfjs padding), conv2d_transpose
+// (the adjoint of the conv from its output to its input), relu,
 // leaky_relu, tanh, sigmoid, reshape, flatten, batch_norm (training mode: batch statistics,
 // biased variance; forward only), minibatch_std (PGGAN: groups of min(groupSize, n), sample i in
 // group i mod (n / G)), and the graph nodes add, concat, blend (src/model/graph.ts).
@@ -10,9 +11,13 @@
 // src/model/layout.ts), each normalised kernel K (as [R, C]) is replaced by K / (vᵀ K u) in f64
 // before anything runs, u and v held fixed: derivatives of these functions in theta are the
 // engine's definition (σ through K, u and v constant).
+// Equalised learning rate: each such kernel is multiplied by its f32 constant c
+// (src/model/equalized_lr.ts) before anything runs. Progressive growing's upsample (nearest ×2),
+// avg_pool (2×2 means) and pixel_norm (x / sqrt(mean_c x² + ε)) from their definitions.
 import type { LayerSpec } from "../../src/model/spec.ts";
 import { layerGraph } from "../../src/model/shapes.ts";
 import { netLayout } from "../../src/model/layout.ts";
+import { equalizedScale } from "../../src/model/equalized_lr.ts";
 
 const sz = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
@@ -70,9 +75,23 @@ export function snTheta(layers: LayerSpec[], input: number[], theta: ArrayLike<n
   return out;
 }
 
-// every layer's output for n samples x: [n, prod(input)]
-export function f64Forward(layers: LayerSpec[], input: number[], thetaIn: ArrayLike<number>, x: ArrayLike<number>, n: number, state?: ArrayLike<number>): F64Run {
-  const theta = snTheta(layers, input, thetaIn, state);
+// theta with every equalised-learning-rate kernel multiplied by its c
+export function eqTheta(layers: LayerSpec[], input: number[], theta: ArrayLike<number>): ArrayLike<number> {
+  if (!layers.some((l) => l.equalizedLr)) return theta;
+  const out = Float64Array.from(theta);
+  for (const L of netLayout(layers, input).layers) {
+    const l = layers[L.index];
+    if (!l.equalizedLr) continue;
+    const k = L.tensors.find((t) => t.name === "kernel")!, c = equalizedScale(l, L.input);
+    for (let i = 0; i < k.size; i++) out[k.offset + i] = theta[k.offset + i] * c;
+  }
+  return out;
+}
+
+// every layer's output for n samples x: [n, prod(input)] (premapped: theta already through
+// snTheta and eqTheta)
+export function f64Forward(layers: LayerSpec[], input: number[], thetaIn: ArrayLike<number>, x: ArrayLike<number>, n: number, state?: ArrayLike<number>, premapped = false): F64Run {
+  const theta = premapped ? thetaIn : eqTheta(layers, input, snTheta(layers, input, thetaIn, state));
   const { inputs, inShapes, shapes } = layerGraph(layers, input);
   const x0 = Float64Array.from(x);
   const outs: Float64Array[] = [], offsets: number[] = [];
@@ -103,6 +122,21 @@ export function f64Forward(layers: LayerSpec[], input: number[], thetaIn: ArrayL
           y[r * outS + (oy * c.ow + ox) * c.cout + co] = s;
         }
         off += c.fsize + c.cout;
+        break;
+      }
+      case "conv2d_transpose": {
+        // the adjoint of the conv [after] -> [before]: each input pixel spreads over its taps
+        const c = conv(l, after, before);
+        for (let r = 0; r < n; r++) {
+          for (let k = 0; k < outS; k++) y[r * outS + k] = theta[off + c.fsize + (k % c.cin)];
+          for (let oy = 0; oy < c.oh; oy++) for (let ox = 0; ox < c.ow; ox++) for (let co = 0; co < c.cout; co++) {
+            const v = h[r * inS + (oy * c.ow + ox) * c.cout + co];
+            c.taps(oy, ox, (iy, ix, ki, kj) => {
+              for (let ci = 0; ci < c.cin; ci++) y[r * outS + (iy * c.w + ix) * c.cin + ci] += v * theta[off + ((ki * c.kw + kj) * c.cin + ci) * c.cout + co];
+            });
+          }
+        }
+        off += c.fsize + c.cin;
         break;
       }
       case "batch_norm": {
@@ -136,6 +170,31 @@ export function f64Forward(layers: LayerSpec[], input: number[], thetaIn: ArrayL
         }
         break;
       }
+      case "upsample": {
+        const [hh, ww, C] = before;
+        for (let r = 0; r < n; r++) for (let a = 0; a < 2 * hh; a++) for (let b = 0; b < 2 * ww; b++) for (let c = 0; c < C; c++) {
+          y[r * outS + (a * 2 * ww + b) * C + c] = h[r * inS + (Math.floor(a / 2) * ww + Math.floor(b / 2)) * C + c];
+        }
+        break;
+      }
+      case "avg_pool": {
+        const [, ww, C] = before, [oh, ow] = after;
+        for (let r = 0; r < n; r++) for (let a = 0; a < oh; a++) for (let b = 0; b < ow; b++) for (let c = 0; c < C; c++) {
+          let s = 0;
+          for (let p = 0; p < 2; p++) for (let q = 0; q < 2; q++) s += h[r * inS + ((2 * a + p) * ww + 2 * b + q) * C + c];
+          y[r * outS + (a * ow + b) * C + c] = s / 4;
+        }
+        break;
+      }
+      case "pixel_norm": {
+        const C = before.at(-1)!, eps = l.eps ?? 1e-8;
+        for (let row = 0; row < (n * inS) / C; row++) {
+          let m = 0;
+          for (let c = 0; c < C; c++) m += h[row * C + c] ** 2 / C;
+          for (let c = 0; c < C; c++) y[row * C + c] = h[row * C + c] / Math.sqrt(m + eps);
+        }
+        break;
+      }
       case "add": for (const t of ins) for (let k = 0; k < y.length; k++) y[k] += t[k]; break;
       case "blend": { const a = l.alpha ?? 0; for (let k = 0; k < y.length; k++) y[k] = a * ins[0][k] + (1 - a) * ins[1][k]; break; }
       case "concat": {
@@ -156,8 +215,8 @@ export function f64Forward(layers: LayerSpec[], input: number[], thetaIn: ArrayL
 // dL/dx for L = <dy, the net's output> at x (no batch norm)
 export function f64InputGrad(layers: LayerSpec[], input: number[], thetaIn: ArrayLike<number>, x: ArrayLike<number>, n: number, dy: ArrayLike<number>, state?: ArrayLike<number>): Float64Array {
   const { inputs, inShapes, shapes } = layerGraph(layers, input);
-  const theta = snTheta(layers, input, thetaIn, state);
-  const run = f64Forward(layers, input, theta, x, n);
+  const theta = eqTheta(layers, input, snTheta(layers, input, thetaIn, state));
+  const run = f64Forward(layers, input, theta, x, n, undefined, true);
   const x0 = Float64Array.from(x);
   const grads: Float64Array[] = shapes.map((s) => new Float64Array(n * sz(s)));
   const gIn = new Float64Array(x0.length);
@@ -186,6 +245,17 @@ export function f64InputGrad(layers: LayerSpec[], input: number[], thetaIn: Arra
         }
         break;
       }
+      case "conv2d_transpose": {
+        const c = conv(l, after, before);
+        for (let r = 0; r < n; r++) for (let oy = 0; oy < c.oh; oy++) for (let ox = 0; ox < c.ow; ox++) for (let co = 0; co < c.cout; co++) {
+          let s = 0;
+          c.taps(oy, ox, (iy, ix, ki, kj) => {
+            for (let ci = 0; ci < c.cin; ci++) s += g[r * outS + (iy * c.w + ix) * c.cin + ci] * theta[o0 + ((ki * c.kw + kj) * c.cin + ci) * c.cout + co];
+          });
+          dx[r * inS + (oy * c.ow + ox) * c.cout + co] += s;
+        }
+        break;
+      }
       case "relu": for (let k = 0; k < g.length; k++) dx[k] += src[0][k] > 0 ? g[k] : 0; break;
       case "leaky_relu": for (let k = 0; k < g.length; k++) dx[k] += src[0][k] > 0 ? g[k] : (l.alpha ?? 0.2) * g[k]; break;
       case "tanh": for (let k = 0; k < g.length; k++) { const t = run.outs[i][k]; dx[k] += (1 - t * t) * g[k]; } break;
@@ -199,6 +269,31 @@ export function f64InputGrad(layers: LayerSpec[], input: number[], thetaIn: Arra
         for (let i = 0; i < n; i++) for (let p = 0; p < P; p++) for (let c = 0; c < C; c++) {
           const f = p * C + c, m = i % M;
           dx[i * inS + f] += g[i * outS + p * (C + 1) + c] + (T[m] * (h[i * inS + f] - mu[m * inS + f])) / (inS * G * sd[m * inS + f]);
+        }
+        break;
+      }
+      case "upsample": {
+        const [hh, ww, C] = before;
+        for (let r = 0; r < n; r++) for (let a = 0; a < 2 * hh; a++) for (let b = 0; b < 2 * ww; b++) for (let c = 0; c < C; c++) {
+          dx[r * inS + (Math.floor(a / 2) * ww + Math.floor(b / 2)) * C + c] += g[r * outS + (a * 2 * ww + b) * C + c];
+        }
+        break;
+      }
+      case "avg_pool": {
+        const [, ww, C] = before, [oh, ow] = after;
+        for (let r = 0; r < n; r++) for (let a = 0; a < oh; a++) for (let b = 0; b < ow; b++) for (let c = 0; c < C; c++) {
+          for (let p = 0; p < 2; p++) for (let q = 0; q < 2; q++) dx[r * inS + ((2 * a + p) * ww + 2 * b + q) * C + c] += g[r * outS + (a * ow + b) * C + c] / 4;
+        }
+        break;
+      }
+      case "pixel_norm": {
+        // y_c = x_c·r, ∂r/∂x_k = −r³·x_k / C
+        const C = before.at(-1)!, eps = l.eps ?? 1e-8, h = src[0];
+        for (let row = 0; row < (n * inS) / C; row++) {
+          let m = 0, xg = 0;
+          for (let c = 0; c < C; c++) { m += h[row * C + c] ** 2 / C; xg += h[row * C + c] * g[row * C + c]; }
+          const r = 1 / Math.sqrt(m + eps);
+          for (let k = 0; k < C; k++) dx[row * C + k] += r * g[row * C + k] - (r ** 3 / C) * h[row * C + k] * xg;
         }
         break;
       }

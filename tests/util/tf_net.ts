@@ -9,10 +9,16 @@
 // layer's `alpha` (default 0).
 // Spectral normalisation: with `state` (the net's state block; sn_u / sn_v located by
 // src/model/layout.ts) a normalised kernel K is used as K / (vᵀ K u), u and v constants.
+// Equalised learning rate: the kernel times its f32 constant c. Progressive growing's layers in
+// tfjs's own ops: upsample = a stride-2 'valid' conv2dTranspose of a 2×2 kernel of ones per
+// channel (tf.image.resizeNearestNeighbor computes the same forward, but tfjs-cpu 4.22's gradient
+// of it is wrong for batches or channels above 1), avg_pool = tf.avgPool 2×2 stride 2 'valid',
+// pixel_norm = x·rsqrt(mean(x², last axis) + ε).
 import type * as tfNs from "@tensorflow/tfjs";
 import type { LayerSpec } from "../../src/model/spec.ts";
 import { layerGraph } from "../../src/model/shapes.ts";
 import { netLayout } from "../../src/model/layout.ts";
+import { equalizedScale } from "../../src/model/equalized_lr.ts";
 
 const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
@@ -23,6 +29,7 @@ export function tfForward(tf: typeof tfNs, layers: LayerSpec[], input: number | 
   const layout = state ? netLayout(layers, inShape) : undefined;
   // layer i's kernel K [..., C], or K / (vᵀ K u) when it is spectrally normalised
   const kernelOf = (i: number, K: tfNs.Tensor) => {
+    if (layers[i].equalizedLr) return tf.mul(K, equalizedScale(layers[i], inShapes[i][0]));
     if (!layers[i].spectralNorm || !layout) return K;
     const t = layout.layers[i].tensors, u = t.find((s) => s.name === "sn_u")!, v = t.find((s) => s.name === "sn_v")!;
     const ut = tf.tensor2d(state!.subarray(u.offset, u.offset + u.size), [u.size, 1]), vt = tf.tensor2d(state!.subarray(v.offset, v.offset + v.size), [v.size, 1]);
@@ -74,6 +81,13 @@ export function tfForward(tf: typeof tfNs, layers: LayerSpec[], input: number | 
       case "leaky_relu": h = tf.leakyRelu(h, l.alpha ?? 0.2); break;
       case "tanh": h = tf.tanh(h); break;
       case "sigmoid": h = tf.sigmoid(h); break;
+      case "upsample": { // a stride-2 transposed conv of a 2×2 kernel of ones, channel by channel
+        const c = before[2], eye = tf.reshape(tf.tile(tf.reshape(tf.eye(c), [1, c * c]), [4, 1]), [2, 2, c, c]);
+        h = tf.conv2dTranspose(h as tfNs.Tensor4D, eye as tfNs.Tensor4D, [n, 2 * before[0], 2 * before[1], c], 2, "valid");
+        break;
+      }
+      case "avg_pool": h = tf.avgPool(h as tfNs.Tensor4D, 2, 2, "valid"); break;
+      case "pixel_norm": h = tf.mul(h, tf.rsqrt(tf.add(tf.mean(tf.square(h), -1, true), l.eps ?? 1e-8))); break;
       case "add": h = ins.slice(1).reduce((a, b) => tf.add(a, b), ins[0]); break;
       case "concat": h = tf.concat(ins, -1); break;
       case "blend": h = tf.add(tf.mul(ins[0], l.alpha ?? 0), tf.mul(ins[1], 1 - (l.alpha ?? 0))); break;

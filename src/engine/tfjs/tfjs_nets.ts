@@ -13,12 +13,15 @@
 // its kernel / σ, σ = vᵀ K u with K the kernel read as [R, C] and the state vectors u [C], v [R]
 // held constant (tfjs differentiates through σ via K only, which is the engine's SN Jacobian);
 // powerIteration() moves u and v, once per update of the net (the engine's step calls it where
-// assembly/train/gan.ts does).
+// assembly/train/gan.ts does). Equalised learning rate: the kernel times its f32 constant c.
+// Progressive growing's upsample, avg_pool and pixel_norm: tfjs_resample.ts.
 import type * as tfNs from "@tensorflow/tfjs";
 import { layerGraph } from "../../model/shapes.ts";
 import { netLayout } from "../../model/layout.ts";
 import type { LayerSpec } from "../../model/spec.ts";
 import { minibatchStd, minibatchStdInputGrad } from "./tfjs_mbstd.ts";
+import { upsample, upsampleInputGrad, avgPool, avgPoolInputGrad, pixelNorm, pixelNormInputGrad } from "./tfjs_resample.ts";
+import { equalizedScale } from "../../model/equalized_lr.ts";
 
 export type TF = typeof tfNs;
 type Tensor = tfNs.Tensor;
@@ -36,6 +39,8 @@ interface Layer {
   count: number;
   bn: number;       // index into TfNet.running (batch norm), else -1
   sn?: { u: Variable; v: Variable; R: number; C: number }; // spectral normalisation's vectors
+  eq: number;       // equalised learning rate's c (src/model/equalized_lr.ts), 1 when off
+  mapped: boolean;  // the kernel goes through kernel() (spectral normalisation or equalised learning rate)
 }
 
 // one batch norm's batch statistics of a training-mode forward, over `rows` rows
@@ -82,7 +87,8 @@ export class TfNet {
       }
       const u = held.get("sn_u"), v = held.get("sn_v");
       const sn = u && v ? { u, v, R: v.size, C: u.size } : undefined;
-      this.layers.push({ spec: l, sources: inputs[L.index], alpha: l.type === "blend" ? l.alpha ?? 0 : 0, input: L.input, output: L.output, first, count: this.params.length - first, bn, ...(sn ? { sn } : {}) });
+      const eq = equalizedScale(l, L.input);
+      this.layers.push({ spec: l, sources: inputs[L.index], alpha: l.type === "blend" ? l.alpha ?? 0 : 0, input: L.input, output: L.output, first, count: this.params.length - first, bn, ...(sn ? { sn } : {}), eq, mapped: !!sn || eq !== 1 });
     }
     this.inSize = prod(input);
     this.outSize = prod(layout.output);
@@ -100,10 +106,11 @@ export class TfNet {
 
   // layer L's kernel as its passes use it: the parameter itself, or (spectral normalisation) the
   // parameter / σ with σ = vᵀ K u, K = the kernel as [R, C]; P: the parameters in use
+  // (equalised learning rate: c·K)
   private kernel(L: Layer, P: Tensor[]): Tensor {
     const K = P[L.first], sn = L.sn;
-    if (!sn) return K;
     const tf = this.tf;
+    if (!sn) return L.eq !== 1 ? tf.mul(K, L.eq) : K;
     const Ku = tf.matMul(tf.reshape(K, [sn.R, sn.C]) as tfNs.Tensor2D, tf.reshape(sn.u, [sn.C, 1]) as tfNs.Tensor2D);
     return tf.div(K, tf.sum(tf.mul(tf.reshape(sn.v, [sn.R, 1]), Ku)));
   }
@@ -133,7 +140,7 @@ export class TfNet {
     const x0: Tensor = tf.reshape(x, [n, ...this.input]);
     const outs: Tensor[] = [];
     for (const L of this.layers) {
-      const l = L.spec, p = (k: number) => (k === 0 && L.sn ? this.kernel(L, P) : P[L.first + k]);
+      const l = L.spec, p = (k: number) => (k === 0 && L.mapped ? this.kernel(L, P) : P[L.first + k]);
       const ins = L.sources.map((j) => (j < 0 ? x0 : outs[j]));
       let h = ins[0];
       switch (l.type) {
@@ -146,6 +153,9 @@ export class TfNet {
         }
         case "batch_norm": h = this.batchNorm(h, L, p(0), p(1), o); break;
         case "minibatch_std": h = minibatchStd(tf, h, l.groupSize ?? 4); break;
+        case "upsample": h = upsample(tf, h); break;
+        case "avg_pool": h = avgPool(tf, h); break;
+        case "pixel_norm": h = pixelNorm(tf, h, l.eps ?? 1e-8); break;
         case "reshape": case "flatten": h = tf.reshape(h, [n, ...L.output]); break;
         case "relu": h = tf.relu(h); break;
         case "leaky_relu": h = tf.leakyRelu(h, l.alpha ?? 0.2); break;
@@ -229,7 +239,7 @@ export class TfNet {
     if (this.layers.length === 0) return tf.reshape(tf.onesLike(x0), [n, this.inSize]);
     gs[this.layers.length - 1] = tf.onesLike(outs.at(-1)!);
     for (let i = this.layers.length - 1; i >= 0; i--) {
-      const L = this.layers[i], l = L.spec, p = (k: number) => (k === 0 && L.sn ? this.kernel(L, this.params) : this.params[L.first + k]);
+      const L = this.layers[i], l = L.spec, p = (k: number) => (k === 0 && L.mapped ? this.kernel(L, this.params) : this.params[L.first + k]);
       let g = gs[i];
       if (g === undefined) continue; // an output nothing reads (the spec refuses those)
       const src = L.sources[0];
@@ -239,6 +249,9 @@ export class TfNet {
         case "conv2d_transpose": g = tf.conv2d(g as tfNs.Tensor4D, p(0) as tfNs.Tensor4D, l.strides as [number, number], l.padding!); break;
         case "reshape": case "flatten": g = tf.reshape(g, [n, ...L.input]); break;
         case "minibatch_std": g = minibatchStdInputGrad(tf, ins[i][0], g, l.groupSize ?? 4); break;
+        case "upsample": g = upsampleInputGrad(tf, g); break;
+        case "avg_pool": g = avgPoolInputGrad(tf, g); break;
+        case "pixel_norm": g = pixelNormInputGrad(tf, ins[i][0], g, l.eps ?? 1e-8); break;
         case "relu": g = tf.mul(g, tf.step(ins[i][0], 0)); break;
         case "leaky_relu": g = tf.mul(g, tf.step(ins[i][0], l.alpha ?? 0.2)); break;
         case "tanh": g = tf.mul(g, tf.sub(1, tf.square(outs[i]))); break;
@@ -259,13 +272,16 @@ export class TfNet {
   }
 
   private apply1(h: Tensor, L: Layer, n: number): Tensor {
-    const tf = this.tf, l = L.spec, p = (k: number) => (k === 0 && L.sn ? this.kernel(L, this.params) : this.params[L.first + k]);
+    const tf = this.tf, l = L.spec, p = (k: number) => (k === 0 && L.mapped ? this.kernel(L, this.params) : this.params[L.first + k]);
     switch (l.type) {
       case "dense": return tf.add(tf.matMul(h as tfNs.Tensor2D, p(0) as tfNs.Tensor2D), p(1));
       case "conv2d": return tf.add(tf.conv2d(h as tfNs.Tensor4D, p(0) as tfNs.Tensor4D, l.strides as [number, number], l.padding!), p(1));
       case "conv2d_transpose": return tf.add(tf.conv2dTranspose(h as tfNs.Tensor4D, p(0) as tfNs.Tensor4D, [n, ...(L.output as [number, number, number])], l.strides as [number, number], l.padding!), p(1));
       case "reshape": case "flatten": return tf.reshape(h, [n, ...L.output]);
       case "minibatch_std": return minibatchStd(tf, h, l.groupSize ?? 4);
+      case "upsample": return upsample(tf, h);
+      case "avg_pool": return avgPool(tf, h);
+      case "pixel_norm": return pixelNorm(tf, h, l.eps ?? 1e-8);
       case "relu": return tf.relu(h);
       case "leaky_relu": return tf.leakyRelu(h, l.alpha ?? 0.2);
       case "tanh": return tf.tanh(h);
