@@ -1,13 +1,15 @@
 // Quality, measured: the ring8 and grid25 presets trained for their full 10,000 steps from seed 1
 // (the first seed, not a chosen one: README.md's quality table has seeds 1-3 and the plain
 // reference settings side by side), scored with the literature's metrics on 2,500 samples.
-// Targets (the engine issue): ring8 all 8 modes and >= 90% high-quality samples; grid25 >= 20 of
-// 25 modes. ~30-60 s each on one core.
+// Targets: ring8 (the engine issue) all 8 modes and >= 90% high-quality samples; grid25 (the
+// remedies issue's target, met by its R1 recipe on 4 of seeds 1-5: README "Remedies side by side")
+// all 25 modes and >= 90% high quality. ~30 s (ring8) and ~60 s (grid25, R1's double backprop) on
+// one idle core.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createWasmGAN as createGAN, preset, ring8, grid25, mixtureMetrics } from "../../src/index.ts";
 
-for (const [name, makeData, minModes, minHq] of [["ring8", ring8, 8, 0.9], ["grid25", grid25, 20, 0]] as const) {
+for (const [name, makeData, minModes, minHq] of [["ring8", ring8, 8, 0.9], ["grid25", grid25, 25, 0.9]] as const) {
   test(`${name} preset, seed 1, 10,000 steps: >= ${minModes} modes${minHq ? `, >= ${100 * minHq}% high quality` : ""}`, async () => {
     const data = await makeData({ count: 100_000, seed: 1 });
     const gan = await createGAN(preset(name), { seed: 1 });
