@@ -9,6 +9,8 @@ import { Tape } from "./nn/tape";
 import { Conv2D, Conv2DTranspose, ConvGeometry } from "./nn/conv2d";
 import { BatchNorm } from "./nn/batch_norm";
 import { MinibatchStd } from "./nn/minibatch_std";
+import { InstanceNorm } from "./nn/instance_norm";
+import { ReflectionPad } from "./nn/reflection_pad";
 import { Optimizer } from "./train/optimizer";
 import { Gan, STAT_COUNT } from "./train/gan";
 import { GradientPenalty, PENALTY_R1 } from "./train/penalty";
@@ -79,6 +81,23 @@ export function netAddMinibatchStd(net: Net, channels: i32, groupSize: i32): i32
   const size = net.nextInSize;
   if (channels <= 0 || groupSize < 1 || size % channels != 0) return -1;
   net.add(new MinibatchStd(size / channels, channels, groupSize));
+  return 0;
+}
+
+// Instance normalisation over `channels` (assembly/nn/instance_norm.ts): [n, P, channels], per
+// sample and channel over the P pixels; affine != 0 adds gamma, beta [channels]. Returns 0, or -1
+// when channels does not divide the input size.
+export function netAddInstanceNorm(net: Net, channels: i32, eps: f64, affine: i32): i32 {
+  const size = net.nextInSize;
+  if (channels <= 0 || size % channels != 0) return -1;
+  net.add(new InstanceNorm(size / channels, channels, eps, affine != 0));
+  return 0;
+}
+// Reflection padding (assembly/nn/reflection_pad.ts): [n, h, w, c] -> [n, h + 2ph, w + 2pw, c].
+// Returns 0, or -1 when h·w·c is not the input size or a pad is negative or not below its side.
+export function netAddReflectionPad(net: Net, h: i32, w: i32, c: i32, ph: i32, pw: i32): i32 {
+  if (h <= 0 || w <= 0 || c <= 0 || h * w * c != net.nextInSize || ph < 0 || pw < 0 || ph >= h || pw >= w) return -1;
+  net.add(new ReflectionPad(h, w, c, ph, pw));
   return 0;
 }
 

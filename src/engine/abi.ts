@@ -81,6 +81,10 @@ export interface WasmExports {
   netSpectralNorm(net: Handle): number; // the last layer added gets spectral normalisation (0 / -1)
   // minibatch standard deviation (assembly/nn/minibatch_std.ts): [n, P, channels] -> [n, P, channels + 1]
   netAddMinibatchStd(net: Handle, channels: number, groupSize: number): number;
+  // instance normalisation (assembly/nn/instance_norm.ts) over the last axis, per sample; affine 0 / 1
+  netAddInstanceNorm(net: Handle, channels: number, eps: number, affine: number): number;
+  // reflection padding (assembly/nn/reflection_pad.ts): [n, h, w, c] -> [n, h + 2ph, w + 2pw, c]
+  netAddReflectionPad(net: Handle, h: number, w: number, c: number, ph: number, pw: number): number;
   netBuild(net: Handle): void;
   netInit(net: Handle, rng: Ptr, scheme: number): void;
   netInitSpectral(net: Handle, rng: Ptr): void; // the normalised layers' u and v, after every net's netInit

@@ -48,6 +48,12 @@ export function buildWasmNet(wasm: WasmExports, layers: LayerSpec[], input: numb
             break;
           }
           case "minibatch_std": rc = wasm.netAddMinibatchStd(net, shape.at(-1)!, l.groupSize ?? 4); break;
+          case "instance_norm": rc = wasm.netAddInstanceNorm(net, shape.at(-1)!, l.eps ?? 1e-5, l.affine ? 1 : 0); break;
+          case "reflection_pad": {
+            const [ph, pw] = l.pad as [number, number];
+            rc = wasm.netAddReflectionPad(net, shape[0], shape[1], shape[2], ph, pw);
+            break;
+          }
           case "batch_norm": rc = wasm.netAddBatchNorm(net, shape.at(-1)!, l.eps ?? 1e-5, l.momentum ?? 0.1); break;
           default: rc = wasm.netAdd(net, LAYER_CODES[l.type as keyof typeof LAYER_CODES], l.units ?? 0, l.alpha ?? 0.2);
         }

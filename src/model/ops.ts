@@ -17,6 +17,10 @@ export const LAYER_CODES = {
   blend: 11,
   // minibatch standard deviation (PGGAN; assembly/nn/minibatch_std.ts): no parameters
   minibatch_std: 12,
+  // CycleGAN (Zhu et al. 2017): instance normalisation (assembly/nn/instance_norm.ts; affine
+  // optional, off by default) and reflection padding (assembly/nn/reflection_pad.ts)
+  instance_norm: 13,
+  reflection_pad: 14,
 } as const;
 export type EngineLayerType = keyof typeof LAYER_CODES;
 

@@ -19,6 +19,7 @@ import { layerGraph } from "../../model/shapes.ts";
 import { netLayout } from "../../model/layout.ts";
 import type { LayerSpec } from "../../model/spec.ts";
 import { minibatchStd, minibatchStdInputGrad } from "./tfjs_mbstd.ts";
+import { reflectionPad, instanceNorm } from "./tfjs_cycle_layers.ts";
 
 export type TF = typeof tfNs;
 type Tensor = tfNs.Tensor;
@@ -146,6 +147,8 @@ export class TfNet {
         }
         case "batch_norm": h = this.batchNorm(h, L, p(0), p(1), o); break;
         case "minibatch_std": h = minibatchStd(tf, h, l.groupSize ?? 4); break;
+        case "instance_norm": h = l.affine ? instanceNorm(tf, h, l.eps ?? 1e-5, p(0), p(1)) : instanceNorm(tf, h, l.eps ?? 1e-5); break;
+        case "reflection_pad": h = pad(tf, h, L); break;
         case "reshape": case "flatten": h = tf.reshape(h, [n, ...L.output]); break;
         case "relu": h = tf.relu(h); break;
         case "leaky_relu": h = tf.leakyRelu(h, l.alpha ?? 0.2); break;
@@ -239,6 +242,7 @@ export class TfNet {
         case "conv2d_transpose": g = tf.conv2d(g as tfNs.Tensor4D, p(0) as tfNs.Tensor4D, l.strides as [number, number], l.padding!); break;
         case "reshape": case "flatten": g = tf.reshape(g, [n, ...L.input]); break;
         case "minibatch_std": g = minibatchStdInputGrad(tf, ins[i][0], g, l.groupSize ?? 4); break;
+        case "reflection_pad": g = pad(tf, g, L, true); break;
         case "relu": g = tf.mul(g, tf.step(ins[i][0], 0)); break;
         case "leaky_relu": g = tf.mul(g, tf.step(ins[i][0], l.alpha ?? 0.2)); break;
         case "tanh": g = tf.mul(g, tf.sub(1, tf.square(outs[i]))); break;
@@ -266,6 +270,7 @@ export class TfNet {
       case "conv2d_transpose": return tf.add(tf.conv2dTranspose(h as tfNs.Tensor4D, p(0) as tfNs.Tensor4D, [n, ...(L.output as [number, number, number])], l.strides as [number, number], l.padding!), p(1));
       case "reshape": case "flatten": return tf.reshape(h, [n, ...L.output]);
       case "minibatch_std": return minibatchStd(tf, h, l.groupSize ?? 4);
+      case "reflection_pad": return pad(tf, h, L);
       case "relu": return tf.relu(h);
       case "leaky_relu": return tf.leakyRelu(h, l.alpha ?? 0.2);
       case "tanh": return tf.tanh(h);
@@ -287,6 +292,12 @@ export class TfNet {
     for (const v of this.params) v.dispose();
     for (const v of this.stateVars) v.dispose();
   }
+}
+
+// a reflection_pad layer's pad (adjoint: its transpose, for the input gradient)
+function pad(tf: TF, h: Tensor, L: Layer, adjoint = false): Tensor {
+  const [ph, pw] = L.spec.pad as [number, number];
+  return reflectionPad(tf, h, L.input[0], L.input[1], ph, pw, adjoint);
 }
 
 const isNodeLayer = (L: Layer) => L.spec.type === "add" || L.spec.type === "concat" || L.spec.type === "blend";
