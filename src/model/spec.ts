@@ -232,7 +232,7 @@ function layerFields(layer: Record<string, unknown>, type: LayerType, p: string,
 
 // validates each layer, then the shapes through the stack from `input`; returns the layers and
 // the output shape
-function validateLayers(v: unknown, path: string, input: number[]): { layers: LayerSpec[]; output: number[] } {
+export function validateLayers(v: unknown, path: string, input: number[]): { layers: LayerSpec[]; output: number[] } {
   if (!Array.isArray(v) || v.length === 0) throw new SpecError(path, "must be a non-empty array of layers");
   const layers = v.map((layer, i) => validateLayer(layer, `${path}[${i}]`));
   try {
@@ -250,7 +250,7 @@ function isPatchMap(layers: LayerSpec[], output: number[]): boolean {
   return output.length === 3 && output[2] === 1 && last.type === "conv2d" && last.filters === 1;
 }
 
-function validateOptimizer(v: unknown, path: string): OptimizerSpec {
+export function validateOptimizer(v: unknown, path: string): OptimizerSpec {
   if (!isObject(v)) throw new SpecError(path, `must be an object like {"type": "adam", "lr": 0.0002} (got ${v === undefined ? "nothing" : show(v)})`);
   const type = oneOf(v.type, Object.keys(OPTIMIZER_CODES) as OptimizerType[], `${path}.type`);
   const lr = finite(v.lr, `${path}.lr`, 0, 10, undefined, true);
