@@ -6,12 +6,13 @@
 //      1e-4·max|∇| + 1e-3·|∇_k| (f32 on both sides, different summation orders through instance
 //      norm's 1/σ), each loss statistic within 1e-5 + 1e-4·|x|.
 //  (2) the same with λ = 0 (no cycle, no identity term) and with the identity term off.
-//  (3) resume: 6 steps straight == 3 steps, saveState, a fresh engine, loadState, 3 more, bit for
-//      bit (every net's weights and optimiser moments, both pools, the stream), with a pool of 3
+//  (3) resume: 6 steps straight == 3 steps, a checkpoint's bytes (src/io/cycle_checkpoint.ts), a
+//      fresh engine, loadState, 3 more, bit for bit (every net's weights and optimiser moments, both pools, the stream), with a pool of 3
 //      so the pool's random swaps run after the first two steps; Adam with the schedule's decay.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { CycleGAN } from "../../src/engine/cycle_engine.ts";
+import { encodeCycleCheckpoint, decodeCycleCheckpoint } from "../../src/io/cycle_checkpoint.ts";
 import { resnetGenerator, patchDiscriminator } from "../../src/model/cyclegan_nets.ts";
 import { expectBitIdentical, expectClose, testRandom } from "../util/check.ts";
 import { tfCpu } from "../util/tfjs.ts";
@@ -91,10 +92,16 @@ test("resume: 6 steps straight == 3 + saveState / loadState into a fresh engine 
   straight.train(A, Bimg, { steps: 6 });
   const first = await CycleGAN.create(s, { seed: 9 });
   first.train(A, Bimg, { steps: 3 });
-  const saved = first.saveState();
-  assert.is(saved.poolA.count, 3, "the pool is full after 3 steps of 2");
-  const resumed = await CycleGAN.create(s, { seed: 123 }); // another seed: everything must come from the state
-  resumed.loadState(saved);
+  // through a checkpoint's bytes (src/io/cycle_checkpoint.ts)
+  const bytes = encodeCycleCheckpoint(first.spec, first.seed, first.saveState());
+  const ck = decodeCycleCheckpoint(bytes);
+  assert.is(ck.state.poolA.count, 3, "the pool is full after 3 steps of 2");
+  assert.is(ck.step, 3);
+  const flipped = bytes.slice();
+  flipped[flipped.length - 5] ^= 1;
+  assert.throws(() => decodeCycleCheckpoint(flipped, "x.safetensors"), /x\.safetensors: corrupted: the tensor data's CRC-32/, "a flipped byte is refused");
+  const resumed = await CycleGAN.create(ck.spec, { seed: 123 }); // another seed: everything must come from the state
+  resumed.loadState(ck.state);
   resumed.train(A, Bimg, { steps: 6 });
   const x = straight.saveState(), y = resumed.saveState();
   assert.is(y.step, 6);
@@ -105,8 +112,6 @@ test("resume: 6 steps straight == 3 + saveState / loadState into a fresh engine 
   expectBitIdentical("pool A", y.poolA.images, x.poolA.images);
   expectBitIdentical("pool B", y.poolB.images, x.poolB.images);
   assert.equal(Array.from(y.rng), Array.from(x.rng), "the stream");
-  // and the learning rates did decay: the last steps moved the weights less than the first
-  assert.ok(straight.stats().gLoss > 0, "a loss");
 });
 
 test.run();
