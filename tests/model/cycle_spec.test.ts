@@ -5,6 +5,8 @@ import * as assert from "uvu/assert";
 import { validateSpec } from "../../src/index.ts";
 import type { LayerSpec } from "../../src/model/spec.ts";
 import { refuses } from "../util/spec_refusal.ts";
+import { validateCycleSpec, SpecError } from "../../src/index.ts";
+import { cyclePreset } from "../../src/model/cyclegan_preset.ts";
 
 const G: LayerSpec[] = [{ type: "dense", units: 36 }, { type: "reshape", targetShape: [6, 6, 1] }, { type: "tanh" }];
 const patchD: LayerSpec[] = [{ type: "conv2d", filters: 2, kernelSize: 3, strides: 2 }, { type: "leaky_relu" }, { type: "conv2d", filters: 1, kernelSize: 3 }];
@@ -48,6 +50,35 @@ test("penalties: refused with instance norm in D (no tangent rules) and with a P
   // reflection padding has tangent rules: allowed in a penalised critic
   const padD = [{ type: "reflection_pad", pad: 1 }, { type: "conv2d", filters: 2, kernelSize: 3, padding: "valid" }, { type: "flatten" }, { type: "dense", units: 1 }];
   assert.is(validateSpec(spec({ loss: "wasserstein", gradientPenalty: true, discriminator: padD })).gradientPenalty, 10);
+});
+
+// validateCycleSpec must refuse `spec` with a SpecError naming `field`
+function cycleRefuses(spec: unknown, field: string, pattern: RegExp): void {
+  try { validateCycleSpec(spec); } catch (e) {
+    assert.instance(e, SpecError);
+    assert.is((e as SpecError).field, field);
+    assert.match((e as Error).message, pattern);
+    return;
+  }
+  assert.unreachable(`accepted a CycleGAN spec that should be refused at ${field}`);
+}
+
+test("the CycleGAN spec: the preset's defaults, and each bad field refused naming it", () => {
+  const s = validateCycleSpec(cyclePreset("cyclegan-digits", { steps: 100 }));
+  assert.equal([s.lambda, s.identity, s.poolSize, s.batchSize, s.init], [10, 0.5, 50, 4, "dcgan"]);
+  assert.equal(s.lrSchedule, { type: "linear", start: 50, steps: 100 });
+  assert.equal(s.optimizer.G, { type: "adam", lr: 2e-4, beta1: 0.5, beta2: 0.999, eps: 1e-8 });
+  const p = () => cyclePreset("cyclegan-digits") as any;
+  cycleRefuses({ ...p(), objective: { ...p().objective, inverse: "G" } }, "spec.objective.inverse", /spec.objective.generator names already/);
+  cycleRefuses({ ...p(), objective: { ...p().objective, discriminatorA: "X" } }, "spec.objective.discriminatorA", /must name a net of spec.nets/);
+  cycleRefuses({ ...p(), nets: { ...p().nets, F: [{ type: "flatten" }, { type: "dense", units: 10 }] } }, "spec.nets.F", /maps images \[28, 28, 1\] to images of the same shape/);
+  cycleRefuses({ ...p(), nets: { ...p().nets, DA: [{ type: "conv2d", filters: 2, kernelSize: 3 }] } }, "spec.nets.DA", /map of logits \[h, w, 1\]/);
+  cycleRefuses({ ...p(), nets: { ...p().nets, DB: [{ type: "instance_norm", affine: 1 }] } }, "spec.nets.DB[0].affine", /true or false/);
+  cycleRefuses({ ...p(), lambda: -1 }, "spec.lambda", /\[0, 1000\]/);
+  cycleRefuses({ ...p(), poolSize: 1.5 }, "spec.poolSize", /integer/);
+  cycleRefuses({ ...p(), lrSchedule: { type: "linear", steps: 10, start: 10 } }, "spec.lrSchedule.start", /must start before it ends/);
+  cycleRefuses({ ...p(), dataShape: [784] }, "spec.dataShape", /an image shape \[h, w, c\]/);
+  cycleRefuses({ ...p(), loss: "hinge" }, "spec.loss", /unknown field/);
 });
 
 test.run();
