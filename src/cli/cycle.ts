@@ -99,9 +99,10 @@ export async function trainCycle(args: string[]): Promise<number> {
   const ckpt = join(out, CHECKPOINT_FILE), meta = { run: JSON.stringify(settings) };
   const lines: CycleStats[] = [];
   const t0 = performance.now(), start = gan.step;
-  const every = Math.max(1, Math.min(50, sampleEvery));
+  // chunks end at every 50th step (the progress line and metrics.jsonl) and at each picture and checkpoint
+  const nextMultiple = (k: number) => (k > 0 ? gan.step + k - (gan.step % k) : Infinity);
   while (gan.step < steps) {
-    const next = Math.min(steps, gan.step + every - (gan.step % every));
+    const next = Math.min(steps, nextMultiple(50), nextMultiple(sampleEvery), nextMultiple(checkpointEvery));
     const s = gan.train(d.a, d.b, { steps: next });
     lines.push(s);
     if (!values.quiet) process.stderr.write(`\rstep ${s.step}/${steps}  D_A ${s.dALoss.toFixed(3)}  D_B ${s.dBLoss.toFixed(3)}  G ${s.gLoss.toFixed(3)}  cycle ${s.recA.toFixed(3)}/${s.recB.toFixed(3)}  ${((performance.now() - t0) / (s.step - start)).toFixed(0)} ms/step `);
