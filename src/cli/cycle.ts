@@ -24,6 +24,7 @@ import { decodePng } from "../data/image_folder.ts";
 import { UsageError, intFlag, numFlag, joinNegativeValues } from "./args.ts";
 import { loadDataName, dataNameOf } from "./data_names.ts";
 import { prepareRunFolder, writableFolder } from "./out_paths.ts";
+import { TRAIN_HELP } from "./help.ts";
 
 // Is this `wasm-gan train` a CycleGAN run? (--preset cyclegan-digits, or --resume of a CycleGAN checkpoint)
 export async function isCycleTrain(args: string[]): Promise<boolean> {
@@ -73,8 +74,10 @@ export async function trainCycle(args: string[]): Promise<number> {
       preset: { type: "string" }, steps: { type: "string" }, seed: { type: "string" }, out: { type: "string" }, lambda: { type: "string" },
       transform: { type: "string" }, "data-a": { type: "string" }, "data-b": { type: "string" }, "sample-every": { type: "string" },
       "checkpoint-every": { type: "string" }, resume: { type: "string" }, quiet: { type: "boolean" }, force: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
     },
   });
+  if (values.help) { console.log(TRAIN_HELP); return 0; }
   const resume = values.resume !== undefined ? await readCycleCheckpoint(await runCheckpoint(values.resume)) : undefined;
   const prior = resume ? JSON.parse(resume.metadata.run ?? "{}") as Record<string, string> : undefined;
   if (values.transform !== undefined && !(DIGIT_TRANSFORMS as readonly string[]).includes(values.transform)) throw new UsageError(`--transform must be ${DIGIT_TRANSFORMS.join(" or ")} (got ${JSON.stringify(values.transform)})`);
