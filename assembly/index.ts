@@ -12,10 +12,13 @@ import { MinibatchStd } from "./nn/minibatch_std";
 import { Upsample } from "./nn/upsample";
 import { AvgPool } from "./nn/avg_pool";
 import { PixelNorm } from "./nn/pixel_norm";
+import { InstanceNorm } from "./nn/instance_norm";
+import { ReflectionPad } from "./nn/reflection_pad";
 import { Optimizer } from "./train/optimizer";
 import { Gan, STAT_COUNT } from "./train/gan";
 import { GradientPenalty, PENALTY_R1 } from "./train/penalty";
 import { rngSeed } from "./kernels/rng";
+import { CycleGan, CYCLE_STAT_COUNT } from "./train/cycle";
 
 export { gemm, gemmReference } from "./kernels/gemm";
 export { biasAddForward, biasAddBackward } from "./kernels/bias";
@@ -109,6 +112,22 @@ export function netAddPixelNorm(net: Net, channels: i32, eps: f64): i32 {
 // or conv2d_transpose without spectral normalisation, before netBuild; `scale` = c (the host's
 // fround(gain / sqrt(fan_in))). Returns 0, or -1 otherwise.
 export function netEqualizedLr(net: Net, scale: f32): i32 { return net.equalizedLr(scale) ? 0 : -1; }
+// Instance normalisation over `channels` (assembly/nn/instance_norm.ts): [n, P, channels], per
+// sample and channel over the P pixels; affine != 0 adds gamma, beta [channels]. Returns 0, or -1
+// when channels does not divide the input size.
+export function netAddInstanceNorm(net: Net, channels: i32, eps: f64, affine: i32): i32 {
+  const size = net.nextInSize;
+  if (channels <= 0 || size % channels != 0) return -1;
+  net.add(new InstanceNorm(size / channels, channels, eps, affine != 0));
+  return 0;
+}
+// Reflection padding (assembly/nn/reflection_pad.ts): [n, h, w, c] -> [n, h + 2ph, w + 2pw, c].
+// Returns 0, or -1 when h·w·c is not the input size or a pad is negative or not below its side.
+export function netAddReflectionPad(net: Net, h: i32, w: i32, c: i32, ph: i32, pw: i32): i32 {
+  if (h <= 0 || w <= 0 || c <= 0 || h * w * c != net.nextInSize || ph < 0 || pw < 0 || ph >= h || pw >= w) return -1;
+  net.add(new ReflectionPad(h, w, c, ph, pw));
+  return 0;
+}
 
 export function netBuild(net: Net): void { net.build(); }
 export function netInit(net: Net, rng: usize, scheme: i32): void { net.initParams(rng, scheme); }
@@ -248,3 +267,35 @@ export function ganSetLabels(gan: Gan, ptr: usize): void { gan.setLabels(ptr); }
 // the last step's labels (i32 [B]): of the real batch, and those the fake batch was asked for
 export function ganRealLabels(gan: Gan): usize { return gan.realLabels; }
 export function ganFakeLabels(gan: Gan): usize { return gan.fakeLabels; }
+
+// ---- CycleGAN (assembly/train/cycle.ts): G: A -> B, F: B -> A, D_A and D_B (PatchGANs), one
+// optimiser each (their lr is the base rate of the schedule), a pool of `poolSize` fakes per D
+export function cycleNew(G: Net, F: Net, DA: Net, DB: Net, batch: i32, optG: Optimizer, optF: Optimizer, optDA: Optimizer, optDB: Optimizer, poolSize: i32, seed: u32): CycleGan {
+  const gan = new CycleGan(G, F, DA, DB, batch, optG, optF, optDA, optDB, poolSize);
+  rngSeed(gan.rng, seed);
+  return gan;
+}
+// λ (cycle consistency) and the identity loss's weight as a multiple of λ
+export function cycleSetLambda(gan: CycleGan, lambda: f64, identity: f64): void { gan.lambda = lambda; gan.identity = identity; }
+// learning rates held until step decayStart, then linear to 0 at decayEnd (0: constant)
+export function cycleSetSchedule(gan: CycleGan, decayStart: i32, decayEnd: i32): void { gan.decayStart = decayStart; gan.decayEnd = decayEnd; }
+// domain `which` (0: A, 1: B): [count, its image size] in linear memory
+export function cycleSetData(gan: CycleGan, which: i32, ptr: usize, count: i32): void {
+  if (which == 0) { gan.dataA = ptr; gan.countA = count; } else { gan.dataB = ptr; gan.countB = count; }
+}
+export function cycleTrain(gan: CycleGan, steps: i32): void { gan.train(steps); }
+export function cycleStats(gan: CycleGan): usize { return gan.stats; }
+export function cycleStatCount(): i32 { return CYCLE_STAT_COUNT; }
+export function cycleSteps(gan: CycleGan): i32 { return gan.steps; }
+export function cycleSetSteps(gan: CycleGan, steps: i32): void { gan.steps = steps; }
+export function cycleRng(gan: CycleGan): usize { return gan.rng; }
+// the last step's minibatch of domain `which` (0: A, 1: B)
+export function cycleReal(gan: CycleGan, which: i32): usize { return which == 0 ? gan.realA : gan.realB; }
+// the pool of fakes of domain `which` (0: A's, for D_A; 1: B's, for D_B): its images
+// [poolSize, image size] and how many are stored (checkpoints save and restore both)
+export function cyclePool(gan: CycleGan, which: i32): usize { return which == 0 ? gan.poolA.images : gan.poolB.images; }
+export function cyclePoolCount(gan: CycleGan, which: i32): i32 { return which == 0 ? gan.poolA.count : gan.poolB.count; }
+export function cycleSetPoolCount(gan: CycleGan, which: i32, count: i32): void {
+  const pool = which == 0 ? gan.poolA : gan.poolB;
+  pool.count = min(max(count, 0), pool.size);
+}

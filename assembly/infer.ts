@@ -8,7 +8,7 @@ export { alloc, rngNew } from "./random";
 export { rngSeed, rngNormalFill } from "./kernels/rng";
 export {
   netNew, netAdd, netAddConv, netAddBatchNorm, netAddMerge, netInput,
-  netAddUpsample, netAddAvgPool, netAddPixelNorm,
+  netAddUpsample, netAddAvgPool, netAddPixelNorm, netAddInstanceNorm, netAddReflectionPad,
   netParamCount, netParams, netStateCount, netState, netOutSize, netForward,
 } from "./index";
 import { Net } from "./nn/net";

@@ -80,3 +80,12 @@ export type { ReferenceStats } from "./eval/reference_stats.ts";
 export { digitClassifier, DigitClassifier } from "./eval/digit_classifier.ts";
 export { exportGenerator, EXPORT_FORMATS, ExportError } from "./export/index.ts";
 export type { ExportFormat, Exported, ExportedFile, ExportSource, ExportOptions, WeightChoice } from "./export/index.ts";
+
+// CycleGAN (issue 18; Zhu et al. 2017): the engine, its spec and preset, its nets, the bundled
+// digits task and checkpoints
+export { CycleGAN, CYCLE_STATS, type CycleStats, type CycleState, type CycleNetState, type CycleTrainOptions, type Direction } from "./engine/cycle_engine.ts";
+export { validateCycleSpec, isCycleSpec, CYCLE_ROLES, type CycleSpec, type CycleObjective, type CycleRole } from "./model/cyclegan_spec.ts";
+export { cyclePreset, CYCLE_PRESETS, CYCLE_PRESET_STEPS } from "./model/cyclegan_preset.ts";
+export { resnetGenerator, patchDiscriminator, residualBlock, type ResnetGeneratorOptions, type PatchDiscriminatorOptions } from "./model/cyclegan_nets.ts";
+export { cycleDigits, transformDigits, DIGIT_TRANSFORMS, type DigitTransform, type CycleDigits } from "./data/cycle_digits.ts";
+export { encodeCycleCheckpoint, decodeCycleCheckpoint, saveCycleCheckpoint, readCycleCheckpoint, CYCLE_CHECKPOINT_FORMAT, type CycleCheckpoint } from "./io/cycle_checkpoint.ts";

@@ -56,6 +56,11 @@ export const LAYER_MINIBATCH_STD: i32 = 12;
 export const LAYER_UPSAMPLE: i32 = 20;
 export const LAYER_AVG_POOL: i32 = 21;
 export const LAYER_PIXEL_NORM: i32 = 22;
+// CycleGAN's layers (kinds 13-19; no parameters unless affine): instance normalisation
+// (assembly/nn/instance_norm.ts: no tangent rules, refused in a penalised critic like batch
+// norm) and reflection padding (assembly/nn/reflection_pad.ts: linear, exact tangent rules)
+export const LAYER_INSTANCE_NORM: i32 = 13;
+export const LAYER_REFLECTION_PAD: i32 = 14;
 
 // Weight initialisation schemes (a net-wide choice; mirrored by src/model/ops.ts):
 //   PYTORCH: PyTorch's layer defaults, U(±1/sqrt(fan_in)) for weights and biases

@@ -28,6 +28,11 @@
 // step (G's weights do not move during the D steps, so the G(z) of every D step and the one G's
 // update backpropagates through share it). G's pass through D uses D's stored u, v with D's
 // updated weights, as every forward outside an update does. No net with it: empty loops.
+// A PatchGAN discriminator (Isola et al. 2017, "Image-to-Image Translation with Conditional
+// Adversarial Networks", §3.2.2; CycleGAN's D) outputs a map of M = D.outSize logits per row
+// (each judging one patch of the input) instead of one: every loss is then the mean over the
+// B·M logits, so each patch counts as one judgement (the official code's MSELoss on the map).
+// M = 1 for every other D: the same counts, the same bits as before.
 import { Net } from "../nn/net";
 import { Optimizer } from "./optimizer";
 import {
@@ -48,7 +53,7 @@ export { STAT_COUNT };
 export class Gan {
   z: usize;       // [B, Z]
   real: usize;    // [B, X]
-  dLogits: usize; // [B]  dL/d logits
+  dLogits: usize; // [B, M]  dL/d logits (M = D.outSize: 1, or a PatchGAN's map)
   dFake: usize;   // [B, X] dL_G / d G(z)
   rng: usize;     // xoshiro state (16 bytes)
   stats: usize;   // STAT_COUNT f32
@@ -96,7 +101,7 @@ export class Gan {
     const B = <usize>batch, X = <usize>G.outSize;
     this.z = heap.alloc(B * G.inSize * 4);
     this.real = heap.alloc(B * X * 4);
-    this.dLogits = heap.alloc(B * 4);
+    this.dLogits = heap.alloc(B * <usize>D.outSize * 4);
     this.dFake = heap.alloc(B * X * 4);
     this.rng = heap.alloc(16);
     this.stats = heap.alloc(STAT_COUNT * 4);
@@ -144,7 +149,7 @@ export class Gan {
     this.r1Every = max(every, 1);
   }
 
-  // drift·mean(l²) over the B real logits l; ADDS its gradient 2·drift·l/B into dLogits
+  // drift·mean(l²) over the B real logits l (B·M for a PatchGAN); ADDS its gradient 2·drift·l/B into dLogits
   private driftTerm(l: usize, B: i32): f32 {
     let s: f64 = 0;
     const c = <f32>(2 * <f64>this.drift / <f64>B);
@@ -231,7 +236,7 @@ export class Gan {
     for (let r: usize = 0; r < rows; r++) memory.copy(this.dFake + r * C * 4, this.dJoined + r * (C + K) * 4, C * 4);
   }
 
-  // The objective's three terms on B logits l: each returns its mean and ADDS dL/dl into dLogits.
+  // The objective's three terms on B logits l (B·M for a PatchGAN): each returns its mean and ADDS dL/dl into dLogits.
   private dLossReal(l: usize, B: i32): f32 {
     const loss = this.loss;
     if (loss == LOSS_WASSERSTEIN) return wassersteinReal(this.dLogits, l, B);
@@ -275,17 +280,18 @@ export class Gan {
       fake = this.fakeJoined;
     }
     const B = this.batch / this.pack; // discriminator rows
+    const nl = B * D.outSize;         // their logits
     D.zeroGrads();
     const lReal = D.forward(real, B, true);
-    memory.fill(this.dLogits, 0, <usize>B << 2);
-    let lossReal = this.dLossReal(lReal, B);
-    if (this.drift > 0) lossReal += this.driftTerm(lReal, B);
-    store<f32>(this.stats, this.meanD(lReal, B), STAT_D_REAL << 2);
+    memory.fill(this.dLogits, 0, <usize>nl << 2);
+    let lossReal = this.dLossReal(lReal, nl);
+    if (this.drift > 0) lossReal += this.driftTerm(lReal, nl);
+    store<f32>(this.stats, this.meanD(lReal, nl), STAT_D_REAL << 2);
     D.backward(this.dLogits, 0, B, true);
     const lFake = D.forward(fake, B, true);
-    memory.fill(this.dLogits, 0, <usize>B << 2);
-    const lossFake = this.dLossFake(lFake, B);
-    store<f32>(this.stats, this.meanD(lFake, B), STAT_D_FAKE << 2);
+    memory.fill(this.dLogits, 0, <usize>nl << 2);
+    const lossFake = this.dLossFake(lFake, nl);
+    store<f32>(this.stats, this.meanD(lFake, nl), STAT_D_FAKE << 2);
     D.backward(this.dLogits, 0, B, true);
     let penalty: f32 = 0;
     if (this.penalty != null) penalty = this.gradientPenalty(real, fake, B);
@@ -298,14 +304,14 @@ export class Gan {
   }
 
   private generatorStep(): void {
-    const G = this.G, D = this.D, B = this.batch / this.pack;
+    const G = this.G, D = this.D, B = this.batch / this.pack, nl = B * D.outSize;
     // G's default tape still holds G(z) from the last discriminator step (conditional: and
     // fakeJoined holds it joined with the same fake labels)
     const conditional = this.classes > 0;
     const fake = conditional ? this.fakeJoined : G.tape.output;
     const l = D.forward(fake, B, true);
-    memory.fill(this.dLogits, 0, <usize>B << 2);
-    const lossG = this.gLoss(l, B);
+    memory.fill(this.dLogits, 0, <usize>nl << 2);
+    const lossG = this.gLoss(l, nl);
     D.backward(this.dLogits, conditional ? this.dJoined : this.dFake, B, false);
     if (conditional) this.unjoinGrad();
     G.zeroGrads();

@@ -12,9 +12,13 @@ export const HELP = `wasm-gan: train and run GANs in WebAssembly
                  [--eval-every N [--eval-metrics fid,kid,pr,score] [--eval-samples N] [--keep-best METRIC]]
                  [--flip] [--out DIR [--force]] [--quiet]
   wasm-gan train --resume DIR|FILE [--steps N [--extend-schedule]] [--threads auto|N] [--eval-every N ...]
+  wasm-gan train --preset cyclegan-digits [--transform invert|rotate90 | --data-a PATH --data-b PATH]
+                 [--lambda L] [--steps N] [--seed S] [--sample-every N] [--checkpoint-every N]
+                 [--out DIR [--force]] [--resume DIR] [--quiet]
   wasm-gan sample --model PATH [-n N] [--label K] [--seed S] [--format png|npy|json] --out FILE
   wasm-gan eval --model PATH [--real PATH] [-n N] [--seed S] [--metrics fid,kid,pr,score] [--json]
   wasm-gan export --model PATH --format safetensors|onnx|tfjs [--weights ema|raw] --out PATH
+  wasm-gan translate --model PATH --in FILE|DIR --out DIR [--direction a2b|b2a]
   wasm-gan info
   wasm-gan help | train --help | --version
 
@@ -65,7 +69,17 @@ export writes a checkpoint's generator for other runtimes: safetensors (its weig
 onnx (opset 17: input latent [N, latentDim] and, conditional, label [N] int64; output image
 [N, ...sample shape], NHWC; --out FILE) or tfjs (a LayersModel, model.json + weights.bin, for
 tf.loadLayersModel; --out DIR). --weights ema (default when the checkpoint keeps a moving average)
-or raw; spectral norm folded in, batch norm on its running statistics.`;
+or raw; spectral norm folded in, batch norm on its running statistics.
+train --preset cyclegan-digits trains a CycleGAN (Zhu et al. 2017: G: A->B, F: B->A, PatchGAN
+discriminators, LSGAN losses, cycle L1 with --lambda (default 10), identity 0.5*lambda, pools of 50
+fakes, Adam 2e-4, the rates held for half of --steps (default 4,000) then linear to 0) on the
+bundled digits (A) against other digits under --transform (B: invert, the default, or rotate90),
+or on two folders of unpaired images of one shape (--data-a, --data-b, read as --data is). It
+writes checkpoint.safetensors (every --checkpoint-every steps, default 1,000, and at the end),
+samples-<step>.png (rows A | G(A) | F(G(A)) and B | F(B) | G(F(B))), metrics.jsonl, curves.svg
+and report.html; --resume DIR continues the run with the same bits. translate runs a CycleGAN
+checkpoint's G (a2b, the default) or F (b2a) on a PNG image or a folder of them, writing each
+under its own name in --out DIR.`;
 
 // `wasm-gan train --help`: HELP's train lines, then its paragraphs on presets, data and train
 const lines = HELP.split("\n");

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// wasm-gan command line.  wasm-gan train | sample | eval | export | info   (see `wasm-gan help`)
+// wasm-gan command line.  wasm-gan train | sample | eval | export | translate | info   (see `wasm-gan help`)
 // One file per command in this folder; this one dispatches and turns errors into one line.
 import { train, TrainingError } from "./train.ts";
 import { sample } from "./sample.ts";
 import { info } from "./info.ts";
 import { evalCommand } from "./eval.ts";
 import { exportCommand } from "./export.ts";
+import { isCycleTrain, trainCycle, translateCommand } from "./cycle.ts";
 import { UsageError } from "./args.ts";
 import { ModelFileError } from "../io/limits.ts";
 import { HELP, VERSION } from "./help.ts";
@@ -16,14 +17,15 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
-      case "train": return await train(rest);
+      case "train": return (await isCycleTrain(rest)) ? await trainCycle(rest) : await train(rest);
+      case "translate": return await translateCommand(rest);
       case "sample": return await sample(rest);
       case "eval": return await evalCommand(rest);
       case "export": return await exportCommand(rest);
       case "info": await info(); return 0;
       case undefined: case "help": case "--help": case "-h": console.log(HELP); return command === undefined ? 1 : 0;
       case "version": case "--version": case "-v": console.log(`wasm-gan ${VERSION}`); return 0;
-      default: throw new UsageError(`unknown command ${JSON.stringify(command)} (commands: train, sample, eval, export, info, help, version)`);
+      default: throw new UsageError(`unknown command ${JSON.stringify(command)} (commands: train, sample, eval, export, translate, info, help, version)`);
     }
   } catch (e) {
     const err = e as Error & { code?: string };

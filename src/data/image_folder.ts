@@ -176,3 +176,12 @@ function decodeInto(bytes: Uint8Array, hd: PngHeader, out: Float32Array): void {
     throw new DataError(hd.file, `unsupported PNG: ${depth}-bit ${COLOR_NAMES[hd.colorType]}`);
   }
 }
+
+// One PNG file's pixels as [h, w, c] in [-1, 1] (the folder's rules: alpha dropped, grey 1
+// channel, colour 3); `file` names it in errors
+export function decodePng(bytes: Uint8Array, file: string): { x: Float32Array; h: number; w: number; c: 1 | 3 } {
+  const hd = readHeader(bytes, file, file);
+  const x = new Float32Array(hd.height * hd.width * hd.channels);
+  decodeInto(bytes, hd, x);
+  return { x, h: hd.height, w: hd.width, c: hd.channels };
+}

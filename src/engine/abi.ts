@@ -86,6 +86,25 @@ export interface WasmExports {
   netAddAvgPool(net: Handle, h: number, w: number, c: number): number;
   netAddPixelNorm(net: Handle, channels: number, eps: number): number;
   netEqualizedLr(net: Handle, scale: number): number; // the last layer added multiplies by scale·W
+  // CycleGAN (assembly/train/cycle.ts)
+  cycleNew(G: Handle, F: Handle, DA: Handle, DB: Handle, batch: number, optG: Handle, optF: Handle, optDA: Handle, optDB: Handle, poolSize: number, seed: number): Handle;
+  cycleSetLambda(gan: Handle, lambda: number, identity: number): void;
+  cycleSetSchedule(gan: Handle, decayStart: number, decayEnd: number): void;
+  cycleSetData(gan: Handle, which: number, ptr: Ptr, count: number): void; // which: 0 = A, 1 = B
+  cycleTrain(gan: Handle, steps: number): void;
+  cycleStats(gan: Handle): Ptr;
+  cycleStatCount(): number;
+  cycleSteps(gan: Handle): number;
+  cycleSetSteps(gan: Handle, steps: number): void;
+  cycleRng(gan: Handle): Ptr;
+  cycleReal(gan: Handle, which: number): Ptr;
+  cyclePool(gan: Handle, which: number): Ptr;
+  cyclePoolCount(gan: Handle, which: number): number;
+  cycleSetPoolCount(gan: Handle, which: number, count: number): void;
+  // instance normalisation (assembly/nn/instance_norm.ts) over the last axis, per sample; affine 0 / 1
+  netAddInstanceNorm(net: Handle, channels: number, eps: number, affine: number): number;
+  // reflection padding (assembly/nn/reflection_pad.ts): [n, h, w, c] -> [n, h + 2ph, w + 2pw, c]
+  netAddReflectionPad(net: Handle, h: number, w: number, c: number, ph: number, pw: number): number;
   netBuild(net: Handle): void;
   netInit(net: Handle, rng: Ptr, scheme: number): void;
   netInitSpectral(net: Handle, rng: Ptr): void; // the normalised layers' u and v, after every net's netInit

@@ -22,7 +22,7 @@ export function engineLayerIndices(layers: LayerSpec[]): number[] {
 // what building a net calls: the engine's exports, or the inference module's (src/infer/)
 export type NetBuilderExports = Pick<WasmExports, "memory" | "alloc" | "netNew" | "netAdd" | "netAddConv" | "netAddBatchNorm" |
   "netAddMinibatchStd" | "netAddMerge" | "netInput" | "netSpectralNorm" | "netBuild" |
-  "netAddUpsample" | "netAddAvgPool" | "netAddPixelNorm" | "netEqualizedLr">;
+  "netAddUpsample" | "netAddAvgPool" | "netAddPixelNorm" | "netEqualizedLr" | "netAddInstanceNorm" | "netAddReflectionPad">;
 
 // input: one sample's shape. Returns the net, built (arena laid out), not initialised (netInit,
 // then netInitSpectral for spectral normalisation's vectors: initNets below).
@@ -57,6 +57,12 @@ export function buildWasmNet(wasm: NetBuilderExports, layers: LayerSpec[], input
           case "upsample": rc = wasm.netAddUpsample(net, shape[0], shape[1], shape[2]); break;
           case "avg_pool": rc = wasm.netAddAvgPool(net, shape[0], shape[1], shape[2]); break;
           case "pixel_norm": rc = wasm.netAddPixelNorm(net, shape.at(-1)!, l.eps ?? 1e-8); break;
+          case "instance_norm": rc = wasm.netAddInstanceNorm(net, shape.at(-1)!, l.eps ?? 1e-5, l.affine ? 1 : 0); break;
+          case "reflection_pad": {
+            const [ph, pw] = l.pad as [number, number];
+            rc = wasm.netAddReflectionPad(net, shape[0], shape[1], shape[2], ph, pw);
+            break;
+          }
           case "batch_norm": rc = wasm.netAddBatchNorm(net, shape.at(-1)!, l.eps ?? 1e-5, l.momentum ?? 0.1); break;
           default: rc = wasm.netAdd(net, LAYER_CODES[l.type as keyof typeof LAYER_CODES], l.units ?? 0, l.alpha ?? 0.2);
         }

@@ -6,7 +6,7 @@ import type { Handle, WasmExports } from "../engine/abi.ts";
 export type InferExports = Pick<WasmExports,
   "memory" | "alloc" | "rngNew" | "rngSeed" | "rngNormalFill" |
   "netNew" | "netAdd" | "netAddConv" | "netAddBatchNorm" | "netAddMerge" | "netInput" |
-  "netAddUpsample" | "netAddAvgPool" | "netAddPixelNorm" |
+  "netAddUpsample" | "netAddAvgPool" | "netAddPixelNorm" | "netAddInstanceNorm" | "netAddReflectionPad" |
   "netParamCount" | "netParams" | "netStateCount" | "netState" | "netOutSize" | "netForward"> & {
   netBuildForward(net: Handle): void;
 };

@@ -10,6 +10,7 @@
 //     conv2d            kernel [kh, kw, cin, filters], bias [filters]        (cin: the input's channels)
 //     conv2d_transpose  kernel [kh, kw, filters, cin], bias [filters]        (tfjs conv2dTranspose's layout)
 //     batch_norm        gamma [c], beta [c]                                  (c: the input's last axis)
+//     instance_norm     gamma [c], beta [c] when affine, else none
 //   state block (not trained), layer after layer:
 //     batch_norm        running_mean [c], running_var [c]
 //     dense, conv2d, conv2d_transpose with spectralNorm (assembly/nn/spectral_norm.ts: the kernel
@@ -81,6 +82,10 @@ function ownTensors(l: LayerSpec, input: number[]): { params: [ParamName, number
     case "batch_norm": {
       const c = input.at(-1)!;
       return { params: [["gamma", [c]], ["beta", [c]]], state: [["running_mean", [c]], ["running_var", [c]]] };
+    }
+    case "instance_norm": {
+      const c = input.at(-1)!;
+      return { params: l.affine ? [["gamma", [c]], ["beta", [c]]] : [], state: [] };
     }
     default:
       return { params: [], state: [] };

@@ -21,6 +21,10 @@ export const LAYER_CODES = {
   upsample: 20,   // nearest neighbour ×2 (assembly/nn/upsample.ts)
   avg_pool: 21,   // 2×2 average, stride 2 (assembly/nn/avg_pool.ts)
   pixel_norm: 22, // pixelwise feature normalisation (assembly/nn/pixel_norm.ts)
+  // CycleGAN (Zhu et al. 2017): instance normalisation (assembly/nn/instance_norm.ts; affine
+  // optional, off by default) and reflection padding (assembly/nn/reflection_pad.ts)
+  instance_norm: 13,
+  reflection_pad: 14,
 } as const;
 export type EngineLayerType = keyof typeof LAYER_CODES;
 

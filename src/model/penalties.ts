@@ -40,6 +40,7 @@ export function validateGradientPenalty(v: unknown, loss: LossName, clip: number
   if (bn >= 0) {
     throw new SpecError(`${dPath}[${bn}]`, `batch_norm is not allowed in a critic with a gradient penalty (spec.gradientPenalty): the penalty is on each sample's own input-gradient, which batch statistics couple across the batch (the WGAN-GP paper drops batch norm from the critic; remove it, or use no penalty)`);
   }
+  noInstanceNorm(discriminator, dPath, "a critic with a gradient penalty (spec.gradientPenalty)");
   if (numClasses !== undefined) {
     throw new SpecError("spec.gradientPenalty", `the gradient penalty is not supported for conditional models (spec.numClasses ${numClasses}) yet`);
   }
@@ -62,10 +63,20 @@ export function validateR1(v: unknown, loss: LossName, discriminator: LayerSpec[
   if (bn >= 0) {
     throw new SpecError(`${dPath}[${bn}]`, `batch_norm is not allowed in a discriminator with the R1 penalty (spec.r1): the penalty is on each sample's own input-gradient, which batch statistics couple across the batch (remove it, or use no penalty)`);
   }
+  noInstanceNorm(discriminator, dPath, "a discriminator with the R1 penalty (spec.r1)");
   if (numClasses !== undefined) {
     throw new SpecError("spec.r1", `the R1 penalty is not supported for conditional models (spec.numClasses ${numClasses}) yet`);
   }
   return gamma;
+}
+
+// instance normalisation has no tangent rules (assembly/nn/instance_norm.ts), which the penalties'
+// double backprop needs
+function noInstanceNorm(discriminator: LayerSpec[], dPath: string, where: string): void {
+  const k = discriminator.findIndex((l) => l.type === "instance_norm");
+  if (k >= 0) {
+    throw new SpecError(`${dPath}[${k}]`, `instance_norm is not allowed in ${where}: the penalty differentiates D's input-gradient again (double backprop), and instance norm has no tangent rules (the CycleGAN objective takes no penalty; remove it, or use no penalty)`);
+  }
 }
 
 // lazy R1's interval (1: every D update); only with R1

@@ -107,6 +107,15 @@ function layerShape(l: LayerSpec, i: number, s: number[]): number[] {
       if (s.length !== 3) fail(`avg_pool needs an image input [h, w, c], but its input is ${show(s)}`);
       if (s[0] % 2 !== 0 || s[1] % 2 !== 0) fail(`avg_pool halves the height and width (2×2 windows, stride 2): its input ${show(s)} must have an even height and width`);
       return [s[0] / 2, s[1] / 2, s[2]];
+    case "instance_norm":
+      if (s.length !== 3) fail(`instance_norm normalises each image's channels over its pixels: it needs an image input [h, w, c], but its input is ${show(s)}`);
+      return s;
+    case "reflection_pad": {
+      if (s.length !== 3) fail(`reflection_pad needs an image input [h, w, c], but its input is ${show(s)}`);
+      const [ph, pw] = l.pad as [number, number];
+      if (ph >= s[0] || pw >= s[1]) throw new ShapeError(i, `a reflection pad must be below the input's side (mirroring does not repeat the edge): pad [${ph}, ${pw}] on a ${s[0]}x${s[1]} input`, "pad");
+      return [s[0] + 2 * ph, s[1] + 2 * pw, s[2]];
+    }
     case "minibatch_std": // one more feature (flat) or channel (images): the group's mean std
       return [...s.slice(0, -1), s.at(-1)! + 1];
     default: // batch norm, pixel norm and the activations keep the shape

@@ -27,7 +27,7 @@ export interface LayerSpec {
   kernelSize?: number | [number, number]; // conv: [kh, kw] (a number means square); normalised to a pair
   strides?: number | [number, number];    // conv: default 1; normalised to a pair
   padding?: "same" | "valid";             // conv: default "same" (tfjs rules)
-  eps?: number;      // batch_norm (default 1e-5); pixel_norm (default 1e-8, PGGAN's)
+  eps?: number;      // batch_norm, instance_norm (default 1e-5); pixel_norm (default 1e-8, PGGAN's)
   momentum?: number; // batch_norm running-statistics rate (default 0.1, PyTorch's convention)
   targetShape?: number[]; // reshape: the new per-sample shape, e.g. [7, 7, 128]
   // dense, conv2d, conv2d_transpose: spectral normalisation of the weight (Miyato et al. 2018;
@@ -37,6 +37,12 @@ export interface LayerSpec {
   // dense, conv2d, conv2d_transpose: equalised learning rate (Karras et al. 2018; src/model/equalized_lr.ts):
   // true (gain √2) or the gain; normalised: present (the gain) only when on
   equalizedLr?: number | boolean;
+  // instance_norm (eps default 1e-5): affine adds a learned scale and shift per channel (default
+  // false, as CycleGAN's InstanceNorm2d). Normalised: affine present (true) only when on
+  affine?: boolean;
+  // reflection_pad: rows and columns mirrored on each side, [ph, pw] (a number means both);
+  // each below its side of the input
+  pad?: number | [number, number];
 }
 
 export interface OptimizerSpec {
@@ -98,7 +104,7 @@ export interface GanFields {
 // The shorthand: nets named generator and discriminator, in those roles
 export interface ShorthandSpec extends GanFields {
   generator: LayerSpec[];     // z: [n, latentDim] -> [n, prod(dataShape)]
-  discriminator: LayerSpec[]; // x: [n, prod(dataShape)] -> one logit per sample
+  discriminator: LayerSpec[]; // x: [n, prod(dataShape)] -> one logit per sample, or a PatchGAN's map [h, w, 1]
   optimizer: { generator: OptimizerSpec; discriminator: OptimizerSpec };
 }
 
@@ -218,6 +224,22 @@ function layerFields(layer: Record<string, unknown>, type: LayerType, p: string,
     case "pixel_norm":
       keys("eps");
       return { type, eps: finite(layer.eps, `${p}.eps`, 0, 1, 1e-8, true) };
+    case "instance_norm": {
+      keys("eps", "affine");
+      if (layer.affine !== undefined && typeof layer.affine !== "boolean") throw new SpecError(`${p}.affine`, `must be true or false (got ${show(layer.affine)})`);
+      return { type, eps: finite(layer.eps, `${p}.eps`, 0, 1, 1e-5, true), ...(layer.affine === true ? { affine: true } : {}) };
+    }
+    case "reflection_pad": {
+      keys("pad");
+      const v = layer.pad, path = `${p}.pad`;
+      const one = (d: unknown, at: string) => {
+        if (typeof d !== "number" || !Number.isInteger(d) || d < 0 || d > 64) throw new SpecError(at, `must be an integer from 0 to 64 (got ${d === undefined ? "nothing" : show(d)})`);
+        return d;
+      };
+      if (typeof v === "number") return { type, pad: [one(v, path), one(v, path)] };
+      if (Array.isArray(v) && v.length === 2) return { type, pad: [one(v[0], `${path}[0]`), one(v[1], `${path}[1]`)] };
+      throw new SpecError(path, `must be an integer from 0 to 64 or a pair [ph, pw] of them, the rows and columns mirrored on each side (got ${v === undefined ? "nothing" : show(v)})`);
+    }
     case "minibatch_std":
       keys("groupSize");
       return { type, groupSize: layer.groupSize === undefined ? 4 : positiveInt(layer.groupSize, `${p}.groupSize`, 1024) };
@@ -235,7 +257,7 @@ function layerFields(layer: Record<string, unknown>, type: LayerType, p: string,
 
 // validates each layer, then the shapes through the stack from `input`; returns the layers and
 // the output shape
-function validateLayers(v: unknown, path: string, input: number[]): { layers: LayerSpec[]; output: number[] } {
+export function validateLayers(v: unknown, path: string, input: number[]): { layers: LayerSpec[]; output: number[] } {
   if (!Array.isArray(v) || v.length === 0) throw new SpecError(path, "must be a non-empty array of layers");
   const layers = v.map((layer, i) => validateLayer(layer, `${path}[${i}]`));
   try {
@@ -247,7 +269,13 @@ function validateLayers(v: unknown, path: string, input: number[]): { layers: La
   }
 }
 
-function validateOptimizer(v: unknown, path: string): OptimizerSpec {
+// a PatchGAN's output: a map [h, w, 1] from a conv2d of 1 filter
+function isPatchMap(layers: LayerSpec[], output: number[]): boolean {
+  const last = layers.at(-1)!;
+  return output.length === 3 && output[2] === 1 && last.type === "conv2d" && last.filters === 1;
+}
+
+export function validateOptimizer(v: unknown, path: string): OptimizerSpec {
   if (!isObject(v)) throw new SpecError(path, `must be an object like {"type": "adam", "lr": 0.0002} (got ${v === undefined ? "nothing" : show(v)})`);
   const type = oneOf(v.type, Object.keys(OPTIMIZER_CODES) as OptimizerType[], `${path}.type`);
   const lr = finite(v.lr, `${path}.lr`, 0, 10, undefined, true);
@@ -337,10 +365,15 @@ function validateFields(input: unknown): NormalisedSpec {
   const dInput = discriminatorInputShape({ dataShape, pack, numClasses });
   const d = validateLayers(raw.get(objective.discriminator), dPath, dInput);
   const discriminator = d.layers;
+  // one logit per sample (a dense layer of 1 unit), or a PatchGAN's map of logits [h', w', 1]
+  // (a conv2d of 1 filter last: each logit judges one patch; the losses average over the map)
   const dOut = d.output.reduce((a, b) => a * b, 1);
-  if (dOut !== 1) throw new SpecError(dPath, `must end with one logit per sample (a dense layer of 1 unit); it ends with ${dOut}`);
-  if (discriminator.at(-1)!.type !== "dense") {
-    throw new SpecError(`${dPath}[${discriminator.length - 1}]`, `the discriminator's last layer must be dense (it outputs a logit; the losses apply the sigmoid themselves), not ${discriminator.at(-1)!.type}`);
+  const patchGAN = isPatchMap(discriminator, d.output);
+  if (!patchGAN) {
+    if (dOut !== 1) throw new SpecError(dPath, `must end with one logit per sample (a dense layer of 1 unit) or a map of logits [h, w, 1] (a PatchGAN: a conv2d of 1 filter last); it ends with ${dOut} values of shape [${d.output.join(", ")}]`);
+    if (discriminator.at(-1)!.type !== "dense") {
+      throw new SpecError(`${dPath}[${discriminator.length - 1}]`, `the discriminator's last layer must be dense (it outputs a logit; the losses apply the sigmoid themselves) or, for a PatchGAN's map of logits, a conv2d of 1 filter; not ${discriminator.at(-1)!.type}`);
+    }
   }
   const loss = oneOf(s.loss, Object.keys(LOSS_CODES) as LossName[], "spec.loss");
   const batchSize = positiveInt(s.batchSize, "spec.batchSize", 1 << 16);
@@ -352,6 +385,9 @@ function validateFields(input: unknown): NormalisedSpec {
   const clip = validateClip(s.clip, loss);
   const gradientPenalty = validateGradientPenalty(s.gradientPenalty, loss, clip, discriminator, dPath, numClasses);
   const r1 = validateR1(s.r1, loss, discriminator, dPath, numClasses);
+  if (patchGAN && (gradientPenalty > 0 || r1 > 0)) {
+    throw new SpecError(gradientPenalty > 0 ? "spec.gradientPenalty" : "spec.r1", `the input-gradient penalties are defined for a discriminator of one logit per sample; ${dPath} ends with a map of logits [${d.output.join(", ")}] (a PatchGAN): use a dense last layer, or no penalty`);
+  }
   const r1Every = validateR1Every(s.r1Every, r1);
   const drift = validateDrift(s.drift, loss);
   const average = validateAverage(s.average);

@@ -1,7 +1,8 @@
 // The engine's layer stack written in tfjs ops: the reference for parity tests.
 // params: the engine's flat arena layout, layer by layer:
 //   dense W [in, out], b [out];  conv2d filter [kh, kw, cin, cout], bias [cout];
-//   conv2d_transpose filter [kh, kw, filters, inC], bias [filters];  batch_norm gamma [c], beta [c].
+//   conv2d_transpose filter [kh, kw, filters, inC], bias [filters];  batch_norm gamma [c], beta [c];
+//   instance_norm (affine) gamma [c], beta [c].
 // x: [n, prod(input)] flat; returns [n, prod(output)]. Batch norm uses the batch statistics
 // (training mode) unless `running` gives the running ones per batch-norm layer.
 // The layer graph (src/model/graph.ts): each layer reads its `inputs` (default the previous
@@ -74,6 +75,20 @@ export function tfForward(tf: typeof tfNs, layers: LayerSpec[], input: number | 
         const stats = running ? running[bn] : tf.moments(h, axes);
         h = tf.batchNorm(h, stats.mean, stats.variance, beta, gamma, l.eps ?? 1e-5);
         bn++;
+        break;
+      }
+      case "instance_norm": {
+        const c = before[2];
+        const { mean, variance } = tf.moments(h, [1, 2], true);
+        h = tf.div(tf.sub(h, mean), tf.sqrt(tf.add(variance, l.eps ?? 1e-5)));
+        if (l.affine) h = tf.add(tf.mul(h, take(c, [c])), take(c, [c]));
+        break;
+      }
+      case "reflection_pad": {
+        // gathers along the two axes (tf.gather's gradient is exact; tf.mirrorPad's is not in tfjs 4.22)
+        const [ph, pw] = l.pad as [number, number];
+        const refl = (m: number, p: number) => Array.from({ length: m + 2 * p }, (_, r) => { const k = Math.abs(r - p); return k >= m ? 2 * (m - 1) - k : k; });
+        h = tf.gather(tf.gather(h, tf.tensor1d(refl(before[0], ph), "int32"), 1), tf.tensor1d(refl(before[1], pw), "int32"), 2);
         break;
       }
       case "reshape": case "flatten": h = tf.reshape(h, [n, ...shapes[i]]); break;

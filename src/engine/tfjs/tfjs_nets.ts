@@ -22,6 +22,7 @@ import type { LayerSpec } from "../../model/spec.ts";
 import { minibatchStd, minibatchStdInputGrad } from "./tfjs_mbstd.ts";
 import { upsample, upsampleInputGrad, avgPool, avgPoolInputGrad, pixelNorm, pixelNormInputGrad } from "./tfjs_resample.ts";
 import { equalizedScale } from "../../model/equalized_lr.ts";
+import { reflectionPad, instanceNorm } from "./tfjs_cycle_layers.ts";
 
 export type TF = typeof tfNs;
 type Tensor = tfNs.Tensor;
@@ -156,6 +157,8 @@ export class TfNet {
         case "upsample": h = upsample(tf, h); break;
         case "avg_pool": h = avgPool(tf, h); break;
         case "pixel_norm": h = pixelNorm(tf, h, l.eps ?? 1e-8); break;
+        case "instance_norm": h = l.affine ? instanceNorm(tf, h, l.eps ?? 1e-5, p(0), p(1)) : instanceNorm(tf, h, l.eps ?? 1e-5); break;
+        case "reflection_pad": h = pad(tf, h, L); break;
         case "reshape": case "flatten": h = tf.reshape(h, [n, ...L.output]); break;
         case "relu": h = tf.relu(h); break;
         case "leaky_relu": h = tf.leakyRelu(h, l.alpha ?? 0.2); break;
@@ -252,6 +255,7 @@ export class TfNet {
         case "upsample": g = upsampleInputGrad(tf, g); break;
         case "avg_pool": g = avgPoolInputGrad(tf, g); break;
         case "pixel_norm": g = pixelNormInputGrad(tf, ins[i][0], g, l.eps ?? 1e-8); break;
+        case "reflection_pad": g = pad(tf, g, L, true); break;
         case "relu": g = tf.mul(g, tf.step(ins[i][0], 0)); break;
         case "leaky_relu": g = tf.mul(g, tf.step(ins[i][0], l.alpha ?? 0.2)); break;
         case "tanh": g = tf.mul(g, tf.sub(1, tf.square(outs[i]))); break;
@@ -282,6 +286,7 @@ export class TfNet {
       case "upsample": return upsample(tf, h);
       case "avg_pool": return avgPool(tf, h);
       case "pixel_norm": return pixelNorm(tf, h, l.eps ?? 1e-8);
+      case "reflection_pad": return pad(tf, h, L);
       case "relu": return tf.relu(h);
       case "leaky_relu": return tf.leakyRelu(h, l.alpha ?? 0.2);
       case "tanh": return tf.tanh(h);
@@ -303,6 +308,12 @@ export class TfNet {
     for (const v of this.params) v.dispose();
     for (const v of this.stateVars) v.dispose();
   }
+}
+
+// a reflection_pad layer's pad (adjoint: its transpose, for the input gradient)
+function pad(tf: TF, h: Tensor, L: Layer, adjoint = false): Tensor {
+  const [ph, pw] = L.spec.pad as [number, number];
+  return reflectionPad(tf, h, L.input[0], L.input[1], ph, pw, adjoint);
 }
 
 const isNodeLayer = (L: Layer) => L.spec.type === "add" || L.spec.type === "concat" || L.spec.type === "blend";
