@@ -100,7 +100,9 @@ export async function train(args: string[]): Promise<number> {
     const d = await loadDataName(dataName!, seed);
     return flip ? withMirrors(d) : d;
   })());
-  const steps = intFlag(values.steps, "steps", prior?.steps ?? 10_000);
+  // default: a preset's decay length when it has one (grid25's recipe runs 30,000 steps), else 10,000
+  const presetSchedule = !values.config && presetName && presetName !== DERIVED_PRESET && presets[presetName] ? preset(presetName).lrSchedule : undefined;
+  const steps = intFlag(values.steps, "steps", prior?.steps ?? (presetSchedule?.type === "linear" ? presetSchedule.steps : 10_000));
   const seed = intFlag(values.seed, "seed", prior?.seed ?? 1);
   if (resume && seed !== resume.seed) throw new CheckpointError(resume.path, `a checkpoint of another run: it was trained with --seed ${resume.seed}, not ${seed}`);
 

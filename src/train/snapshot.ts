@@ -22,12 +22,15 @@ export interface Snapshot {
   metrics: Record<string, unknown>; // the numbers (JSON-safe)
 }
 
-// Resolves to a function that takes a snapshot at the GAN's current weights.
+// Resolves to a function that takes a snapshot at the GAN's current weights: the live generator's,
+// also where the spec samples from a moving average by default (spec.average), because snapshots
+// feed the health monitor, which judges the training itself (an average lags it by ~1/(1 − β)
+// steps); sample, eval, evaluation during training and exports use the average.
 export async function snapshotter(gan: GAN, data: Dataset): Promise<(step: number) => Promise<Snapshot>> {
   if (data.mixture) {
     const mixture = data.mixture;
     return async (step) => {
-      const samples = await gan.sample(2500, { seed: 7 });
+      const samples = await gan.sample(2500, { seed: 7, average: false });
       const m = mixtureMetrics(samples, mixture);
       const png = encodePng(scatterPlot(samples, { real: data.x.subarray(0, 5000), centres: mixture.centres }));
       const line = `${m.modes}/${m.totalModes} modes, ${(100 * m.highQuality).toFixed(1)}% high-quality samples, ${Number.isFinite(m.kl) ? `KL ${m.kl.toFixed(3)}` : "KL undefined (no sample within 3 std of a mode)"}`;
@@ -41,11 +44,11 @@ export async function snapshotter(gan: GAN, data: Dataset): Promise<(step: numbe
   const net = digitClassifier(), judged = 1000;
   const realNeighbour = data.name === "mnist" ? meanNeighbourDistance(net.forward(data.x.subarray(0, judged * h * w * c), judged).features, net.featureSize) : 0;
   return async (step) => {
-    const samples = await gan.generate(fixedZ);
+    const samples = await gan.generate(fixedZ, { average: false });
     const png = imageGrid(samples, 64, h, w, c, { cols: 8, scale: 2 });
     if (data.name === "stacked-mnist") return { step, samples, png, ...(await stackedSnapshot(gan)) };
     if (data.name !== "mnist") return { step, samples, png, line: "", metrics: {} };
-    const { features, logits } = net.forward(await gan.sample(judged, { seed: 99 }), judged);
+    const { features, logits } = net.forward(await gan.sample(judged, { seed: 99, average: false }), judged);
     const q = qualityOf(net.classifyLogits(logits, judged), judged);
     const neighbours = neighbourSpread(features, realNeighbour, net.featureSize);
     const line = `${(100 * q.confidentShare).toFixed(1)}% of 1,000 samples classified as digits with confidence >= 0.9, ${q.classesPresent}/10 classes, largest class ${(100 * q.maxClassShare).toFixed(1)}%`;
@@ -58,7 +61,7 @@ export const STACKED_SNAPSHOT_SAMPLES = 2600, STACKED_SNAPSHOT_SEED = 99;
 // perMode / totalModes / highQuality are what the health detectors read (src/health/collapse.ts)
 async function stackedSnapshot(gan: GAN): Promise<Pick<Snapshot, "line" | "metrics">> {
   const n = STACKED_SNAPSHOT_SAMPLES;
-  const m = stackedModes(await gan.sample(n, { seed: STACKED_SNAPSHOT_SEED }), n);
+  const m = stackedModes(await gan.sample(n, { seed: STACKED_SNAPSHOT_SEED, average: false }), n);
   const line = `${m.modes}/${m.totalModes} modes, KL ${m.kl.toFixed(3)} on 2,600 samples (seed 99; the papers count 26,000), ${(100 * m.confidentShare).toFixed(1)}% with all three digits at confidence >= 0.9`;
   return { line, metrics: { modes: m.modes, totalModes: m.totalModes, kl: m.kl, highQuality: m.highQuality, confidentShare: m.confidentShare, samples: n, perMode: m.perMode } };
 }

@@ -1,9 +1,11 @@
 // Quality, measured: the ring8 and grid25 presets trained for their full 10,000 steps from seed 1
 // (the first seed, not a chosen one: README.md's tables have seeds 1-5 and the plain reference
-// settings side by side), scored with the literature's metrics on 2,500 samples. Targets: ring8
-// (the engine issue) all 8 modes and >= 90% high-quality samples; grid25 (the remedies issue's
-// target, met by its R1 recipe on 4 of seeds 1-5: README "Remedies side by side") all 25 modes
-// and >= 90% high quality.
+// settings side by side), scored with the literature's metrics on 2,500 samples of the live
+// generator. Targets: ring8 (the engine issue) all 8 modes and >= 90% high-quality samples;
+// grid25 all 25 modes and >= 90% high quality (the remedies issue's target), on the preset's
+// recipe shortened to 10,000 steps (its decay over 10,000 rather than 30,000: the full preset
+// takes ~3 minutes, too long for the suite; README "Remedies side by side" has both lengths on
+// seeds 1-5: the 10,000-step recipe reaches 90% on 4 of them, the preset on all).
 // Both runs go through runTraining with the health monitor watching (snapshots every 500 steps,
 // reports every 50), as the CLI trains: a healthy preset must raise no flag over its whole run
 // (the monitor's false-positive check; tests/health/runs.test.ts has the runs built to fail, and
@@ -14,9 +16,10 @@ import * as assert from "uvu/assert";
 import { createGAN, preset, ring8, grid25, mixtureMetrics, runTraining, snapshotter, healthMetrics, type HealthEvent } from "../../src/index.ts";
 
 for (const [name, makeData, minModes, minHq] of [["ring8", ring8, 8, 0.9], ["grid25", grid25, 25, 0.9]] as const) {
-  test(`${name} preset, seed 1, 10,000 steps: >= ${minModes} modes, >= ${100 * minHq}% high quality, no health flag`, async () => {
+  test(`${name} preset${name === "grid25" ? " (decay over 10,000)" : ""}, seed 1, 10,000 steps: >= ${minModes} modes, >= ${100 * minHq}% high quality, no health flag`, async () => {
     const data = await makeData({ count: 100_000, seed: 1 });
-    const gan = await createGAN(preset(name), { seed: 1, mode: "in-process" });
+    const spec = name === "grid25" ? { ...preset(name), lrSchedule: { type: "linear" as const, steps: 10_000 } } : preset(name);
+    const gan = await createGAN(spec, { seed: 1, mode: "in-process" });
     try {
       const t0 = Date.now();
       const take = await snapshotter(gan, data);
@@ -25,7 +28,7 @@ for (const [name, makeData, minModes, minHq] of [["ring8", ring8, 8, 0.9], ["gri
         steps: 10_000, logEvery: 50, sampleEvery: 500, checkpointEvery: 0,
         onSnapshot: async (step) => healthMetrics(await take(step), data), onHealth: (e) => events.push(e),
       });
-      const m = mixtureMetrics(await gan.sample(2500, { seed: 7 }), data.mixture!);
+      const m = mixtureMetrics(await gan.sample(2500, { seed: 7, average: false }), data.mixture!);
       console.log(`  ${name}: ${m.modes}/${m.totalModes} modes, ${(100 * m.highQuality).toFixed(1)}% high quality, KL ${m.kl.toFixed(3)}, health events: ${events.length} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
       assert.ok(m.modes >= minModes, `${name}: ${m.modes} modes < ${minModes}`);
       assert.ok(m.highQuality >= minHq, `${name}: ${(100 * m.highQuality).toFixed(1)}% high quality < ${100 * minHq}%`);
