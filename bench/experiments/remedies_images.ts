@@ -12,7 +12,6 @@
 //   npx tsx bench/experiments/remedies_images.ts [--seeds 1,2,3,4,5] [--out FILE] [--steps N] [--every N] [--threads T] setting...
 //   npx tsx bench/experiments/remedies_images.ts --list
 // Settings are fixed here before their runs; seeds 1-5 are the study's, others only for trying.
-import { readFileSync, existsSync } from "node:fs";
 import { createGAN, preset, runTraining } from "../../src/index.ts";
 import type { LayerSpec, ShorthandSpec } from "../../src/model/spec.ts";
 import { mnist } from "../../src/data/mnist.ts";
@@ -20,7 +19,7 @@ import { stackedMnist } from "../../src/data/stacked_mnist.ts";
 import { digitQuality } from "../../src/eval/digit_classifier.ts";
 import { evaluateImages } from "../../src/eval/evaluate.ts";
 import { stackedModes, STACKED_EVAL_SAMPLES } from "../../src/eval/stacked_modes.ts";
-import { writeFileAtomic } from "../../src/io/files.ts";
+import { flag, settingNames, savedRuns, saveRuns } from "./study_cli.ts";
 
 type Task = "mnist" | "stacked";
 interface Setting { task: Task; spec: () => ShorthandSpec; about: string }
@@ -48,23 +47,16 @@ function settings(): Record<string, Setting> {
   return out;
 }
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 const all = settings();
 if (process.argv.includes("--list")) {
   for (const [k, v] of Object.entries(all)) console.log(`${k.padEnd(20)} ${v.about}`);
   process.exit(0);
 }
-const flags = ["--seeds", "--out", "--steps", "--every", "--threads"];
-const skip = new Set(flags.flatMap((f) => { const i = process.argv.indexOf(f); return i >= 0 ? [i, i + 1] : []; }));
-const names = process.argv.slice(2).filter((_, i) => !skip.has(i + 2));
-for (const n of names) if (!all[n]) throw new Error(`unknown setting ${n} (--list shows them)`);
-const seeds = (arg("--seeds") ?? "1,2,3,4,5").split(",").map(Number);
-const steps = Number(arg("--steps") ?? 2000), every = Number(arg("--every") ?? steps), threads = Number(arg("--threads") ?? 1);
-const outFile = arg("--out");
-const results: Record<string, unknown> = outFile && existsSync(outFile) ? JSON.parse(readFileSync(outFile, "utf8")).runs ?? {} : {};
+const names = settingNames(["--seeds", "--out", "--steps", "--every", "--threads"], all);
+const seeds = (flag("--seeds") ?? "1,2,3,4,5").split(",").map(Number);
+const steps = Number(flag("--steps") ?? 2000), every = Number(flag("--every") ?? steps), threads = Number(flag("--threads") ?? 1);
+const outFile = flag("--out");
+const results = savedRuns<{ setting: string } & Record<string, unknown>>(outFile);
 
 type Sampler = (n: number, seed: number) => Promise<Float32Array>;
 async function judge(task: Task, sample: Sampler) {
@@ -105,9 +97,6 @@ for (const name of names) {
     });
     await gan.dispose();
     results[key] = { setting: name, seed, steps, threads, points };
-    if (outFile) {
-      const about = Object.fromEntries(Object.entries(all).filter(([k]) => Object.values(results).some((r) => (r as { setting: string }).setting === k)).map(([k, v]) => [k, v.about]));
-      await writeFileAtomic(outFile, JSON.stringify({ note: "bench/experiments/remedies_images.ts: MNIST: classifier share (1,000 samples, seed 99) + FID (2,000, seed 1); Stacked: modes/KL on 26,000 (seed 1); live G (raw) and its 0.999 moving average (ema); trainSec excludes the evaluations", settings: about, runs: results }, null, 1) + "\n");
-    }
+    if (outFile) await saveRuns(outFile, "bench/experiments/remedies_images.ts: MNIST: classifier share (1,000 samples, seed 99) + FID (2,000, seed 1); Stacked: modes/KL on 26,000 (seed 1); live G (raw) and its 0.999 moving average (ema); trainSec excludes the evaluations", Object.fromEntries(Object.entries(all).map(([k, v]) => [k, v.about])), results);
   }
 }

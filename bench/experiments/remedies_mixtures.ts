@@ -8,9 +8,8 @@
 //   npx tsx bench/experiments/remedies_mixtures.ts [--seeds 1,2,3,4,5] [--out FILE] [--steps N] setting...
 //   npx tsx bench/experiments/remedies_mixtures.ts --list
 // Settings are fixed here before their runs; seeds 1-5 are the study's, others only for trying.
-import { readFileSync, existsSync } from "node:fs";
 import { createGAN, preset, ring8, grid25, mixtureMetrics, runTraining, type GanSpec } from "../../src/index.ts";
-import { writeFileAtomic } from "../../src/io/files.ts";
+import { flag, settingNames, savedRuns, saveRuns } from "./study_cli.ts";
 import type { LayerSpec, ShorthandSpec } from "../../src/model/spec.ts";
 
 const adam = (lr: number, beta1 = 0.5, beta2 = 0.999) => ({ type: "adam" as const, lr, beta1, beta2 });
@@ -74,25 +73,18 @@ function settings(): Record<string, Setting> {
   return out;
 }
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
 const all = settings();
 if (process.argv.includes("--list")) {
   for (const [k, v] of Object.entries(all)) console.log(`${k.padEnd(28)} ${v.steps} steps  ${v.about}`);
   process.exit(0);
 }
-const seeds = (arg("--seeds") ?? "1,2,3,4,5").split(",").map(Number);
-const outFile = arg("--out");
-const stepsOverride = arg("--steps") ? Number(arg("--steps")) : undefined;
-const skip = new Set(["--seeds", "--out", "--steps"].flatMap((f) => { const i = process.argv.indexOf(f); return i >= 0 ? [i, i + 1] : []; }));
-const names = process.argv.slice(2).filter((_, i) => !skip.has(i + 2));
-for (const n of names) if (!all[n]) throw new Error(`unknown setting ${n} (--list shows them)`);
+const seeds = (flag("--seeds") ?? "1,2,3,4,5").split(",").map(Number);
+const outFile = flag("--out");
+const stepsOverride = flag("--steps") ? Number(flag("--steps")) : undefined;
+const names = settingNames(["--seeds", "--out", "--steps"], all);
 
 type Row = { setting: string; seed: number; steps: number; sec: number; raw: object; ema: object };
-const results: Record<string, Row> = outFile && existsSync(outFile) ? JSON.parse(readFileSync(outFile, "utf8")).runs ?? {} : {};
+const results = savedRuns<Row>(outFile);
 
 const judge = (s: Float32Array, mix: Parameters<typeof mixtureMetrics>[1]) => {
   const m = mixtureMetrics(s, mix);
@@ -118,9 +110,6 @@ for (const name of names) {
     await gan.dispose();
     console.log(JSON.stringify(row));
     results[key] = row;
-    if (outFile) {
-      const about = Object.fromEntries(Object.entries(all).filter(([k]) => Object.values(results).some((r) => r.setting === k)).map(([k, v]) => [k, v.about]));
-      await writeFileAtomic(outFile, JSON.stringify({ note: "bench/experiments/remedies_mixtures.ts: end-of-run metrics on 2,500 samples (seed 7), live G (raw) and its 0.999 moving average (ema)", settings: about, runs: results }, null, 1) + "\n");
-    }
+    if (outFile) await saveRuns(outFile, "bench/experiments/remedies_mixtures.ts: end-of-run metrics on 2,500 samples (seed 7), live G (raw) and its 0.999 moving average (ema)", Object.fromEntries(Object.entries(all).map(([k, v]) => [k, v.about])), results);
   }
 }
