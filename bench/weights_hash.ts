@@ -29,14 +29,16 @@ export function stateHashes(s: GanState): { weights: string; state: string } {
 }
 
 // Presets whose recipe changed after the record was taken: the spec it was taken with (the grid25
-// preset moved to R1 without packing in the remedies study, issue 15), so the guard keeps
+// and ring8 presets moved to R1 without packing in the remedies study, issue 15), so the guard keeps
 // checking the engine on the same computation
+const packedRecipe = (base: string, name: string) => () => ({
+  ...(preset(base) as GanSpec & object), name, pack: 2,
+  lrSchedule: { type: "linear", steps: 10_000 },
+  optimizer: { generator: { type: "adam", lr: 1e-3, beta1: 0.5, beta2: 0.999 }, discriminator: { type: "adam", lr: 1e-3, beta1: 0.5, beta2: 0.999 } },
+}) as GanSpec;
 export const RECORDED_SPECS: Record<string, () => GanSpec> = {
-  grid25: () => ({
-    ...(preset("mlp-grid25") as GanSpec & object), name: "grid25", pack: 2,
-    lrSchedule: { type: "linear", steps: 10_000 },
-    optimizer: { generator: { type: "adam", lr: 1e-3, beta1: 0.5, beta2: 0.999 }, discriminator: { type: "adam", lr: 1e-3, beta1: 0.5, beta2: 0.999 } },
-  }) as GanSpec,
+  grid25: packedRecipe("mlp-grid25", "grid25"),
+  ring8: packedRecipe("mlp-ring8", "ring8"),
 };
 
 // `spec`: the recorded spec (the preset's, or RECORDED_SPECS'); another spelling of it (the named

@@ -1,5 +1,5 @@
 // The health monitor's study: runs x detectors on seeds 1-5 (all five, none chosen). Healthy runs
-// (the ring8 preset over its 10,000 steps; dcgan-mnist over 2,000 steps, 2 threads, ~3.5 min a
+// (ring8's pack-2 recipe over its 10,000 steps; dcgan-mnist over 2,000 steps, 2 threads, ~3.5 min a
 // seed: only when named) must raise no flag; the three runs built to fail must fire their
 // detector. Each run is runTraining with the CLI's snapshots (src/train/snapshot.ts) and
 // healthMetrics, the monitor fed as the CLI feeds it. Prints the table of false positives and
@@ -7,6 +7,7 @@
 //   npx tsx bench/experiments/health_study.ts [run names...]   (default: the four mixture runs)
 //   runs: ring8 vanishing vanishing-sgd collapse unstable dcgan-mnist;  seeds: SEEDS=1,2,3 (default 1-5)
 import { writeFileSync, readFileSync, existsSync } from "node:fs";
+import { RECORDED_SPECS } from "../weights_hash.ts";
 import { createGAN, preset, ring8, mnist, runTraining, snapshotter, healthMetrics, type HealthEvent, type Dataset } from "../../src/index.ts";
 
 const adam = (lr: number) => ({ type: "adam" as const, lr, beta1: 0.5, beta2: 0.999 });
@@ -15,7 +16,7 @@ const DETECTORS = ["vanishing-G", "mode-collapse", "unstable"];
 interface Run { spec: () => object; data: (seed: number) => Promise<Dataset>; steps: number; logEvery: number; sampleEvery: number; expect?: string; threads?: number; what: string }
 const ring8Data = (seed: number) => ring8({ count: 100_000, seed });
 const RUNS: Record<string, Run> = {
-  ring8: { what: "ring8 preset, 10,000 steps (healthy)", spec: () => preset("ring8"), data: ring8Data, steps: 10_000, logEvery: 50, sampleEvery: 500 },
+  ring8: { what: "ring8 pack-2 recipe (the ring8 preset before the remedies study), 10,000 steps (healthy)", spec: () => RECORDED_SPECS.ring8() as ReturnType<typeof preset>, data: ring8Data, steps: 10_000, logEvery: 50, sampleEvery: 500 },
   vanishing: { what: "mlp-ring8 nets, minimax, D Adam 2e-3 (10x G's), 5 D steps, 1,600 steps", expect: "vanishing-G", spec: () => ({ ...preset("mlp-ring8"), loss: "minimax", dSteps: 5, optimizer: { generator: adam(2e-4), discriminator: adam(2e-3) } }), data: ring8Data, steps: 1600, logEvery: 50, sampleEvery: 800 },
   // the same failure without Adam: an adaptive optimiser divides G's vanishing gradient by its
   // own running scale, so with Adam G still takes full-size steps and escapes a winning D (the

@@ -144,7 +144,7 @@ test("R1 trains the ring8 nets: 300 steps, finite statistics, R1 reported (D.pen
   assert.is(seen.length, 6);
   assert.ok(seen.every((r) => r > 0), `R1 > 0 at every report (${seen.map((r) => r.toPrecision(3)).join(", ")})`);
   assert.ok(last.dLoss >= last.penalty, "D.loss includes R1");
-  const plain = await createGAN(preset("ring8"), { seed: 1 });
+  const plain = await createGAN(preset("mlp-ring8"), { seed: 1 });
   assert.is((await plain.train(data, { steps: 2 })).penalty, 0, "without R1 the slot is 0");
   console.log(`    (R1 ring8 300 steps: R1 ${seen.map((r) => r.toPrecision(3)).join(" → ")}; ${Date.now() - started} ms)`);
 });

@@ -7,7 +7,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
-import { presetHashes } from "../../bench/weights_hash.ts";
+import { presetHashes, RECORDED_SPECS } from "../../bench/weights_hash.ts";
 import { preset, type GanSpec } from "../../src/index.ts";
 import { namedForm } from "../util/named_spec.ts";
 
@@ -32,7 +32,7 @@ for (const [name, threads] of cases) {
 // D (cond-ring8: listed D first, named gen and critic), optimisers by net name.
 const named: [string, number, GanSpec][] = [
   ["mlp-ring8", 1, namedForm(preset("mlp-ring8"))], ["mlp-ring8", 2, namedForm(preset("mlp-ring8"))],
-  ["ring8", 1, namedForm(preset("ring8"))], ["cond-ring8", 1, namedForm(preset("cond-ring8"), "gen", "critic", true)],
+  ["ring8", 1, namedForm(RECORDED_SPECS.ring8() as ReturnType<typeof preset>)], ["cond-ring8", 1, namedForm(preset("cond-ring8"), "gen", "critic", true)],
 ];
 for (const [name, threads, spec] of named) {
   test(`${name} in the named form (nets ${Object.keys((spec as any).nets).join(", ")}), ${threads} thread${threads > 1 ? "s" : ""} (${runtime}): the recorded weights and state`, async () => {
