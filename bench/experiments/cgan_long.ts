@@ -7,9 +7,11 @@
 // run: one 10k run gives the 6k and 10k figures. A generator moving average (EMA 0.999) is kept
 // alongside; it is never read by training, and its figures are reported separately ("avg").
 // At each step listed in `bigAt` a second, larger score is taken (1,000 samples per label,
-// latent seed 7) and a grid with one row per label is written to `figDir`.
+// latent seed 7), FID on 2,000 samples (latent seed 1, labels 0-9 in turn) against the bundled
+// digits' shipped statistics, and a grid with one row per label is written to `figDir`.
 //   npx tsx bench/experiments/cgan_long.ts [steps] [evalEvery] [seed] [bigAt, comma list] [figDir]
 import { createWasmGAN as createGAN, preset, mnist, classifyDigits, writeImageGrid, saveCheckpoint } from "../../src/index.ts";
+import { evaluateImages } from "../../src/eval/evaluate.ts";
 import { mkdirSync } from "node:fs";
 
 const steps = Number(process.argv[2] ?? 10000), evalEvery = Number(process.argv[3] ?? 500), seed = Number(process.argv[4] ?? 1);
@@ -50,9 +52,11 @@ for (let s = evalEvery; s <= steps; s += evalEvery) {
   if (bigAt.has(s)) {
     row.live1000 = score(1000, 7, false);
     row.avg1000 = score(1000, 7, true);
+    const fid = async (average: boolean) => +(await evaluateImages(gan.sample(2000, { seed: 1, average }), 2000, { metrics: ["fid"] })).fid!.toFixed(2);
+    row.fid = { live: await fid(false), avg: await fid(true) };
     // one row per label: row k holds 10 samples asked for digit k
     const grid = Int32Array.from({ length: 100 }, (_, i) => Math.floor(i / 10));
-    await writeImageGrid(`${figDir}/cgan-mnist-${s}-rows.png`, gan.sample(100, { seed: 5, labels: grid }), 100, 28, 28, 1, { cols: 10, scale: 2 });
+    await writeImageGrid(`${figDir}/cgan-mnist-${s}${seed === 1 ? "" : `-s${seed}`}-rows.png`, gan.sample(100, { seed: 5, labels: grid }), 100, 28, 28, 1, { cols: 10, scale: 2 });
     await saveCheckpoint(`${outDir}/checkpoint-${s}.safetensors`, gan);
   }
   console.log(JSON.stringify(row));
