@@ -11,6 +11,7 @@ export {
   netAddUpsample, netAddAvgPool, netAddPixelNorm, netAddInstanceNorm, netAddReflectionPad,
   netParamCount, netParams, netStateCount, netState, netOutSize, netForward,
 } from "./index";
+export { crc32Update, firstNonFinite } from "./kernels/checks";
 import { Net } from "./nn/net";
 
 // netBuild without the training buffers (no gradients, no optimiser state, no gradient tape:

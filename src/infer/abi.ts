@@ -9,4 +9,7 @@ export type InferExports = Pick<WasmExports,
   "netAddUpsample" | "netAddAvgPool" | "netAddPixelNorm" | "netAddInstanceNorm" | "netAddReflectionPad" |
   "netParamCount" | "netParams" | "netStateCount" | "netState" | "netOutSize" | "netForward"> & {
   netBuildForward(net: Handle): void;
+  // assembly/kernels/checks.ts: the loaded bytes' CRC-32 and finiteness, in the module's memory
+  crc32Update(p: number, n: number, crc: number): number;
+  firstNonFinite(p: number, n: number): number;
 };

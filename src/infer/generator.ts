@@ -13,7 +13,8 @@ import { buildWasmNet, type NetBuilderExports } from "../engine/net_builder.ts";
 import { sampleClasses } from "../engine/sample_labels.ts";
 import { imageGridPixels } from "../io/grid_pixels.ts";
 import { scatterPlot } from "../io/plot2d.ts";
-import { decodeModel, InferError, type InferModel } from "./model.ts";
+import { decodeModel, InferError, type InferModel, type ModelTensor } from "./model.ts";
+import { checksumProblem } from "../io/safetensors.ts";
 import { encodePng } from "./png.ts";
 import type { InferExports } from "./abi.ts";
 import type { WeightChoice } from "../export/generator.ts";
@@ -86,11 +87,6 @@ async function instantiate(wasm: LoadOptions["wasm"]): Promise<InferExports> {
   return x;
 }
 
-// a function of its own, so it is optimised after a few tensors (inline in the loop, cold, it ran ~4x slower)
-function firstNonFinite(v: Float32Array): number {
-  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) return i;
-  return -1;
-}
 
 const refused = () => -1; // the builder's spectral-norm and minibatch-std calls: never reached (decodeModel drops and refuses them)
 
@@ -124,14 +120,23 @@ export class Generator {
     if (wasm.netParamCount(net) !== model.layout.paramCount || wasm.netStateCount(net) !== model.layout.stateCount) {
       throw new InferError(`internal: the module's net holds ${wasm.netParamCount(net)} parameters and ${wasm.netStateCount(net)} state values, the layout ${model.layout.paramCount} and ${model.layout.stateCount}`);
     }
-    // each tensor's bytes straight into its block, then its values checked there (finite)
+    // each tensor's bytes straight into its block; there, the file's CRC-32 where it is still owed
+    // (over the tensors in file order: the data section) and then every value (finite), by the
+    // module's kernels (assembly/kernels/checks.ts: a cold JavaScript loop over a 3 MB model took
+    // 5-15 ms of a cold start)
     const base = { params: wasm.netParams(net), state: wasm.netState(net) };
     const mem = new Uint8Array(wasm.memory.buffer);
+    const at = (t: ModelTensor) => base[t.block] + 4 * t.offset;
+    for (const t of model.tensors) mem.set(t.bytes, at(t));
+    if (model.checksum) {
+      let crc = 0;
+      for (const t of [...model.tensors].sort((a, b) => a.fileOffset! - b.fileOffset!)) crc = wasm.crc32Update(at(t), t.bytes.length, crc);
+      const problem = checksumProblem(crc, model.checksum.expected);
+      if (problem) model.checksum.fail(problem);
+    }
     for (const t of model.tensors) {
-      const at = base[t.block] + 4 * t.offset;
-      mem.set(t.bytes, at);
-      const bad = firstNonFinite(new Float32Array(wasm.memory.buffer, at, t.bytes.length / 4));
-      if (bad >= 0) throw new InferError(`model: tensor ${t.key} holds ${new Float32Array(wasm.memory.buffer, at, t.bytes.length / 4)[bad]} at index ${bad}`);
+      const bad = wasm.firstNonFinite(at(t), t.bytes.length / 4);
+      if (bad >= 0) throw new InferError(`model: tensor ${t.key} holds ${new Float32Array(wasm.memory.buffer, at(t), t.bytes.length / 4)[bad]} at index ${bad}`);
     }
     this.net = net;
     this.B = B;

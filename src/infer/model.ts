@@ -12,6 +12,7 @@
 // intermediate copy of the weights (a shorter cold start).
 import { decodeCheckpoint, CHECKPOINT_FORMAT } from "../io/checkpoint.ts";
 import { parseSafetensors, show } from "../io/safetensors.ts";
+import { DEFAULT_LIMITS } from "../io/limits.ts";
 import { validateSpec, type LayerSpec, type NormalisedSpec } from "../model/spec.ts";
 import { roleNet } from "../model/nets.ts";
 import { netLayout, tensorKey, type NetLayout } from "../model/layout.ts";
@@ -34,8 +35,12 @@ export interface InferModel {
   layout: NetLayout;        // of `layers` on `input`
   tensors: ModelTensor[];   // every tensor of the layout (parameters, then batch norm's running statistics)
   weights: WeightChoice;    // which of the trained parameters these are
+  // the generator export's CRC-32, still to be checked (where set): over `tensors` in file order
+  // (their bytes are the whole data section, without gaps), once they are in the module's memory;
+  // `fail` reports a mismatch (checksumProblem) as this file's error
+  checksum?: { expected: string; fail: (problem: string) => never };
 }
-export interface ModelTensor { key: string; block: "params" | "state"; offset: number; bytes: Uint8Array } // offset in floats; bytes: f32 LE
+export interface ModelTensor { key: string; block: "params" | "state"; offset: number; bytes: Uint8Array; fileOffset?: number } // offset in floats; bytes: f32 LE; fileOffset: where they begin in the data section
 
 // A value that stops parseSafetensors right after the metadata (the format decides the decoder)
 class Format { constructor(readonly format: unknown) {} }
@@ -91,9 +96,11 @@ async function fromCheckpoint(bytes: Uint8Array, name: string, weights?: WeightC
 }
 
 function fromExport(bytes: Uint8Array, name: string, fail: (p: string) => never, weights?: WeightChoice): InferModel {
+  // the CRC-32 is left to the module (Generator), where the bytes go anyway: on a big-endian host
+  // they are swapped on the way, so it is checked here
   const { metadata: md, table, data } = parseSafetensors(bytes, fail, (md) => {
     if (md.format_version !== "1") fail(`generator format version ${show(md.format_version)} is not supported (this wasm-gan reads version 1)`);
-  });
+  }, DEFAULT_LIMITS, LITTLE_ENDIAN);
   let spec: NormalisedSpec;
   try {
     spec = validateSpec(JSON.parse(md.spec ?? "null"));
@@ -117,8 +124,11 @@ function fromExport(bytes: Uint8Array, name: string, fail: (p: string) => never,
     if (e!.shape.join() !== t.shape.join()) fail(`tensor ${key} has shape [${e!.shape.join(", ")}], the spec needs [${t.shape.join(", ")}]`);
     // parseSafetensors checked that begin..end lies inside the data section; the values' finiteness
     // is checked in the module's memory (Generator)
-    return { key, block: t.block, offset: t.offset, bytes: data.subarray(e!.begin, e!.end) };
+    return { key, block: t.block, offset: t.offset, bytes: data.subarray(e!.begin, e!.end), fileOffset: e!.begin };
   });
   for (const key of byName.keys()) fail(`unexpected tensor ${key} (not part of this generator)`);
-  return { format: GENERATOR_FORMAT, spec, net: g.name, layers, input: g.input, layout, tensors, weights: md.weights };
+  return {
+    format: GENERATOR_FORMAT, spec, net: g.name, layers, input: g.input, layout, tensors, weights: md.weights,
+    ...(LITTLE_ENDIAN ? { checksum: { expected: md.crc32, fail } } : {}),
+  };
 }

@@ -58,8 +58,10 @@ export function encodeSafetensors(tensors: Tensor[], metadata: (crc: string) => 
 // Parses and validates the container: the header, `checkMetadata` on __metadata__ (before the
 // tensor table is looked at; it may return the most tensors the file can hold, so that a header
 // listing more is refused before its entries are walked), the tensor table (sizes, offsets, no overlaps, no gaps) and the
-// data section's CRC-32 against __metadata__.crc32.
-export function parseSafetensors(bytes: Uint8Array, fail: (problem: string) => never, checkMetadata: (md: Record<string, string>) => number | void, limits: Required<LoadLimits> = DEFAULT_LIMITS):
+// data section's CRC-32 against __metadata__.crc32 (with `deferChecksum`, only the field's form: the
+// caller then owes the comparison, checksumProblem, before it uses any value: wasm-gan/infer does
+// it in its module's memory once the tensors are copied there).
+export function parseSafetensors(bytes: Uint8Array, fail: (problem: string) => never, checkMetadata: (md: Record<string, string>) => number | void, limits: Required<LoadLimits> = DEFAULT_LIMITS, deferChecksum = false):
   { metadata: Record<string, string>; table: TableEntry[]; data: Uint8Array } {
   if (bytes.length < 8) fail(`not a checkpoint: ${bytes.length} bytes, too short to hold a safetensors header length (8 bytes)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -130,9 +132,15 @@ export function parseSafetensors(bytes: Uint8Array, fail: (problem: string) => n
 
   const data = bytes.subarray(dataStart);
   if (md.crc32 === undefined || !/^[0-9a-f]{8}$/.test(md.crc32)) fail(`corrupted header: __metadata__.crc32 is ${md.crc32 === undefined ? "absent" : show(md.crc32)}, expected 8 hex digits`);
-  const crc = crc32(data).toString(16).padStart(8, "0");
-  if (crc !== md.crc32) fail(`corrupted: the tensor data's CRC-32 is ${crc}, the header says ${md.crc32} (flipped or overwritten bytes)`);
+  const problem = deferChecksum ? undefined : checksumProblem(crc32(data), md.crc32);
+  if (problem) fail(problem);
   return { metadata: md, table, data };
+}
+
+// The data section's CRC-32 against the header's (8 hex digits): the problem, or undefined
+export function checksumProblem(crc: number, expected: string): string | undefined {
+  const got = (crc >>> 0).toString(16).padStart(8, "0");
+  return got === expected ? undefined : `corrupted: the tensor data's CRC-32 is ${got}, the header says ${expected} (flipped or overwritten bytes)`;
 }
 
 // A table entry's values as a copy (aligned, and safe to keep), in the host's byte order
