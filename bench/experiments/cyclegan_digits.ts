@@ -8,11 +8,12 @@
 //   cycle L1: mean |F(G(a)) − a| and mean |G(F(b)) − b| (images in [−1, 1])
 // and for scale: the classifier on the held-out digits themselves, and on the B images with the
 // transform NOT undone (what a translation that did nothing would score). Each run writes its
-// rows A | G(A) | F(G(A)) and B | F(B) | G(F(B)) (8 digits each) to bench/figures/.
+// rows A | G(A) | F(G(A)) and B | F(B) | G(F(B)) (8 digits each) to bench/figures/ (named with the
+// step count where it is not the preset's 4,000).
 //   npx tsx bench/experiments/cyclegan_digits.ts [steps=4000] [seeds=1] [lambdas=10,0] [transform=invert] [out=bench/cyclegan-digits-results.json]
 import { mkdirSync, readFileSync, existsSync } from "node:fs";
 import { CycleGAN } from "../../src/engine/cycle_engine.ts";
-import { cyclePreset } from "../../src/model/cyclegan_preset.ts";
+import { cyclePreset, CYCLE_PRESET_STEPS } from "../../src/model/cyclegan_preset.ts";
 import { cycleDigits, transformDigits, type DigitTransform } from "../../src/data/cycle_digits.ts";
 import { classifyDigits } from "../../src/eval/digit_classifier.ts";
 import { writeImageGrid } from "../../src/io/image_grid.ts";
@@ -55,7 +56,7 @@ for (const seed of seeds) {
     const rows = [test.a.x, gA, fgA, test.b.x, fB, gfB].map((x) => x.subarray(0, 8 * X));
     const grid = new Float32Array(48 * X);
     rows.forEach((r, i) => grid.set(r, i * 8 * X));
-    await writeImageGrid(`bench/figures/cyclegan-digits-${transform}-s${seed}-l${lambda}.png`, grid, 48, 28, 28, 1, { cols: 8, scale: 2 });
+    await writeImageGrid(`bench/figures/cyclegan-digits-${transform}-s${seed}-l${lambda}${steps === CYCLE_PRESET_STEPS ? "" : `-${steps}`}.png`, grid, 48, 28, 28, 1, { cols: 8, scale: 2 });
     await writeFileAtomic(outPath, JSON.stringify({ scale, runs }, null, 2) + "\n");
   }
 }
