@@ -32,6 +32,11 @@ const mbstdD = (layers: LayerSpec[]): LayerSpec[] => {
   return [...layers.slice(0, f), { type: "minibatch_std", groupSize: 4 }, ...layers.slice(f)];
 };
 
+const deepD = (layers: LayerSpec[]): LayerSpec[] => {
+  const f = layers.findIndex((l) => l.type === "flatten");
+  return [...layers.slice(0, f), { type: "conv2d", filters: 256, kernelSize: 4, strides: 2, padding: "same" }, { type: "leaky_relu", alpha: 0.2 }, ...layers.slice(f)];
+};
+
 function settings(): Record<string, Setting> {
   const out: Record<string, Setting> = {};
   for (const task of ["mnist", "stacked"] as Task[]) {
@@ -47,6 +52,10 @@ function settings(): Record<string, Setting> {
     // levels off at 54-56% from 5,000 steps on, bench/dcgan-recipe-results.json)
     const decay = (sp: ShorthandSpec): ShorthandSpec => ({ ...sp, lrSchedule: { type: "linear", steps: 10_000 } });
     add("r1-avg-decay", "R1 gamma 10 lazy (every 4th), the rates falling linearly to 0 over 10,000 steps, sampled from the 0.999 average", () => ({ ...decay(base()), r1: 10, r1Every: 4, average: 0.999 }));
+    // a deeper D: the plain D (two stride-2 convs) judges strokes more than whole digits (the
+    // plain samples are smooth strokes in digit-like but often wrong shapes); a third conv (256
+    // filters, 7x7 -> 4x4) sees the whole digit in one unit
+    add("deepd-r1-avg-decay", "r1-avg-decay with a third conv in D (256 filters, 4x4, stride 2, LeakyReLU 0.2) before the flatten", () => ({ ...decay(base()), r1: 10, r1Every: 4, average: 0.999, discriminator: deepD(base().discriminator) }));
     add("r1-mbstd-avg-decay", "r1-avg-decay with minibatch std (group 4) before D's flatten", () => ({ ...decay(base()), r1: 10, r1Every: 4, average: 0.999, discriminator: mbstdD(base().discriminator) }));
   }
   // the conditional preset (labels 0-9 in turn when sampling: classes balanced by construction),
