@@ -11,7 +11,7 @@ export function intFlag(v: string | undefined, name: string, fallback: number, m
   return n;
 }
 
-// --threads auto|N (the GAN and CycleGAN commands alike)
+// --threads auto|N (the GAN and CycleGAN commands alike; absent: auto)
 export function threadsFlag(v: string | undefined): "auto" | number {
   if (v === undefined || v === "auto") return "auto";
   const n = Number(v);

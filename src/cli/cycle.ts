@@ -26,6 +26,11 @@ import { loadDataName, dataNameOf } from "./data_names.ts";
 import { prepareRunFolder, writableFolder } from "./out_paths.ts";
 import { TRAIN_HELP } from "./help.ts";
 
+// --threads' default here: 1, not auto as for the GANs. cyclegan-digits' kernels are too small to
+// split (the split thresholds of assembly/kernels/threads.ts: only G's and F's Adam updates pass),
+// and a second thread measured 0.8-0.9x of one (bench/cyclegan-speed.json).
+const CYCLE_DEFAULT_THREADS = 1;
+
 // Is this `wasm-gan train` a CycleGAN run? (--preset cyclegan-digits, or --resume of a CycleGAN checkpoint)
 export async function isCycleTrain(args: string[]): Promise<boolean> {
   const flag = (name: string) => { const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`)); return i < 0 ? undefined : args[i].includes("=") ? args[i].split("=")[1] : args[i + 1]; };
@@ -78,7 +83,7 @@ export async function trainCycle(args: string[]): Promise<number> {
     },
   });
   if (values.help) { console.log(TRAIN_HELP); return 0; }
-  const threads = threadsFlag(values.threads);
+  const threads = threadsFlag(values.threads ?? String(CYCLE_DEFAULT_THREADS));
   const resume = values.resume !== undefined ? await readCycleCheckpoint(await runCheckpoint(values.resume)) : undefined;
   const prior = resume ? JSON.parse(resume.metadata.run ?? "{}") as Record<string, string> : undefined;
   if (values.transform !== undefined && !(DIGIT_TRANSFORMS as readonly string[]).includes(values.transform)) throw new UsageError(`--transform must be ${DIGIT_TRANSFORMS.join(" or ")} (got ${JSON.stringify(values.transform)})`);
@@ -158,7 +163,7 @@ export async function translateCommand(args: string[]): Promise<number> {
     args, strict: true, allowPositionals: false,
     options: { model: { type: "string" }, in: { type: "string" }, out: { type: "string" }, direction: { type: "string" }, threads: { type: "string" } },
   });
-  const threads = threadsFlag(values.threads);
+  const threads = threadsFlag(values.threads ?? String(CYCLE_DEFAULT_THREADS));
   if (values.model === undefined) throw new UsageError("translate: --model PATH is required (a CycleGAN checkpoint, or its run folder)");
   if (values.in === undefined) throw new UsageError("translate: --in FILE|DIR is required (a PNG image, or a folder of them)");
   if (values.out === undefined) throw new UsageError("translate: --out DIR is required (a folder for the translated images)");

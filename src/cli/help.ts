@@ -79,8 +79,8 @@ writes checkpoint.safetensors (every --checkpoint-every steps, default 1,000, an
 samples-<step>.png (rows A | G(A) | F(G(A)) and B | F(B) | G(F(B))), metrics.jsonl, curves.svg
 and report.html; --resume DIR continues the run with the same bits. translate runs a CycleGAN
 checkpoint's G (a2b, the default) or F (b2a) on a PNG image or a folder of them, writing each
-under its own name in --out DIR. Both take --threads (default auto: one per core; the same bits
-whatever the count; the preset's small nets gain little from a second thread).`;
+under its own name in --out DIR. Both take --threads (default 1: the preset's nets are too small
+for a second thread to pay; auto: one per core; the same bits whatever the count).`;
 
 // `wasm-gan train --help`: HELP's train lines, then its paragraphs on presets, data and train
 const lines = HELP.split("\n");

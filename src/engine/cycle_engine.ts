@@ -151,8 +151,9 @@ export class CycleGAN {
     if (this.helpers) await endHelpers(this.helpers.control, this.helpers.workers);
   }
 
-  // kernel tasks split across the threads so far (tests: a split really happened)
+  // tests: kernel tasks split across the threads so far (a split really happened), and the helper workers
   get threadTasksForTesting(): number { return this.helpers ? Atomics.load(this.helpers.control, CTL.GEN) : 0; }
+  get helpersForTesting(): readonly { kill(): void }[] { return this.helpers?.workers ?? []; }
 
   get step(): number { return this.wasm.cycleSteps(this.gan); }
 

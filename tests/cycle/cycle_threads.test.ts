@@ -53,4 +53,20 @@ test("3 steps on 1 and on 2 threads: every net's weights, optimiser moments and 
   assert.match(String(bad?.message), /^threads must be "auto" or an integer from 1 to 256 \(got 0\)$/, "a bad thread count is refused");
 });
 
+test("a helper worker that ends between calls: the next call throws, naming it", async () => {
+  const small = { ...spec, batchSize: 2, poolSize: 2 };
+  const gan = await CycleGAN.create(small, { seed: 1, threads: 2 });
+  try {
+    gan.train(A, B, { steps: 1 });
+    gan.helpersForTesting[0].kill();
+    for (let i = 0; i < 200 && liveWorkers() > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 10)); // the death event after the exit
+    assert.throws(() => gan.train(A, B, { steps: 2 }), /^wasm-gan: helper thread 1 stopped: the worker exited/);
+    assert.throws(() => gan.translate(A), /helper thread 1 stopped/);
+  } finally {
+    await gan.dispose();
+  }
+  assert.is(liveWorkers(), 0);
+});
+
 test.run();
