@@ -83,7 +83,7 @@ export type { ExportFormat, Exported, ExportedFile, ExportSource, ExportOptions,
 
 // CycleGAN (issue 18; Zhu et al. 2017): the engine, its spec and preset, its nets, the bundled
 // digits task and checkpoints
-export { CycleGAN, CYCLE_STATS, type CycleStats, type CycleState, type CycleNetState, type CycleTrainOptions, type Direction } from "./engine/cycle_engine.ts";
+export { CycleGAN, CYCLE_STATS, type CycleStats, type CycleState, type CycleNetState, type CycleTrainOptions, type CycleCreateOptions, type CycleEngineInfo, type Direction } from "./engine/cycle_engine.ts";
 export { validateCycleSpec, isCycleSpec, CYCLE_ROLES, type CycleSpec, type CycleObjective, type CycleRole } from "./model/cyclegan_spec.ts";
 export { cyclePreset, CYCLE_PRESETS, CYCLE_PRESET_STEPS } from "./model/cyclegan_preset.ts";
 export { resnetGenerator, patchDiscriminator, residualBlock, type ResnetGeneratorOptions, type PatchDiscriminatorOptions } from "./model/cyclegan_nets.ts";

@@ -11,6 +11,14 @@ export function intFlag(v: string | undefined, name: string, fallback: number, m
   return n;
 }
 
+// --threads auto|N (the GAN and CycleGAN commands alike; absent: auto)
+export function threadsFlag(v: string | undefined): "auto" | number {
+  if (v === undefined || v === "auto") return "auto";
+  const n = Number(v);
+  if (!(Number.isInteger(n) && n >= 1 && n <= 256)) throw new UsageError(`--threads must be "auto" or an integer from 1 to 256 (got ${JSON.stringify(v)})`);
+  return n;
+}
+
 export function numFlag(v: string | undefined, name: string): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);

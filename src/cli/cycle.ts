@@ -21,10 +21,15 @@ import { imageGrid } from "../io/image_grid.ts";
 import { lineChartSvg } from "../io/loss_plot.ts";
 import { reportHtml } from "../io/report.ts";
 import { decodePng } from "../data/image_folder.ts";
-import { UsageError, intFlag, numFlag, joinNegativeValues } from "./args.ts";
+import { UsageError, intFlag, numFlag, threadsFlag, joinNegativeValues } from "./args.ts";
 import { loadDataName, dataNameOf } from "./data_names.ts";
 import { prepareRunFolder, writableFolder } from "./out_paths.ts";
 import { TRAIN_HELP } from "./help.ts";
+
+// --threads' default here: 1, not auto as for the GANs. cyclegan-digits' kernels are too small to
+// split (the split thresholds of assembly/kernels/threads.ts: only G's and F's Adam updates pass),
+// and a second thread measured 0.8-0.9x of one (bench/cyclegan-speed.json).
+const CYCLE_DEFAULT_THREADS = 1;
 
 // Is this `wasm-gan train` a CycleGAN run? (--preset cyclegan-digits, or --resume of a CycleGAN checkpoint)
 export async function isCycleTrain(args: string[]): Promise<boolean> {
@@ -74,10 +79,11 @@ export async function trainCycle(args: string[]): Promise<number> {
       preset: { type: "string" }, steps: { type: "string" }, seed: { type: "string" }, out: { type: "string" }, lambda: { type: "string" },
       transform: { type: "string" }, "data-a": { type: "string" }, "data-b": { type: "string" }, "sample-every": { type: "string" },
       "checkpoint-every": { type: "string" }, resume: { type: "string" }, quiet: { type: "boolean" }, force: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
+      threads: { type: "string" }, help: { type: "boolean", short: "h" },
     },
   });
   if (values.help) { console.log(TRAIN_HELP); return 0; }
+  const threads = threadsFlag(values.threads ?? String(CYCLE_DEFAULT_THREADS));
   const resume = values.resume !== undefined ? await readCycleCheckpoint(await runCheckpoint(values.resume)) : undefined;
   const prior = resume ? JSON.parse(resume.metadata.run ?? "{}") as Record<string, string> : undefined;
   if (values.transform !== undefined && !(DIGIT_TRANSFORMS as readonly string[]).includes(values.transform)) throw new UsageError(`--transform must be ${DIGIT_TRANSFORMS.join(" or ")} (got ${JSON.stringify(values.transform)})`);
@@ -97,7 +103,16 @@ export async function trainCycle(args: string[]): Promise<number> {
   const sampleEvery = intFlag(values["sample-every"], "sample-every", 500, 1), checkpointEvery = intFlag(values["checkpoint-every"], "checkpoint-every", 1000, 0);
   const out = values.out ?? (values.resume && (await stat(values.resume).catch(() => undefined))?.isDirectory() ? values.resume : join("out", "cyclegan-digits"));
   await prepareRunFolder(out, { resumeDir: resume ? resolve(resume.path, "..") : undefined, force: !!values.force });
-  const gan = await CycleGAN.create(spec, { seed });
+  const gan = await CycleGAN.create(spec, { seed, threads });
+  try {
+    return await trainLoop(gan, d, out, steps, settings, resume, values.quiet === true, sampleEvery, checkpointEvery);
+  } finally {
+    await gan.dispose(); // ends the helper threads
+  }
+}
+
+async function trainLoop(gan: CycleGAN, d: Domains, out: string, steps: number, settings: Record<string, string>,
+  resume: Awaited<ReturnType<typeof readCycleCheckpoint>> | undefined, quiet: boolean, sampleEvery: number, checkpointEvery: number): Promise<number> {
   if (resume) gan.loadState(resume.state);
   const ckpt = join(out, CHECKPOINT_FILE), meta = { run: JSON.stringify(settings) };
   const lines: CycleStats[] = [];
@@ -108,16 +123,17 @@ export async function trainCycle(args: string[]): Promise<number> {
     const next = Math.min(steps, nextMultiple(50), nextMultiple(sampleEvery), nextMultiple(checkpointEvery));
     const s = gan.train(d.a, d.b, { steps: next });
     lines.push(s);
-    if (!values.quiet) process.stderr.write(`\rstep ${s.step}/${steps}  D_A ${s.dALoss.toFixed(3)}  D_B ${s.dBLoss.toFixed(3)}  G ${s.gLoss.toFixed(3)}  cycle ${s.recA.toFixed(3)}/${s.recB.toFixed(3)}  ${((performance.now() - t0) / (s.step - start)).toFixed(0)} ms/step `);
+    if (!quiet) process.stderr.write(`\rstep ${s.step}/${steps}  D_A ${s.dALoss.toFixed(3)}  D_B ${s.dBLoss.toFixed(3)}  G ${s.gLoss.toFixed(3)}  cycle ${s.recA.toFixed(3)}/${s.recB.toFixed(3)}  ${((performance.now() - t0) / (s.step - start)).toFixed(0)} ms/step `);
     if (s.step % sampleEvery === 0 || s.step === steps) await writeFileAtomic(join(out, `samples-${String(s.step).padStart(6, "0")}.png`), rowsPng(gan, d));
     if ((checkpointEvery > 0 && s.step % checkpointEvery === 0) || s.step === steps) await saveCycleCheckpoint(ckpt, gan, meta);
   }
-  if (!values.quiet) process.stderr.write("\n");
+  if (!quiet) process.stderr.write("\n");
   const prev = resume ? await readFile(join(out, "metrics.jsonl"), "utf8").catch(() => "") : "";
   const kept = prev.split("\n").filter((l) => l && JSON.parse(l).step <= start);
   await writeFileAtomic(join(out, "metrics.jsonl"), [...kept, ...lines.map((l) => JSON.stringify(l))].join("\n") + "\n");
   await writeReport(out, gan, settings, lines);
-  console.log(`trained CycleGAN ${settings.dataA ? "on --data-a / --data-b" : `cyclegan-digits (${settings.transform})`} to step ${gan.step}: ${ckpt}, ${join(out, "report.html")}`);
+  const info = gan.engineInfo();
+  console.log(`trained CycleGAN ${settings.dataA ? "on --data-a / --data-b" : `cyclegan-digits (${settings.transform})`} to step ${gan.step} (the wasm engine, ${info.simd} SIMD, ${info.threads} thread${info.threads > 1 ? "s" : ""}): ${ckpt}, ${join(out, "report.html")}`);
   return 0;
 }
 
@@ -145,8 +161,9 @@ async function writeReport(out: string, gan: CycleGAN, settings: Record<string, 
 export async function translateCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args, strict: true, allowPositionals: false,
-    options: { model: { type: "string" }, in: { type: "string" }, out: { type: "string" }, direction: { type: "string" } },
+    options: { model: { type: "string" }, in: { type: "string" }, out: { type: "string" }, direction: { type: "string" }, threads: { type: "string" } },
   });
+  const threads = threadsFlag(values.threads ?? String(CYCLE_DEFAULT_THREADS));
   if (values.model === undefined) throw new UsageError("translate: --model PATH is required (a CycleGAN checkpoint, or its run folder)");
   if (values.in === undefined) throw new UsageError("translate: --in FILE|DIR is required (a PNG image, or a folder of them)");
   if (values.out === undefined) throw new UsageError("translate: --out DIR is required (a folder for the translated images)");
@@ -158,13 +175,17 @@ export async function translateCommand(args: string[]): Promise<number> {
   const files = st.isDirectory() ? (await readdir(values.in)).filter((f) => f.toLowerCase().endsWith(".png")).sort().map((f) => join(values.in!, f)) : [values.in];
   if (files.length === 0) throw new UsageError(`--in ${values.in}: no .png images in the folder`);
   await writableFolder(values.out, "--out", "the translated images");
-  const gan = await CycleGAN.create(ck.spec, { seed: ck.seed });
-  gan.loadState(ck.state);
-  const [h, w, c] = ck.spec.dataShape;
-  for (const f of files) {
-    const img = decodePng(new Uint8Array(await readFile(f)), f);
-    if (img.h !== h || img.w !== w || img.c !== c) throw new UsageError(`${f}: a ${img.w}x${img.h} image of ${img.c} channel${img.c > 1 ? "s" : ""}; this model translates ${w}x${h} of ${c}`);
-    await writeFileAtomic(join(values.out, basename(f)), imageGrid(gan.translate(img.x, { direction }), 1, h, w, c, { cols: 1, pad: 0 }));
+  const gan = await CycleGAN.create(ck.spec, { seed: ck.seed, threads });
+  try {
+    gan.loadState(ck.state);
+    const [h, w, c] = ck.spec.dataShape;
+    for (const f of files) {
+      const img = decodePng(new Uint8Array(await readFile(f)), f);
+      if (img.h !== h || img.w !== w || img.c !== c) throw new UsageError(`${f}: a ${img.w}x${img.h} image of ${img.c} channel${img.c > 1 ? "s" : ""}; this model translates ${w}x${h} of ${c}`);
+      await writeFileAtomic(join(values.out, basename(f)), imageGrid(gan.translate(img.x, { direction }), 1, h, w, c, { cols: 1, pad: 0 }));
+    }
+  } finally {
+    await gan.dispose();
   }
   console.log(`translated ${files.length} image${files.length > 1 ? "s" : ""} ${direction} with ${ck.path} (step ${ck.step}) into ${values.out}`);
   return 0;

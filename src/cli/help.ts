@@ -14,11 +14,11 @@ export const HELP = `wasm-gan: train and run GANs in WebAssembly
   wasm-gan train --resume DIR|FILE [--steps N [--extend-schedule]] [--threads auto|N] [--eval-every N ...]
   wasm-gan train --preset cyclegan-digits [--transform invert|rotate90 | --data-a PATH --data-b PATH]
                  [--lambda L] [--steps N] [--seed S] [--sample-every N] [--checkpoint-every N]
-                 [--out DIR [--force]] [--resume DIR] [--quiet]
+                 [--threads auto|N] [--out DIR [--force]] [--resume DIR] [--quiet]
   wasm-gan sample --model PATH [-n N] [--label K] [--seed S] [--format png|npy|json] --out FILE
   wasm-gan eval --model PATH [--real PATH] [-n N] [--seed S] [--metrics fid,kid,pr,score] [--json]
   wasm-gan export --model PATH --format safetensors|onnx|tfjs [--weights ema|raw] --out PATH
-  wasm-gan translate --model PATH --in FILE|DIR --out DIR [--direction a2b|b2a]
+  wasm-gan translate --model PATH --in FILE|DIR --out DIR [--direction a2b|b2a] [--threads auto|N]
   wasm-gan info
   wasm-gan help | train --help | --version
 
@@ -79,7 +79,8 @@ writes checkpoint.safetensors (every --checkpoint-every steps, default 1,000, an
 samples-<step>.png (rows A | G(A) | F(G(A)) and B | F(B) | G(F(B))), metrics.jsonl, curves.svg
 and report.html; --resume DIR continues the run with the same bits. translate runs a CycleGAN
 checkpoint's G (a2b, the default) or F (b2a) on a PNG image or a folder of them, writing each
-under its own name in --out DIR.`;
+under its own name in --out DIR. Both take --threads (default 1: the preset's nets are too small
+for a second thread to pay; auto: one per core; the same bits whatever the count).`;
 
 // `wasm-gan train --help`: HELP's train lines, then its paragraphs on presets, data and train
 const lines = HELP.split("\n");

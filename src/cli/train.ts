@@ -13,7 +13,7 @@ import { runTraining, RunDivergedError } from "../train/run.ts";
 import { snapshotter, type Snapshot } from "../train/snapshot.ts";
 import { HealthMonitor } from "../health/monitor.ts";
 import { healthMetrics } from "../health/sample_metrics.ts";
-import { UsageError, intFlag, numFlag, joinNegativeValues, readConfig } from "./args.ts";
+import { UsageError, intFlag, numFlag, threadsFlag, joinNegativeValues, readConfig } from "./args.ts";
 import { dataFor, loadDataName, dataNameOf } from "./data_names.ts";
 import { runSettings, type RunSettings } from "./run_settings.ts";
 import { RunOutputs, progressLine } from "./run_outputs.ts";
@@ -73,10 +73,7 @@ export async function train(args: string[]): Promise<number> {
     },
   });
   if (values.help) { console.log(TRAIN_HELP); return 0; }
-  const threads = values.threads === undefined || values.threads === "auto" ? "auto" as const : Number(values.threads);
-  if (threads !== "auto" && !(Number.isInteger(threads) && threads >= 1 && threads <= 256)) {
-    throw new UsageError(`--threads must be "auto" or an integer from 1 to 256 (got ${JSON.stringify(values.threads)})`);
-  }
+  const threads = threadsFlag(values.threads);
   // progressive growing (src/cli/train_progressive.ts): its preset, or a checkpoint of its runs
   if (values.preset !== undefined && PROGRESSIVE_PRESETS[values.preset]) return trainProgressive(values, threads);
   if (values.resume !== undefined && values.preset === undefined) {

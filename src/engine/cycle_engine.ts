@@ -1,13 +1,23 @@
 // The CycleGAN engine: the four nets of a validated CycleGAN spec (src/model/cyclegan_spec.ts)
 // inside one WASM module instance, trained by the in-wasm step (assembly/train/cycle.ts), on the
-// caller's thread. Results come back as copies.
+// caller's thread, which leads: with `threads` above 1 its big kernels are split with threads - 1
+// helper workers sharing the instance's memory (assembly/kernels/threads.ts, src/worker/helpers.ts),
+// the same bits as one thread. Results come back as copies.
 //   train(a, b, {steps}):   unpaired images of domain A and of domain B ([count, h, w, c] flat, in
 //                           [−1, 1]), drawn independently each step
 //   translate(x, {direction}): "a2b" runs G, "b2a" runs F, in chunks of the batch size
 //   saveState() / loadState(): everything the next step reads (every net's parameters, optimiser
 //                           moments and update count, state blocks, both pools, the stream, the
 //                           step), so a run resumed from it continues with the same bits
-import { instantiate, chooseFlavour, type SimdFlavour } from "./wasm_module.ts";
+//   dispose():              ends the helper threads (a no-op on one thread); the model is unusable after
+// A helper that fails inside a kernel is reported by the step it fails (HelperFailure). A helper
+// worker that ends without a word (terminated from outside) is noticed between calls (the caller's
+// thread is busy during one): the next call throws; one ended during a step leaves that step waiting.
+import { instantiate, instantiateModule, chooseFlavour, type SimdFlavour } from "./wasm_module.ts";
+import { leaderImports, markHelperDead, HelperFailure, CTL } from "./thread_control.ts";
+import { resolveThreads, startHelpers, endHelpers, type Helpers } from "../worker/helpers.ts";
+import { workersUnavailable } from "../worker/spawn.ts";
+import type { Threads } from "../worker/gan_api.ts";
 import { LinearMemory } from "./memory.ts";
 import type { Handle, Ptr, WasmExports } from "./abi.ts";
 import { OPTIMIZER_CODES, INIT_CODES } from "../model/ops.ts";
@@ -37,6 +47,17 @@ export interface CycleTrainOptions {
 
 export type Direction = "a2b" | "b2a";
 
+export interface CycleCreateOptions {
+  seed?: number;            // weights, minibatches and pools follow from it
+  deterministic?: boolean;  // true (default): the strict-SIMD build, bit-reproducible everywhere
+  threads?: Threads;        // kernel threads, the caller's included (default 1; "auto": one per core)
+}
+
+export interface CycleEngineInfo { engine: "wasm"; simd: SimdFlavour; threads: number; reason: string }
+
+// The caller's thread may block in Atomics.wait (Node, Deno, a worker), not a browser page's main thread.
+const canBlock = () => typeof (globalThis as any).window === "undefined" || typeof (globalThis as any).WorkerGlobalScope !== "undefined";
+
 interface NetHandle { net: Handle; opt: Handle; paramCount: number; stateCount: number }
 
 export class CycleGAN {
@@ -46,8 +67,11 @@ export class CycleGAN {
   private readonly X: number;
   private data: { a?: Float32Array; b?: Float32Array; ptrA: Ptr; ptrB: Ptr; capA: number; capB: number } = { ptrA: 0, ptrB: 0, capA: 0, capB: 0 };
   private input: { ptr: Ptr; cap: number } = { ptr: 0, cap: 0 };
+  private failure: Error | undefined; // a helper that failed or ended: every later call throws it
+  private disposed = false;
 
-  private constructor(private readonly wasm: WasmExports, readonly spec: CycleSpec, readonly seed: number, readonly simd: SimdFlavour) {
+  private constructor(private readonly wasm: WasmExports, readonly spec: CycleSpec, readonly seed: number, readonly simd: SimdFlavour,
+    private readonly info: CycleEngineInfo, private readonly helpers?: Helpers) {
     this.mem = new LinearMemory(wasm);
     const B = spec.batchSize;
     this.X = sampleSize(spec.dataShape);
@@ -67,15 +91,69 @@ export class CycleGAN {
       h.generator.opt, h.inverse.opt, h.discriminatorA.opt, h.discriminatorB.opt, spec.poolSize, (seed ^ 0x9e3779b9) >>> 0);
     wasm.cycleSetLambda(this.gan, spec.lambda, spec.identity);
     if (spec.lrSchedule.type === "linear") wasm.cycleSetSchedule(this.gan, spec.lrSchedule.start, spec.lrSchedule.steps);
+    this.watchHelpers();
   }
 
-  // spec: a CycleGAN spec (validated here); seed: weights, minibatches and pools follow from it
-  static async create(spec: unknown, options: { seed?: number; deterministic?: boolean } = {}): Promise<CycleGAN> {
+  // spec: a CycleGAN spec (validated here). threads > 1 needs workers (Worker, SharedArrayBuffer):
+  // where there are none the model runs on one thread and engineInfo() says why.
+  static async create(spec: unknown, options: CycleCreateOptions = {}): Promise<CycleGAN> {
     const s = validateCycleSpec(spec);
     const seed = checkSeed(options.seed ?? 0);
-    const { flavour } = chooseFlavour(options.deterministic ?? true);
-    return new CycleGAN(await instantiate(flavour), s, seed, flavour);
+    const threads = await resolveThreads(options.threads ?? 1);
+    const { flavour, reason } = chooseFlavour(options.deterministic ?? true);
+    const missing = threads > 1 ? await workersUnavailable() : undefined;
+    if (threads > 1 && !missing) {
+      const h = await startHelpers(flavour, threads);
+      try {
+        const wasm = await instantiateModule(h.module, { memory: h.memory, ...leaderImports(h.control, threads, canBlock()) });
+        wasm.threadsSetup(threads); // per-helper GEMM scratch, before anything else is laid out
+        return new CycleGAN(wasm, s, seed, flavour, { engine: "wasm", simd: flavour, threads, reason: `${reason}; ${threads} kernel threads (this thread leads, ${threads - 1} helper worker${threads > 2 ? "s" : ""})` }, h);
+      } catch (e) {
+        await endHelpers(h.control, h.workers);
+        throw e;
+      }
+    }
+    const why = missing ? `; ${threads} threads asked for, but ${missing}: 1 kernel thread` : "; 1 kernel thread";
+    return new CycleGAN(await instantiate(flavour), s, seed, flavour, { engine: "wasm", simd: flavour, threads: 1, reason: reason + why });
   }
+
+  engineInfo(): CycleEngineInfo { return { ...this.info }; }
+  get threads(): number { return this.info.threads; }
+
+  // a helper's end is watched from here (between calls: see the header)
+  private watchHelpers(): void {
+    this.helpers?.workers.forEach((w, i) => w.onDeath((e) => {
+      this.failure ??= new Error(`wasm-gan: helper thread ${i + 1} stopped: ${e.message}`);
+      markHelperDead(this.helpers!.control, i + 1); // a leader waiting on it stops waiting
+    }));
+  }
+
+  private alive(): void {
+    if (this.disposed) throw new Error("this CycleGAN was disposed");
+    if (this.failure) throw this.failure;
+  }
+
+  // runs f, which calls kernels; a helper's failure in it ends the model
+  private guarded<T>(f: () => T): T {
+    this.alive();
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof HelperFailure) this.failure ??= e;
+      throw e;
+    }
+  }
+
+  // ends the helper threads; every later call throws
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.helpers) await endHelpers(this.helpers.control, this.helpers.workers);
+  }
+
+  // tests: kernel tasks split across the threads so far (a split really happened), and the helper workers
+  get threadTasksForTesting(): number { return this.helpers ? Atomics.load(this.helpers.control, CTL.GEN) : 0; }
+  get helpersForTesting(): readonly { kill(): void }[] { return this.helpers?.workers ?? []; }
 
   get step(): number { return this.wasm.cycleSteps(this.gan); }
 
@@ -108,10 +186,11 @@ export class CycleGAN {
     if (!Number.isInteger(o.steps) || o.steps < 0) throw new RangeError(`steps: must be a non-negative integer (got ${o.steps})`);
     const every = o.every ?? 1;
     if (!Number.isInteger(every) || every < 1) throw new RangeError(`every: must be a positive integer (got ${every})`);
+    this.alive();
     this.setData(a, b);
     while (this.step < o.steps) {
       const k = Math.min(every - (this.step % every), o.steps - this.step);
-      this.wasm.cycleTrain(this.gan, k);
+      this.guarded(() => this.wasm.cycleTrain(this.gan, k));
       const s = this.stats();
       for (const key of CYCLE_STATS) if (!Number.isFinite(s[key])) throw new Error(`CycleGAN training diverged at step ${s.step}: ${key} is ${s[key]}`);
       o.onStep?.(s);
@@ -124,23 +203,26 @@ export class CycleGAN {
     const direction = options.direction ?? "a2b";
     if (direction !== "a2b" && direction !== "b2a") throw new RangeError(`direction: must be "a2b" or "b2a" (got ${JSON.stringify(direction)})`);
     const n = checkData(x, this.spec.dataShape, "translate: images");
+    this.alive();
     const net = this.nets[direction === "a2b" ? "generator" : "inverse"].net;
     const B = this.spec.batchSize, X = this.X, out = new Float32Array(n * X);
     if (this.input.cap < B * X) this.input = { ptr: this.wasm.alloc(B * X * 4), cap: B * X };
     for (let i = 0; i < n; i += B) {
       const k = Math.min(B, n - i);
       this.mem.write(this.input.ptr, x.subarray(i * X, (i + k) * X));
-      out.set(this.mem.f32(this.wasm.netForward(net, this.input.ptr, k, 0), k * X), i * X);
+      out.set(this.mem.f32(this.guarded(() => this.wasm.netForward(net, this.input.ptr, k, 0)), k * X), i * X);
     }
     return out;
   }
 
   // every net's parameters, by name
   getWeights(): Record<string, Float32Array> {
+    this.alive();
     return Object.fromEntries(CYCLE_ROLES.map((r) => [this.spec.objective[r], this.mem.read(this.wasm.netParams(this.nets[r].net), this.nets[r].paramCount)]));
   }
 
   saveState(): CycleState {
+    this.alive();
     const w = this.wasm, nets: Record<string, CycleNetState> = {};
     for (const r of CYCLE_ROLES) {
       const h = this.nets[r];
@@ -154,6 +236,7 @@ export class CycleGAN {
   }
 
   loadState(s: CycleState): void {
+    this.alive();
     const w = this.wasm;
     for (const r of CYCLE_ROLES) {
       const name = this.spec.objective[r], h = this.nets[r], t = s.nets[name];

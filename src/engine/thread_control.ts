@@ -51,8 +51,10 @@ export function leaderImports(ctl: Int32Array, count: number, canBlock: boolean)
 
 // A helper's life: wait for a task, run part `index` of it, report, until QUIT.
 // Returns the error that ended it, if any (FAILED is set then, so the leader stops waiting).
-export function helperLoop(ctl: Int32Array, index: number, count: number, wasm: WasmExports): unknown {
-  let gen = Atomics.load(ctl, CTL.GEN);
+// gen: GEN as read BEFORE the helper said it was ready; read after, the leader's first task
+// could already have bumped it (seen when the leader starts at once, as CycleGAN's does) and the
+// helper would wait for a second task while the leader waits for it.
+export function helperLoop(ctl: Int32Array, index: number, count: number, wasm: WasmExports, gen: number): unknown {
   for (;;) {
     let until = 0;
     for (let spins = 0; Atomics.load(ctl, CTL.GEN) === gen; spins++) {

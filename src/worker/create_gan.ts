@@ -7,27 +7,11 @@ import { WorkerGAN } from "./worker_gan.ts";
 import { InProcessGAN } from "./in_process_gan.ts";
 import { TfjsGanHandle } from "./tfjs_gan.ts";
 import { selectEngine } from "../engine/select.ts";
+import { resolveThreads } from "./helpers.ts";
 import type { GAN, GanOptions, Threads } from "./gan_api.ts";
 
-// the cores this process may use
-export async function coreCount(): Promise<number> {
-  const nav = (globalThis as any).navigator;
-  if (typeof nav?.hardwareConcurrency === "number" && nav.hardwareConcurrency > 0) return nav.hardwareConcurrency;
-  try {
-    const os = await import("node:os");
-    return typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
-  } catch {
-    return 1;
-  }
-}
-
-export async function resolveThreads(threads: Threads | undefined): Promise<number> {
-  if (threads === undefined || threads === "auto") return Math.max(1, await coreCount());
-  if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
-    throw new RangeError(`threads must be "auto" or an integer from 1 to 256 (got ${JSON.stringify(threads)})`);
-  }
-  return threads;
-}
+// how many threads (src/worker/helpers.ts, shared with the CycleGAN engine); exported from here as before
+export { coreCount, resolveThreads } from "./helpers.ts";
 
 export async function createGAN(specInput: unknown, options: GanOptions = {}): Promise<GAN> {
   const spec = validateSpec(specInput); // spec errors are thrown here, on the caller's thread

@@ -7,8 +7,8 @@
 // later calls reject with the same error.
 import * as Comlink from "comlink";
 import { spawnWorker, type SpawnedWorker } from "./spawn.ts";
-import { compile, newSharedMemory, type BuildName } from "../engine/wasm_module.ts";
 import { newControl, stopHelpers, markHelperDead } from "../engine/thread_control.ts";
+import { startHelpers } from "./helpers.ts";
 import type { EngineApi, Created, DatasetMessage } from "./engine_api.ts";
 import type { EngineInfo, GanState, GenerateOptions, NetWeights, StepStats, TrainOptions, ThreadLink } from "../engine/wasm_engine.ts";
 import type { Dataset } from "../data/dataset.ts";
@@ -46,24 +46,14 @@ export class WorkerGAN implements GAN {
   static async create(spec: NormalisedSpec, options: { seed: number; deterministic: boolean }, threads: number,
     flavour: { flavour: "strict" | "relaxed"; reason: string }, modeReason: string): Promise<WorkerGAN> {
     const control = newControl();
-    const helpers: SpawnedWorker[] = [];
+    let helpers: SpawnedWorker[] = [];
     let engine: SpawnedWorker | undefined;
     try {
       let link: ThreadLink | undefined;
       if (threads > 1) {
-        const build = `${flavour.flavour}-threads` as BuildName;
-        const module = await compile(build);
-        const memory = newSharedMemory();
-        // helpers first: each instantiation rewrites the module's static data in the shared
-        // memory, which must happen before the leader starts using it
-        for (let i = 1; i < threads; i++) {
-          const h = await spawnWorker();
-          helpers.push(h);
-          h.post({ role: "helper", module, memory, control, index: i, count: threads });
-          const answer = await h.firstMessage();
-          if (!answer?.ready) throw new Error(`wasm-gan: helper thread ${i} could not start: ${answer?.error ?? "no answer"}`);
-        }
-        link = { module, memory, control, count: threads, flavour: flavour.flavour, reason: flavour.reason };
+        const h = await startHelpers(flavour.flavour, threads, control);
+        helpers = h.workers;
+        link = { module: h.module, memory: h.memory, control, count: threads, flavour: flavour.flavour, reason: flavour.reason };
       }
       engine = await spawnWorker();
       engine.post({ role: "engine" });

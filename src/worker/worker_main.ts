@@ -5,7 +5,7 @@
 //   { role: "engine" }: serve the engine (engine_api.ts) through comlink.
 import * as Comlink from "comlink";
 import { instantiateModule } from "../engine/wasm_module.ts";
-import { helperLoop } from "../engine/thread_control.ts";
+import { helperLoop, CTL } from "../engine/thread_control.ts";
 import { EngineApi } from "./engine_api.ts";
 
 interface Port {
@@ -48,8 +48,9 @@ p.onFirstMessage(async (msg) => {
       p.post({ ready: false, error: String((e as Error)?.message ?? e) });
       return;
     }
+    const gen = Atomics.load(control as Int32Array, CTL.GEN); // before the leader can start (helperLoop)
     p.post({ ready: true });
-    const error = helperLoop(control, index, count, wasm);
+    const error = helperLoop(control, index, count, wasm, gen);
     if (error) p.post({ failed: String((error as Error)?.message ?? error) });
     p.close();
   } else if (msg?.role === "engine") {

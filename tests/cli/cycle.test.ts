@@ -1,6 +1,7 @@
 // wasm-gan train --preset cyclegan-digits and wasm-gan translate end to end (dist/cli.js), in a
 // temporary folder: the run's outputs, a resume that continues the same run, translation of a
-// file and a folder, and one-line errors (exit 2 usage, 1 bad files).
+// file and a folder (training and translating on 2 threads, the weights those of the library on 1),
+// and one-line errors (exit 2 usage, 1 bad files).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
@@ -21,8 +22,9 @@ const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], {
 test("train --preset cyclegan-digits: outputs, resume to the end, translate a file and a folder", async () => {
   const dir = mkdtempSync(join(tmpdir(), "wasm-gan-cycle-")), out = join(dir, "run");
   try {
-    let r = run("train", "--preset", "cyclegan-digits", "--steps", "4", "--sample-every", "2", "--checkpoint-every", "2", "--out", out, "--quiet");
+    let r = run("train", "--preset", "cyclegan-digits", "--steps", "4", "--sample-every", "2", "--checkpoint-every", "2", "--out", out, "--quiet", "--threads", "2");
     assert.is(r.status, 0, r.stderr);
+    assert.match(r.stdout, /strict SIMD, 2 threads\)/);
     const files = readdirSync(out).sort();
     for (const f of ["checkpoint.safetensors", "curves.svg", "metrics.jsonl", "report.html", "samples-000002.png", "samples-000004.png"]) assert.ok(files.includes(f), `${f} in ${files}`);
     const ck = decodeCycleCheckpoint(new Uint8Array(readFileSync(join(out, "checkpoint.safetensors"))));
@@ -34,7 +36,7 @@ test("train --preset cyclegan-digits: outputs, resume to the end, translate a fi
     const d = await cycleDigits();
     const lib = await CycleGAN.create(ck.spec, { seed: 1 });
     lib.train(d.a.x, d.b.x, { steps: 4 });
-    for (const [net, w] of Object.entries(lib.getWeights())) expectBitIdentical(`${net} == the library's 4 steps`, ck.state.nets[net].params, w);
+    for (const [net, w] of Object.entries(lib.getWeights())) expectBitIdentical(`${net} == the library's 4 steps on 1 thread`, ck.state.nets[net].params, w);
     // past the schedule's end: refused; at it: nothing to do
     oneLineError(run("train", "--resume", out, "--steps", "9"), 2, /learning rates reach 0 at step 4/, "resume past the schedule");
     // translate: one 28x28 digit, then a folder of two
@@ -43,7 +45,7 @@ test("train --preset cyclegan-digits: outputs, resume to the end, translate a fi
     mkdirSync(folder);
     writeFileSync(join(folder, "a.png"), imageGrid(x, 1, 28, 28, 1, { cols: 1, pad: 0 }));
     writeFileSync(join(folder, "b.png"), imageGrid(d.a.x.subarray(784, 1568), 1, 28, 28, 1, { cols: 1, pad: 0 }));
-    r = run("translate", "--model", out, "--in", one, "--out", join(dir, "t1"));
+    r = run("translate", "--model", out, "--in", one, "--out", join(dir, "t1"), "--threads", "2");
     assert.is(r.status, 0, r.stderr);
     const t = decodePng(new Uint8Array(readFileSync(join(dir, "t1", "one.png"))), "t");
     const want = lib.translate(decodePng(new Uint8Array(readFileSync(one)), "one").x, { direction: "a2b" });
@@ -58,6 +60,8 @@ test("train --preset cyclegan-digits: outputs, resume to the end, translate a fi
     oneLineError(run("translate", "--model", out, "--in", join(out, "samples-000002.png"), "--out", join(dir, "t3")), 2, /this model translates 28x28/, "wrong size");
     oneLineError(run("train", "--preset", "cyclegan-digits", "--data-a", folder, "--out", join(dir, "x")), 2, /--data-a and --data-b come together/, "one domain");
     oneLineError(run("train", "--preset", "cyclegan-digits", "--transform", "flip", "--out", join(dir, "x")), 2, /--transform must be invert or rotate90/, "bad transform");
+    oneLineError(run("train", "--preset", "cyclegan-digits", "--threads", "0", "--out", join(dir, "x")), 2, /--threads must be "auto" or an integer from 1 to 256 \(got "0"\)/, "bad --threads");
+    oneLineError(run("translate", "--model", out, "--in", one, "--out", join(dir, "t3"), "--threads", "x"), 2, /--threads must be "auto" or an integer from 1 to 256 \(got "x"\)/, "translate: bad --threads");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
