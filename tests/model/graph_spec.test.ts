@@ -7,13 +7,16 @@ import { layerShapes } from "../../src/model/shapes.ts";
 import type { LayerSpec } from "../../src/model/spec.ts";
 
 // ring8's discriminator reads [4] (pack 2): a residual block on a hidden layer, then the logit
+// the mlp nets with D judging packed pairs (pack 2: D's input [4]), ring8's recipe before the
+// remedies study; the checks below name that input shape
+const packed = () => ({ ...preset("mlp-ring8"), pack: 2 });
 const residualD = (): any[] => [
   { type: "dense", units: 16, name: "h" }, { type: "relu" }, { type: "dense", units: 16, name: "f" },
   { type: "add", inputs: ["h", "f"], name: "sum" }, { type: "relu" }, { type: "dense", units: 1 },
 ];
 
 function refuses(discriminator: any[], field: string, words: RegExp, over: Record<string, unknown> = {}) {
-  const s: any = { ...structuredClone(preset("ring8")), discriminator, ...over };
+  const s: any = { ...structuredClone(packed()), discriminator, ...over };
   try {
     validateSpec(s);
   } catch (e) {
@@ -28,12 +31,12 @@ function refuses(discriminator: any[], field: string, words: RegExp, over: Recor
 const edit = (f: (d: any[]) => void) => { const d = residualD(); f(d); return d; };
 
 test("a residual discriminator validates; name and inputs are kept, blend's alpha defaults to 0", () => {
-  const n = validateSpec({ ...preset("ring8"), discriminator: residualD() });
+  const n = validateSpec({ ...packed(), discriminator: residualD() });
   assert.equal(n.nets.discriminator[3], { type: "add", name: "sum", inputs: ["h", "f"] });
   assert.equal(n.nets.discriminator[0], { type: "dense", units: 16, name: "h" });
   assert.not.ok("inputs" in n.nets.discriminator[1], "no inputs field where none was given");
   assert.equal(validateSpec(n), n, "a normalised graph spec validates to itself");
-  const b = validateSpec({ ...preset("ring8"), discriminator: edit((d) => { d[3] = { type: "blend", inputs: ["h", "f"] }; }) });
+  const b = validateSpec({ ...packed(), discriminator: edit((d) => { d[3] = { type: "blend", inputs: ["h", "f"] }; }) });
   assert.is(b.nets.discriminator[3].alpha, 0);
 });
 
@@ -63,7 +66,7 @@ test("input counts, shapes of add / blend / concat, unread layers, node fields",
   // f (layer 2) is read by no one when the add reads h twice
   refuses(edit((d) => { d[3].inputs = ["h", "h"]; }), "spec.discriminator[2]", /its output is never read: only the last layer may be left unread/);
   // flat concat joins the rows: [16] + [4] -> [20]
-  const n = validateSpec({ ...preset("ring8"), discriminator: edit((d) => { d[3] = { type: "concat", inputs: ["f", "input"] }; }) });
+  const n = validateSpec({ ...packed(), discriminator: edit((d) => { d[3] = { type: "concat", inputs: ["f", "input"] }; }) });
   assert.equal(layerShapes(n.nets.discriminator, [4])[3], [20]);
 });
 

@@ -24,7 +24,7 @@ function refuses(spec: unknown, field: string, words: RegExp) {
 const named = (edit: (s: any) => void = () => {}) => { const s: any = namedForm(preset("ring8")); edit(s); return s; };
 
 // packed [2·pack] (ring8; grid25 is unpacked since its R1 recipe), label-joined [2 + 8] and [28, 28, 1 + 10], Stacked MNIST's three channels
-const dInput: Record<string, number[]> = { ring8: [4], grid25: [2], "mlp-ring8": [2], "mlp-grid25": [2], "dcgan-mnist": [28, 28, 1], "cgan-mnist": [28, 28, 11], "cond-ring8": [10], "dcgan-stacked-mnist": [28, 28, 3] };
+const dInput: Record<string, number[]> = { ring8: [2], grid25: [2], "mlp-ring8": [2], "mlp-grid25": [2], "dcgan-mnist": [28, 28, 1], "cgan-mnist": [28, 28, 11], "cond-ring8": [10], "dcgan-stacked-mnist": [28, 28, 3] };
 
 test("the shorthand normalises to the named form: nets generator and discriminator, optimizer by net name", () => {
   for (const name of Object.keys(presets)) {

@@ -77,7 +77,7 @@ test("objectives: the loss names, weight clipping and label smoothing refusals",
   assert.is(wgan({ labelSmoothing: 0 }).labelSmoothing, 0);
   const n = wgan({ clip: true });
   assert.equal(validateSpec(n), n, "a normalised spec validates to itself");
-  for (const loss of ["hinge", "least-squares"]) assert.is(validateSpec({ ...preset("ring8"), loss }).loss, loss);
+  for (const loss of ["hinge", "least-squares"]) assert.is(validateSpec({ ...preset("mlp-ring8"), loss }).loss, loss);
 });
 
 test("conv stacks: shapes inferred, shape errors name the layer", () => {
