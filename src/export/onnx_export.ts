@@ -13,7 +13,13 @@
 // missing tail as output_padding). Batch norm in evaluation mode is y = x·scale + shift with
 // scale = γ/√(var + ε), shift = β − mean·scale (computed in f64), on the last axis; blend is
 // α·a + (1 − α)·b with the exported α; add is a chain of Add in input order; concat joins the
-// last axis. Anything else (minibatch_std) is refused naming the layer.
+// last axis. Progressive growing's and CycleGAN's layers: upsample is Resize (nearest, asymmetric
+// coordinates, floor: out (r, q) reads in (⌊r/2⌋, ⌊q/2⌋), the engine's copy), avg_pool is
+// AveragePool 2×2 stride 2 (NCHW-wrapped), pixel_norm is x / Sqrt(ReduceMean(x·x, last axis) + ε)
+// (f32 where the engine sums in f64: ≤ a few ulps apart), instance_norm is InstanceNormalization
+// (NCHW-wrapped; its biased variance and ε inside the root are ours; affine off: scale 1, B 0),
+// reflection_pad is Pad mode "reflect" (no edge repeat, as the engine's). Anything else
+// (minibatch_std, which the spec keeps out of generators) is refused naming the layer.
 import { convGeometry, layerGraph } from "../model/shapes.ts";
 import { onnxModelType, ONNX_FLOAT, ONNX_INT64, ATTR } from "./onnx_schema.ts";
 import { refuse, type GeneratorNet } from "./generator.ts";
@@ -25,6 +31,7 @@ const bytesOf = (a: Float32Array | BigInt64Array) => new Uint8Array(a.buffer, a.
 const ints = (name: string, v: number[]) => ({ name, type: ATTR.INTS, ints: v });
 const int = (name: string, v: number) => ({ name, type: ATTR.INT, i: v });
 const float = (name: string, v: number) => ({ name, type: ATTR.FLOAT, f: v });
+const str = (name: string, v: string) => ({ name, type: ATTR.STRING, s: new TextEncoder().encode(v) });
 
 export async function generatorOnnx(g: GeneratorNet): Promise<Uint8Array> {
   const nodes: Node[] = [], initializer: unknown[] = [];
@@ -98,6 +105,37 @@ export async function generatorOnnx(g: GeneratorNet): Promise<Uint8Array> {
         const scale = new Float32Array(C), shift = new Float32Array(C);
         for (let c = 0; c < C; c++) { const s = gamma[c] / Math.sqrt(v[c] + eps); scale[c] = s; shift[c] = beta[c] - mean[c] * s; }
         y = node("Add", [node("Mul", [x, constF("bn_scale", scale, [C])]), constF("bn_shift", shift, [C])]);
+        break;
+      }
+      case "upsample": {
+        // nearest ×2 on H and W of NHWC: out (r, q) reads in (floor(r/2), floor(q/2)), the engine's copy
+        y = node("Resize", [x, "", constF("scales", new Float32Array([1, 2, 2, 1]), [4])],
+          [str("mode", "nearest"), str("coordinate_transformation_mode", "asymmetric"), str("nearest_mode", "floor")]);
+        break;
+      }
+      case "avg_pool": // 2×2 windows, stride 2 (h, w even: the spec checks)
+        y = toNhwc(node("AveragePool", [toNchw(x)], [ints("kernel_shape", [2, 2]), ints("strides", [2, 2])]));
+        break;
+      case "pixel_norm": {
+        // x / sqrt(mean over the last axis of x² + ε): images per pixel, flat rows per sample
+        const m = node("ReduceMean", [node("Mul", [x, x])], [ints("axes", [-1]), int("keepdims", 1)]);
+        y = node("Div", [x, node("Sqrt", [node("Add", [m, constF("eps", new Float32Array([l.eps ?? 1e-8]), [])])])]);
+        break;
+      }
+      case "instance_norm": {
+        // ONNX InstanceNormalization is ours: per sample and channel over the pixels, biased
+        // variance, ε inside the root, then scale·x̂ + B (affine off: scale 1, B 0)
+        const C = L.input[2];
+        const scale = l.affine ? g.tensor(i, "gamma") : new Float32Array(C).fill(1);
+        const bias = l.affine ? g.tensor(i, "beta") : new Float32Array(C);
+        y = toNhwc(node("InstanceNormalization", [toNchw(x), constF("in_scale", scale, [C]), constF("in_bias", bias, [C])], [float("epsilon", l.eps ?? 1e-5)]));
+        break;
+      }
+      case "reflection_pad": {
+        // ONNX Pad mode reflect mirrors without repeating the edge, as the engine's refl(): pads
+        // [begin N, H, W, C, end N, H, W, C]
+        const [ph, pw] = l.pad as [number, number];
+        y = node("Pad", [x, constI("pads", [0, ph, pw, 0, 0, ph, pw, 0])], [str("mode", "reflect")]);
         break;
       }
       case "relu": y = node("Relu", [x]); break;

@@ -11,7 +11,14 @@
 // "same"/"valid" rules are the engine's), batch_norm -> BatchNormalization (axis −1, the running
 // statistics as moving mean / variance), relu -> ReLU, leaky_relu -> LeakyReLU, tanh / sigmoid ->
 // Activation, reshape -> Reshape, flatten -> Flatten, add -> Add, concat -> Concatenate (axis −1).
-// A blend is refused: no Keras layer computes α·a + (1 − α)·b with a fixed α (export it to ONNX).
+// upsample -> UpSampling2D (nearest), avg_pool -> AveragePooling2D (2×2, stride 2, valid),
+// instance_norm -> LayerNormalization over axes [1, 2] without center and scale (per sample and
+// channel over the pixels: mean, biased variance, (x − μ)·rsqrt(σ² + ε), the engine's x̂), and
+// when affine a 1×1 DepthwiseConv2D "<name>_affine" holding γ (kernel [1, 1, C, 1]) and β (bias).
+// Refused, naming the layer (export them to ONNX): blend (no Keras layer computes α·a + (1 − α)·b
+// with a fixed α), pixel_norm (x / sqrt(mean_c x² + ε): Keras's LayerNormalization subtracts the
+// mean, and no layer divides by the root mean square), reflection_pad (tfjs layers have only
+// ZeroPadding2D; tf.mirrorPad is an op, not a layer a LayersModel can name).
 // Layer names: "<net>_<layer>" (the spec's name or index, "." and "-" as "_"), so weights are
 // "<net>_<layer>/kernel", "/bias", "/gamma", "/beta", "/moving_mean", "/moving_variance".
 import { loadTfjs } from "../engine/tfjs/backends.ts";
@@ -20,9 +27,14 @@ import { layerGraph } from "../model/shapes.ts";
 
 export const TFJS_WEIGHTS_FILE = "weights.bin";
 export const TFJS_MODEL_FILE = "model.json";
+// the layers no tfjs layer computes exactly (the header says why)
+const NO_KERAS_LAYER: readonly string[] = ["blend", "pixel_norm", "reflection_pad"];
 
 export async function generatorTfjs(g: GeneratorNet): Promise<{ modelJson: string; weights: Uint8Array }> {
-  g.layers.forEach((l, i) => { if (l.type === "blend" || l.type === "minibatch_std") refuse(g, i, "tfjs", l.type === "blend" ? "has no faithful Keras layer (export to onnx instead)" : undefined); });
+  g.layers.forEach((l, i) => {
+    if (NO_KERAS_LAYER.includes(l.type)) refuse(g, i, "tfjs", "has no faithful Keras layer (export to onnx instead)");
+    if (l.type === "minibatch_std") refuse(g, i, "tfjs");
+  });
   const tf: any = await loadTfjs();
   const layers = tf.layers;
   const latent = tf.input({ shape: [g.latentDim], name: "latent" });
@@ -53,6 +65,18 @@ export async function generatorTfjs(g: GeneratorNet): Promise<{ modelJson: strin
         layer = layers.batchNormalization({ axis: -1, epsilon: l.eps ?? 1e-5, name });
         withWeights.push([layer, [g.tensor(i, "gamma"), g.tensor(i, "beta"), g.tensor(i, "running_mean"), g.tensor(i, "running_var")]]);
         break;
+      case "upsample": layer = layers.upSampling2d({ size: [2, 2], interpolation: "nearest", name }); break;
+      case "avg_pool": layer = layers.averagePooling2d({ poolSize: [2, 2], strides: [2, 2], padding: "valid", name }); break;
+      case "instance_norm": {
+        // x̂ over the spatial axes of [N, H, W, C] (no γ, β: LayerNormalization's would be [H, W])
+        const norm = layers.layerNormalization({ axis: [1, 2], epsilon: l.eps ?? 1e-5, center: false, scale: false, name });
+        if (!l.affine) { layer = norm; break; }
+        // γ_c·x̂ + β_c: a 1×1 depthwise conv, one multiply and one add per value
+        layer = layers.depthwiseConv2d({ kernelSize: 1, depthMultiplier: 1, useBias: true, name: `${name}_affine` });
+        withWeights.push([layer, [g.tensor(i, "gamma"), g.tensor(i, "beta")]]);
+        outs.push(layer.apply(norm.apply(ins[0])));
+        return;
+      }
       case "relu": layer = layers.reLU({ name }); break;
       case "leaky_relu": layer = layers.leakyReLU({ alpha: l.alpha ?? 0.2, name }); break;
       case "tanh": case "sigmoid": layer = layers.activation({ activation: l.type, name }); break;
