@@ -5,6 +5,9 @@
 //                                                 one-hot encoded inside the graph (OneHot) and
 //                                                 joined after the latent, as the engine does
 //   output   image   float32 [N, ...dataShape]    NHWC like the engine ([N, H, W, C]; [N, d] flat)
+// A CycleGAN's generator (direction a2b: G, b2a: F) takes instead
+//   input    source  float32 [N, h, w, c]         images of the source domain (A for a2b), NHWC
+// and says its direction in metadata_props ("direction").
 // Tensors flow in the engine's layout, NHWC; each conv2d / conv2d_transpose is wrapped in
 // Transpose NHWC -> NCHW, the ONNX op, Transpose back (ONNX convolutions are NCHW), with the
 // kernel permuted once into ONNX's layout (Conv: [cout, cin, kh, kw] from [kh, kw, cin, cout];
@@ -56,8 +59,8 @@ export async function generatorOnnx(g: GeneratorNet): Promise<Uint8Array> {
   const toNchw = (x: string) => node("Transpose", [x], [ints("perm", [0, 3, 1, 2])]);
   const toNhwc = (x: string) => node("Transpose", [x], [ints("perm", [0, 2, 3, 1])]);
 
-  // the engine's G input: [latent, one-hot(label)]
-  let x0 = "latent";
+  // the engine's G input: [latent, one-hot(label)]; a CycleGAN generator's: the source image
+  let x0 = g.source ? "source" : "latent";
   if (g.numClasses > 0) {
     const depth = constI("depth", [g.numClasses]);
     const values = constF("onehot_values", new Float32Array([0, 1]), [2]);
@@ -159,14 +162,16 @@ export async function generatorOnnx(g: GeneratorNet): Promise<Uint8Array> {
   nodes.push({ input: [last, constI("image_shape", [-1, ...g.outputShape])], output: ["image"], name: "image", op_type: "Reshape", attribute: [] });
   const dims = (d: (number | string)[]) => ({ dim: d.map((v) => (typeof v === "number" ? { dim_value: v } : { dim_param: v })) });
   const value = (name: string, elem: number, d: (number | string)[], doc: string) => ({ name, type: { tensor_type: { elem_type: elem, shape: dims(d) } }, doc_string: doc });
-  const inputs = [value("latent", ONNX_FLOAT, ["N", g.latentDim], "z ~ N(0, I)")];
+  const inputs = g.source
+    ? [value("source", ONNX_FLOAT, ["N", ...g.source], `images of domain ${g.direction === "a2b" ? "A" : "B"}, NHWC`)]
+    : [value("latent", ONNX_FLOAT, ["N", g.latentDim], "z ~ N(0, I)")];
   if (g.numClasses > 0) inputs.push(value("label", ONNX_INT64, ["N"], `class indices 0..${g.numClasses - 1}`));
   const Model = await onnxModelType();
   const model = Model.fromObject({
     ir_version: 8, opset_import: [{ domain: "", version: ONNX_OPSET }], producer_name: "wasm-gan", producer_version: "0.1.0",
     doc_string: `the generator ${g.net} of a wasm-gan model (${g.weights} weights)`,
     graph: { name: g.net, node: nodes, initializer, input: inputs, output: [value("image", ONNX_FLOAT, ["N", ...g.outputShape], "NHWC")] },
-    metadata_props: [{ key: "spec", value: JSON.stringify(g.spec) }, { key: "weights", value: g.weights }],
+    metadata_props: [{ key: "spec", value: JSON.stringify(g.spec) }, { key: "weights", value: g.weights }, ...(g.direction ? [{ key: "direction", value: g.direction }] : [])],
   });
   return Model.encode(model).finish();
 }

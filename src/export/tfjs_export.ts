@@ -6,6 +6,7 @@
 //   inputs   latent  [N, latentDim]
 //            label   [N, numClasses]  conditional models only: the ONE-HOT label (float32; tfjs
 //                                     layers have no integer-to-one-hot layer), joined after the latent
+//            source  [N, h, w, c]     instead of both: a CycleGAN's generator (direction a2b: G, b2a: F)
 //   output   [N, ...dataShape] NHWC (a final Reshape)
 // Layers: dense -> Dense, conv2d -> Conv2D, conv2d_transpose -> Conv2DTranspose (tfjs's
 // "same"/"valid" rules are the engine's), batch_norm -> BatchNormalization (axis −1, the running
@@ -37,7 +38,7 @@ export async function generatorTfjs(g: GeneratorNet): Promise<{ modelJson: strin
   });
   const tf: any = await loadTfjs();
   const layers = tf.layers;
-  const latent = tf.input({ shape: [g.latentDim], name: "latent" });
+  const latent = g.source ? tf.input({ shape: g.source, name: "source" }) : tf.input({ shape: [g.latentDim], name: "latent" });
   const inputs = [latent];
   let x0 = latent;
   if (g.numClasses > 0) {
@@ -102,7 +103,7 @@ export async function generatorTfjs(g: GeneratorNet): Promise<{ modelJson: strin
     format: "layers-model", generatedBy: saved.generatedBy, convertedBy: "wasm-gan",
     modelTopology: saved.modelTopology,
     weightsManifest: [{ paths: [TFJS_WEIGHTS_FILE], weights: saved.weightSpecs }],
-    userDefinedMetadata: { net: g.net, weights: g.weights, latentDim: g.latentDim, numClasses: g.numClasses },
+    userDefinedMetadata: { net: g.net, weights: g.weights, latentDim: g.latentDim, numClasses: g.numClasses, ...(g.direction ? { direction: g.direction } : {}) },
   });
   return { modelJson, weights: new Uint8Array(data) };
 }
