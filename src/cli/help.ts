@@ -71,7 +71,7 @@ onnx (opset 17: input latent [N, latentDim] and, conditional, label [N] int64; o
 tf.loadLayersModel; --out DIR). --weights ema (default when the checkpoint keeps a moving average)
 or raw; spectral norm folded in, batch norm on its running statistics. A CycleGAN checkpoint
 exports G (--direction a2b) or F (b2a) to onnx or tfjs: input source [N, h, w, c], output image.
-tfjs refuses blend, pixel_norm and reflection_pad (no Keras layer computes them): use onnx.
+tfjs refuses blend and pixel_norm (no Keras layer computes them): use onnx.
 train --preset cyclegan-digits trains a CycleGAN (Zhu et al. 2017: G: A->B, F: B->A, PatchGAN
 discriminators, LSGAN losses, cycle L1 with --lambda (default 10), identity 0.5*lambda, pools of 50
 fakes, Adam 2e-4, the rates held for half of --steps (default 4,000) then linear to 0) on the

@@ -16,10 +16,13 @@
 // instance_norm -> LayerNormalization over axes [1, 2] without center and scale (per sample and
 // channel over the pixels: mean, biased variance, (x − μ)·rsqrt(σ² + ε), the engine's x̂), and
 // when affine a 1×1 DepthwiseConv2D "<name>_affine" holding γ (kernel [1, 1, C, 1]) and β (bias).
+// reflection_pad (tfjs layers have only ZeroPadding2D; tf.mirrorPad is an op, not a layer) is
+// written out with standard layers that only copy: each mirrored row a Cropping2D of one row of
+// the input, joined around it by a Concatenate on axis 1, then the same for the columns on axis 2
+// ("<name>_rows", "<name>_cols"): the engine's values exactly.
 // Refused, naming the layer (export them to ONNX): blend (no Keras layer computes α·a + (1 − α)·b
 // with a fixed α), pixel_norm (x / sqrt(mean_c x² + ε): Keras's LayerNormalization subtracts the
-// mean, and no layer divides by the root mean square), reflection_pad (tfjs layers have only
-// ZeroPadding2D; tf.mirrorPad is an op, not a layer a LayersModel can name).
+// mean, and no layer takes a root or divides by a computed value).
 // Layer names: "<net>_<layer>" (the spec's name or index, "." and "-" as "_"), so weights are
 // "<net>_<layer>/kernel", "/bias", "/gamma", "/beta", "/moving_mean", "/moving_variance".
 import { loadTfjs } from "../engine/tfjs/backends.ts";
@@ -29,7 +32,7 @@ import { layerGraph } from "../model/shapes.ts";
 export const TFJS_WEIGHTS_FILE = "weights.bin";
 export const TFJS_MODEL_FILE = "model.json";
 // the layers no tfjs layer computes exactly (the header says why)
-const NO_KERAS_LAYER: readonly string[] = ["blend", "pixel_norm", "reflection_pad"];
+const NO_KERAS_LAYER: readonly string[] = ["blend", "pixel_norm"];
 
 export async function generatorTfjs(g: GeneratorNet): Promise<{ modelJson: string; weights: Uint8Array }> {
   g.layers.forEach((l, i) => {
@@ -78,6 +81,11 @@ export async function generatorTfjs(g: GeneratorNet): Promise<{ modelJson: strin
         outs.push(layer.apply(norm.apply(ins[0])));
         return;
       }
+      case "reflection_pad": {
+        const [h, w] = g.layout.layers[i].input, [ph, pw] = l.pad as [number, number];
+        outs.push(reflectionPad(layers, ins[0], h, w, ph, pw, name));
+        return;
+      }
       case "relu": layer = layers.reLU({ name }); break;
       case "leaky_relu": layer = layers.leakyReLU({ alpha: l.alpha ?? 0.2, name }); break;
       case "tanh": case "sigmoid": layer = layers.activation({ activation: l.type, name }); break;
@@ -106,4 +114,23 @@ export async function generatorTfjs(g: GeneratorNet): Promise<{ modelJson: strin
     userDefinedMetadata: { net: g.net, weights: g.weights, latentDim: g.latentDim, numClasses: g.numClasses, ...(g.direction ? { direction: g.direction } : {}) },
   });
   return { modelJson, weights: new Uint8Array(data) };
+}
+
+// x [N, h, w, c] -> [N, h + 2·ph, w + 2·pw, c], y[r, q] = x[refl(r − ph), refl(q − pw)] with
+// refl mirroring at the edges without repeating them (assembly/nn/reflection_pad.ts): rows
+// ph..1 above, h−2..h−1−ph below, then the columns of that likewise
+function reflectionPad(layers: any, x: any, h: number, w: number, ph: number, pw: number, name: string): any {
+  const side = (x: any, size: number, p: number, axis: 1 | 2, tag: string) => {
+    if (p === 0) return x;
+    const picked = new Map<number, any>(); // row / column j, one Cropping2D each
+    const pick = (j: number) => {
+      if (!picked.has(j)) picked.set(j, layers.cropping2D({ cropping: axis === 1 ? [[j, size - 1 - j], [0, 0]] : [[0, 0], [j, size - 1 - j]], name: `${name}_${tag}${j}` }).apply(x));
+      return picked.get(j);
+    };
+    const before = Array.from({ length: p }, (_, k) => pick(p - k));          // rows p, p−1, ..., 1
+    const after = Array.from({ length: p }, (_, k) => pick(size - 2 - k));    // rows size−2, ..., size−1−p
+    return layers.concatenate({ axis, name: `${name}_${tag}s` }).apply([...before, x, ...after]);
+  };
+  const y = side(side(x, h, ph, 1, "row"), w, pw, 2, "col");
+  return y === x ? layers.reshape({ targetShape: [h, w, x.shape[3]], name }).apply(x) : y;
 }

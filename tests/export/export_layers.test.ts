@@ -4,8 +4,8 @@
 // same latents, as tests/export/export.test.ts does for the older layers:
 //   ONNX   onnxruntime-node runs the file: |Δ| ≤ 1e-4 for every net
 //   tfjs   tf.loadLayersModel (IOHandler over the files' bytes): |Δ| ≤ 1e-4 where tfjs layers hold
-//          the net (upsample, avg_pool, instance_norm); a net with pixel_norm or reflection_pad is
-//          refused in one line naming the layer and pointing to onnx
+//          the net (upsample, avg_pool, instance_norm, reflection_pad as crops and concatenations);
+//          a net with pixel_norm is refused in one line naming the layer and pointing to onnx
 // Nets: small ones built here, the real pggan-mnist32 generator of its final phase (32×32, stable)
 // and of its last fade (the blend of the 16×16 path upsampled), and the ResNet generator of
 // src/model/cyclegan_nets.ts (the cyclegan-digits preset's G: ngf 8, 3 blocks, 28×28) behind a
@@ -61,11 +61,12 @@ const instanceNormG: LayerSpec[] = [
   dense(108), { type: "reshape", targetShape: [6, 6, 3] }, { type: "instance_norm", affine: true }, { type: "relu" },
   { type: "conv2d", filters: 3, kernelSize: 3 }, { type: "instance_norm", eps: 1e-3 }, lrelu, { type: "conv2d", filters: 1, kernelSize: 3 }, { type: "tanh" },
 ];
-// reflection_pad, unequal sides, before a valid conv; instance norm after it
+// reflection_pad, unequal sides ([2, 1] on 4×4: rows 2 and 1 mirrored at both edges; [1, 0]: no
+// columns), each before a valid conv; instance norm after the first
 const reflectG: LayerSpec[] = [
   dense(48), { type: "reshape", targetShape: [4, 4, 3] }, { type: "reflection_pad", pad: [2, 1] }, // [8, 6, 3]
   { type: "conv2d", filters: 3, kernelSize: [3, 1], padding: "valid" }, { type: "instance_norm", affine: true }, { type: "relu" }, // [6, 6, 3]
-  { type: "reflection_pad", pad: 1 }, { type: "conv2d", filters: 1, kernelSize: 3, padding: "valid" }, { type: "tanh" }, // [6, 6, 1]
+  { type: "reflection_pad", pad: [1, 0] }, { type: "conv2d", filters: 1, kernelSize: [3, 1], padding: "valid" }, { type: "tanh" }, // [8, 6, 3] -> [6, 6, 1]
 ];
 
 const pg = pgganMnist32(), pgPhases = phases(pg);
@@ -79,10 +80,10 @@ const CASES: Case[] = [
   { name: "upsample + avg_pool (equalizedLr, batch norm)", spec: imageGan(4, [6, 6, 1], upPoolG), steps: 5, tfjs: true },
   { name: "pixel_norm (flat and per pixel, ε 1e-4)", spec: imageGan(4, [6, 6, 1], pixelNormG), steps: 5, tfjs: noKeras(0, "pixel_norm") },
   { name: "instance_norm (affine; off with ε 1e-3)", spec: imageGan(4, [6, 6, 1], instanceNormG), steps: 5, tfjs: true },
-  { name: "reflection_pad ([2, 1] and 1) + instance_norm", spec: imageGan(4, [6, 6, 1], reflectG), steps: 5, tfjs: noKeras(2, "reflection_pad") },
+  { name: "reflection_pad ([2, 1] and [1, 0]) + instance_norm", spec: imageGan(4, [6, 6, 1], reflectG), steps: 5, tfjs: true },
   { name: "pggan-mnist32 generator, final phase (32×32, EMA)", spec: { ...pgStable, batchSize: 4 }, steps: 2, ema: true, tfjs: noKeras(0, "pixel_norm", "z_norm") },
   { name: "pggan-mnist32 generator, last fade (blend α 0.4)", spec: { ...pgFade, batchSize: 4, generator: pgFade.generator.map((l) => (l.type === "blend" ? { ...l, alpha: 0.4 } : l)) }, steps: 1, tfjs: noKeras(0, "pixel_norm", "z_norm") },
-  { name: "ResNet generator (cyclegan-digits' G) from a dense layer", spec: imageGan(8, [28, 28, 1], resnet, 4), steps: 2, tfjs: noKeras(2, "reflection_pad") },
+  { name: "ResNet generator (cyclegan-digits' G) from a dense layer", spec: imageGan(8, [28, 28, 1], resnet, 4), steps: 2, tfjs: true },
 ];
 
 const trained = new Map<string, WasmGAN>();
