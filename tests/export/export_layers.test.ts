@@ -6,6 +6,7 @@
 //   tfjs   tf.loadLayersModel (IOHandler over the files' bytes): |Δ| ≤ 1e-4 where tfjs layers hold
 //          the net (upsample, avg_pool, instance_norm, reflection_pad as crops and concatenations);
 //          a net with pixel_norm is refused in one line naming the layer and pointing to onnx
+//   safetensors  read back by decodeGeneratorFile (checked against the layout): the same bits
 // Nets: small ones built here, the real pggan-mnist32 generator of its final phase (32×32, stable)
 // and of its last fade (the blend of the 16×16 path upsampled), and the ResNet generator of
 // src/model/cyclegan_nets.ts (the cyclegan-digits preset's G: ngf 8, 3 blocks, 28×28) behind a
@@ -18,6 +19,8 @@ import type { LayerSpec, GanSpec } from "../../src/model/spec.ts";
 import { pgganMnist32, phases, phaseSpec } from "../../src/model/progressive.ts";
 import { resnetGenerator } from "../../src/model/cyclegan_nets.ts";
 import { exportGenerator, ExportError } from "../../src/export/index.ts";
+import { generatorNet } from "../../src/export/generator.ts";
+import { decodeGeneratorFile } from "../../src/export/generator_file.ts";
 import { dense } from "../util/graph_nets.ts";
 import { testRandom } from "../util/check.ts";
 import { tfCpu } from "../util/tfjs.ts";
@@ -139,6 +142,16 @@ for (const c of CASES) {
     model.dispose();
   });
 }
+
+test("safetensors: each net's export reads back (decodeGeneratorFile checks it against the layout) with the exported tensors bit for bit", async () => {
+  for (const c of CASES) {
+    const g = await gan(c);
+    const file = decodeGeneratorFile((await exportGenerator(g, "safetensors")).files[0].bytes, c.name);
+    const want = (await generatorNet(g)).tensors;
+    assert.equal(file.tensors.map((t) => t.key), want.map((t) => t.key), `${c.name}: the tensors`);
+    file.tensors.forEach((t, k) => assert.ok(Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).equals(Buffer.from(want[k].data.buffer, want[k].data.byteOffset, want[k].data.byteLength)), `${c.name}: ${t.key} bit for bit`));
+  }
+});
 
 test.after(() => { for (const g of trained.values()) g.dispose(); });
 test.run();
