@@ -79,7 +79,7 @@ export { mnistReferenceStats } from "./eval/reference_stats.ts";
 export type { ReferenceStats } from "./eval/reference_stats.ts";
 export { digitClassifier, DigitClassifier } from "./eval/digit_classifier.ts";
 export { exportGenerator, EXPORT_FORMATS, ExportError } from "./export/index.ts";
-export type { ExportFormat, Exported, ExportedFile, ExportSource, ExportOptions, WeightChoice } from "./export/index.ts";
+export type { ExportFormat, Exported, ExportedFile, ExportSource, CycleSource, ExportOptions, WeightChoice } from "./export/index.ts";
 
 // CycleGAN (issue 18; Zhu et al. 2017): the engine, its spec and preset, its nets, the bundled
 // digits task and checkpoints

@@ -17,7 +17,7 @@ export const HELP = `wasm-gan: train and run GANs in WebAssembly
                  [--threads auto|N] [--out DIR [--force]] [--resume DIR] [--quiet]
   wasm-gan sample --model PATH [-n N] [--label K] [--seed S] [--format png|npy|json] --out FILE
   wasm-gan eval --model PATH [--real PATH] [-n N] [--seed S] [--metrics fid,kid,pr,score] [--json]
-  wasm-gan export --model PATH --format safetensors|onnx|tfjs [--weights ema|raw] --out PATH
+  wasm-gan export --model PATH --format safetensors|onnx|tfjs [--weights ema|raw] [--direction a2b|b2a] --out PATH
   wasm-gan translate --model PATH --in FILE|DIR --out DIR [--direction a2b|b2a] [--threads auto|N]
   wasm-gan info
   wasm-gan help | train --help | --version
@@ -69,7 +69,9 @@ export writes a checkpoint's generator for other runtimes: safetensors (its weig
 onnx (opset 17: input latent [N, latentDim] and, conditional, label [N] int64; output image
 [N, ...sample shape], NHWC; --out FILE) or tfjs (a LayersModel, model.json + weights.bin, for
 tf.loadLayersModel; --out DIR). --weights ema (default when the checkpoint keeps a moving average)
-or raw; spectral norm folded in, batch norm on its running statistics.
+or raw; spectral norm folded in, batch norm on its running statistics. A CycleGAN checkpoint
+exports G (--direction a2b) or F (b2a) to onnx or tfjs: input source [N, h, w, c], output image.
+tfjs refuses blend and pixel_norm (no Keras layer computes them): use onnx.
 train --preset cyclegan-digits trains a CycleGAN (Zhu et al. 2017: G: A->B, F: B->A, PatchGAN
 discriminators, LSGAN losses, cycle L1 with --lambda (default 10), identity 0.5*lambda, pools of 50
 fakes, Adam 2e-4, the rates held for half of --steps (default 4,000) then linear to 0) on the

@@ -78,4 +78,4 @@ export function onnxModelType(): Promise<Protobuf.Type> {
 }
 
 export const ONNX_FLOAT = 1, ONNX_INT64 = 7;
-export const ATTR = { FLOAT: 1, INT: 2, INTS: 7, TENSOR: 4 } as const;
+export const ATTR = { FLOAT: 1, INT: 2, STRING: 3, INTS: 7, TENSOR: 4 } as const;
