@@ -10,7 +10,9 @@
 // transform NOT undone (what a translation that did nothing would score). Each run writes its
 // rows A | G(A) | F(G(A)) and B | F(B) | G(F(B)) (8 digits each) to bench/figures/ (named with the
 // step count where it is not the preset's 4,000).
-//   npx tsx bench/experiments/cyclegan_digits.ts [steps=4000] [seeds=1] [lambdas=10,0] [transform=invert] [out=bench/cyclegan-digits-results.json]
+//   npx tsx bench/experiments/cyclegan_digits.ts [steps=4000] [seeds=1] [lambdas=10,0] [transform=invert] [out=bench/cyclegan-digits-results.json] [nets=ngf8-ndf8]
+// nets: the first-layer filters of the generators and the PatchGANs (the preset's ngf 8, ndf 8);
+// other sizes are named in each run and in its figure's name.
 import { mkdirSync, readFileSync, existsSync } from "node:fs";
 import { CycleGAN } from "../../src/engine/cycle_engine.ts";
 import { cyclePreset, CYCLE_PRESET_STEPS } from "../../src/model/cyclegan_preset.ts";
@@ -24,6 +26,11 @@ const seeds = (process.argv[3] ?? "1").split(",").map(Number);
 const lambdas = (process.argv[4] ?? "10,0").split(",").map(Number);
 const transform = (process.argv[5] ?? "invert") as DigitTransform;
 const outPath = process.argv[6] ?? "bench/cyclegan-digits-results.json";
+const nets = process.argv[7] ?? "ngf8-ndf8";
+const netsMatch = /^ngf(\d+)-ndf(\d+)$/.exec(nets);
+if (!netsMatch) throw new Error(`nets ${JSON.stringify(nets)}: expected ngfN-ndfM, e.g. ngf8-ndf16`);
+const ngf = Number(netsMatch[1]), ndf = Number(netsMatch[2]);
+const netsTag = nets === "ngf8-ndf8" ? "" : `-${nets}`;
 mkdirSync("bench/figures", { recursive: true });
 
 const train = await cycleDigits({ transform, split: "train" });
@@ -39,14 +46,14 @@ console.log(`classifier on the held-out digits ${scale.heldOut}; on B with the t
 const runs: Record<string, unknown>[] = existsSync(outPath) ? JSON.parse(readFileSync(outPath, "utf8")).runs ?? [] : [];
 for (const seed of seeds) {
   for (const lambda of lambdas) {
-    const gan = await CycleGAN.create(cyclePreset("cyclegan-digits", { steps, lambda }), { seed });
+    const gan = await CycleGAN.create(cyclePreset("cyclegan-digits", { steps, lambda, ngf, ndf }), { seed });
     const t0 = performance.now();
     gan.train(train.a.x, train.b.x, { steps, every: 500, onStep: (s) => console.log(`seed ${seed} λ ${lambda} step ${s.step}: dA ${s.dALoss.toFixed(3)} dB ${s.dBLoss.toFixed(3)} G adv ${s.gAdv.toFixed(3)} F adv ${s.fAdv.toFixed(3)} rec ${s.recA.toFixed(3)}/${s.recB.toFixed(3)} (${((performance.now() - t0) / s.step).toFixed(0)} ms/step)`) });
     const seconds = (performance.now() - t0) / 1000;
     const gA = gan.translate(test.a.x, { direction: "a2b" }), fB = gan.translate(test.b.x, { direction: "b2a" });
     const fgA = gan.translate(gA, { direction: "b2a" }), gfB = gan.translate(fB, { direction: "a2b" });
     const run = {
-      seed, lambda, steps, transform, secondsPer1000Steps: round((1000 * seconds) / steps),
+      seed, lambda, steps, transform, ...(netsTag ? { ngf, ndf } : {}), secondsPer1000Steps: round((1000 * seconds) / steps),
       a2b: share(transformDigits(gA, transform, true)), b2a: share(fB),
       cycleL1A: l1(fgA, test.a.x), cycleL1B: l1(gfB, test.b.x),
     };
@@ -56,7 +63,7 @@ for (const seed of seeds) {
     const rows = [test.a.x, gA, fgA, test.b.x, fB, gfB].map((x) => x.subarray(0, 8 * X));
     const grid = new Float32Array(48 * X);
     rows.forEach((r, i) => grid.set(r, i * 8 * X));
-    await writeImageGrid(`bench/figures/cyclegan-digits-${transform}-s${seed}-l${lambda}${steps === CYCLE_PRESET_STEPS ? "" : `-${steps}`}.png`, grid, 48, 28, 28, 1, { cols: 8, scale: 2 });
+    await writeImageGrid(`bench/figures/cyclegan-digits-${transform}-s${seed}-l${lambda}${steps === CYCLE_PRESET_STEPS ? "" : `-${steps}`}${netsTag}.png`, grid, 48, 28, 28, 1, { cols: 8, scale: 2 });
     await writeFileAtomic(outPath, JSON.stringify({ scale, runs }, null, 2) + "\n");
   }
 }

@@ -10,10 +10,12 @@ export const CYCLE_PRESETS = ["cyclegan-digits"] as const;
 export type CyclePresetName = (typeof CYCLE_PRESETS)[number];
 export const CYCLE_PRESET_STEPS = 4000; // the preset's full run
 
-export function cyclePreset(name: CyclePresetName, options: { steps?: number; lambda?: number } = {}) {
+// ngf / ndf: the generators' and discriminators' first-layer filters (the studies vary them:
+// bench/experiments/cyclegan_digits.ts)
+export function cyclePreset(name: CyclePresetName, options: { steps?: number; lambda?: number; ngf?: number; ndf?: number } = {}) {
   if (!CYCLE_PRESETS.includes(name)) throw new RangeError(`unknown CycleGAN preset ${JSON.stringify(name)} (known: ${CYCLE_PRESETS.join(", ")})`);
   const steps = options.steps ?? CYCLE_PRESET_STEPS;
-  const G = () => resnetGenerator({ channels: 1, ngf: 8, blocks: 3 }), D = () => patchDiscriminator({ ndf: 8, layers: 2 });
+  const G = () => resnetGenerator({ channels: 1, ngf: options.ngf ?? 8, blocks: 3 }), D = () => patchDiscriminator({ ndf: options.ndf ?? 8, layers: 2 });
   return {
     name, dataShape: [28, 28, 1], batchSize: 4, lambda: options.lambda ?? 10, identity: 0.5, poolSize: 50, init: "dcgan" as const,
     lrSchedule: { type: "linear" as const, steps },
