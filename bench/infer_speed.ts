@@ -10,7 +10,9 @@
 // batch-1 request, warm batch-1 (median of 30), batch-64 (median of 5 after one untimed).
 // Node and Deno time inside a fresh process per system (bench/infer/run_one.ts); workerd is timed
 // by the client over loopback (its clock stands still while a request computes) with the median
-// /ping round trip reported beside (not subtracted), and the time from spawning workerd to its
+// /ping round trip reported beside (not subtracted), one warm batch-1 call's time inside workerd
+// (warm1_inside_ms: the slope between requests making 1 and 21 calls, median of 15 pairs: the
+// library's share of the request without the HTTP round trip), and the time from spawning workerd to its
 // first answer (startup_ms: the runtime's start, its wasm compile, the modules' evaluation). The systems run interleaved in rounds (speed
 // drifts up to 2.5x between minutes on this machine kind: docs/platform.md) and the ratios
 // peer / ours are taken per round, then their median. Bundle sizes (gzip -9): ours (JS + wasm)
@@ -33,7 +35,7 @@ const gz = (b: Uint8Array | string) => gzipSync(b, { level: 9 }).length;
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
-interface Timing { import_ms?: number; startup_ms?: number; cold_ms: number; first_ms: number; warm1_ms: number[]; batch64_ms: number[]; ping_ms?: number }
+interface Timing { import_ms?: number; startup_ms?: number; cold_ms: number; first_ms: number; warm1_ms: number[]; batch64_ms: number[]; ping_ms?: number; warm1_inside_ms?: number }
 type Row = { runtime: string; system: string; round: number } & Timing;
 
 function runProcess(cmd: string, args: string[]): Promise<Timing> {
@@ -96,9 +98,11 @@ async function runWorkerd(dir: string): Promise<Timing> {
     const first = await time("/gen?n=1&seed=0");
     const warm1: number[] = [], batch64: number[] = [];
     for (let i = 1; i <= 30; i++) warm1.push(await time(`/gen?n=1&seed=${i}`));
+    const slopes: number[] = [];
+    for (let i = 0; i < 15; i++) { const one = await time(`/gen?n=1&seed=${i}&k=1`); slopes.push((await time(`/gen?n=1&seed=${i}&k=21`) - one) / 20); }
     await time("/gen?n=64&seed=0");
     for (let i = 1; i <= 5; i++) batch64.push(await time(`/gen?n=64&seed=${i}`));
-    return { startup_ms: startup, cold_ms: cold, first_ms: first, warm1_ms: warm1, batch64_ms: batch64, ping_ms: median(pings) };
+    return { startup_ms: startup, cold_ms: cold, first_ms: first, warm1_ms: warm1, batch64_ms: batch64, ping_ms: median(pings), warm1_inside_ms: median(slopes) };
   } finally {
     p.kill("SIGTERM");
     await new Promise((r) => p.once("exit", r));
@@ -139,28 +143,30 @@ for (let round = 1; round <= ROUNDS; round++) {
   for (const [runtime, system, run] of SYSTEMS) {
     const t = await run();
     rows.push({ runtime, system, round, ...t });
-    console.log(`round ${round} ${runtime.padEnd(7)} ${system.padEnd(16)} cold ${t.cold_ms.toFixed(1)} ms${t.import_ms !== undefined ? ` (import ${t.import_ms.toFixed(1)})` : ""}, first ${t.first_ms.toFixed(2)} ms, warm batch-1 ${median(t.warm1_ms).toFixed(2)} ms, batch-64 ${median(t.batch64_ms).toFixed(1)} ms${t.ping_ms !== undefined ? ` (ping ${t.ping_ms.toFixed(2)} ms, process start to first answer ${t.startup_ms!.toFixed(0)} ms)` : ""}`);
+    console.log(`round ${round} ${runtime.padEnd(7)} ${system.padEnd(16)} cold ${t.cold_ms.toFixed(1)} ms${t.import_ms !== undefined ? ` (import ${t.import_ms.toFixed(1)})` : ""}, first ${t.first_ms.toFixed(2)} ms, warm batch-1 ${median(t.warm1_ms).toFixed(2)} ms, batch-64 ${median(t.batch64_ms).toFixed(1)} ms${t.ping_ms !== undefined ? ` (ping ${t.ping_ms.toFixed(2)} ms, one call inside workerd ${t.warm1_inside_ms!.toFixed(2)} ms, process start to first answer ${t.startup_ms!.toFixed(0)} ms)` : ""}`);
   }
 }
 
 // per runtime: each system's medians over rounds, and peer / ours per round against the best
 // peer of that round (lowest batch-64 median)
-const METRICS = ["cold_ms", "first_ms", "warm1_ms", "batch64_ms"] as const;
+const METRICS = ["cold_ms", "first_ms", "warm1_ms", "batch64_ms", "warm1_inside_ms"] as const;
 const value = (r: Row, m: (typeof METRICS)[number]) => (Array.isArray(r[m]) ? median(r[m] as number[]) : (r[m] as number));
+const has = (runtime: string, m: (typeof METRICS)[number]) => rows.some((r) => r.runtime === runtime && r[m] !== undefined);
 const summary: Record<string, unknown> = {};
 for (const runtime of ["node", "deno", "workerd"]) {
   const systems = [...new Set(rows.filter((r) => r.runtime === runtime).map((r) => r.system))];
-  const medians = Object.fromEntries(systems.map((s) => [s, Object.fromEntries(METRICS.map((m) => [m, r2(median(rows.filter((r) => r.runtime === runtime && r.system === s).map((r) => value(r, m))))]))]));
-  const ratios: Record<string, number[]> = Object.fromEntries(METRICS.map((m) => [m, []]));
+  const metrics = METRICS.filter((m) => has(runtime, m));
+  const medians = Object.fromEntries(systems.map((s) => [s, Object.fromEntries(metrics.map((m) => [m, r2(median(rows.filter((r) => r.runtime === runtime && r.system === s).map((r) => value(r, m))))]))]));
+  const ratios: Record<string, number[]> = Object.fromEntries(metrics.map((m) => [m, []]));
   const best: string[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     const inRound = rows.filter((r) => r.runtime === runtime && r.round === round);
     const ours = inRound.find((r) => r.system === "ours")!;
     const peer = inRound.filter((r) => r.system !== "ours").sort((a, b) => value(a, "batch64_ms") - value(b, "batch64_ms"))[0];
     best.push(peer.system);
-    for (const m of METRICS) ratios[m].push(r2(value(peer, m) / value(ours, m)));
+    for (const m of metrics) ratios[m].push(r2(value(peer, m) / value(ours, m)));
   }
-  summary[runtime] = { medians, best_peer_per_round: best, peer_over_ours_per_round: ratios, peer_over_ours_median: Object.fromEntries(METRICS.map((m) => [m, r2(median(ratios[m]))])) };
+  summary[runtime] = { medians, best_peer_per_round: best, peer_over_ours_per_round: ratios, peer_over_ours_median: Object.fromEntries(metrics.map((m) => [m, r2(median(ratios[m]))])) };
 }
 
 const cpu = spawnSync("sh", ["-c", "uptime"], { encoding: "utf8" }).stdout.trim();
