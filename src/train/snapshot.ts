@@ -38,21 +38,36 @@ export async function snapshotter(gan: GAN, data: Dataset): Promise<(step: numbe
     };
   }
   const [h, w, c] = data.shape;
-  const fixedZ = await gan.latent(64, 12345);
+  // a conditional model (numClasses K <= 16) shows K rows of 10, row k asked for class k; others 8x8
+  const K = gan.spec.numClasses, byClass = K !== undefined && K <= 16;
+  const shown = byClass ? K * 10 : 64;
+  const fixedZ = await gan.latent(shown, 12345);
+  const shownLabels = byClass ? Int32Array.from({ length: shown }, (_, i) => Math.floor(i / 10)) : undefined;
   // MNIST: 1,000 samples judged by the digit classifier (its verdict and, on its features, the
   // within-batch nearest-neighbour distance against that of the data's first 1,000 digits)
   const net = digitClassifier(), judged = 1000;
   const realNeighbour = data.name === "mnist" ? meanNeighbourDistance(net.forward(data.x.subarray(0, judged * h * w * c), judged).features, net.featureSize) : 0;
   return async (step) => {
-    const samples = await gan.generate(fixedZ, { average: false });
-    const png = imageGrid(samples, 64, h, w, c, { cols: 8, scale: 2 });
+    const samples = await gan.generate(fixedZ, { average: false, labels: shownLabels });
+    const png = imageGrid(samples, shown, h, w, c, { cols: byClass ? 10 : 8, scale: 2 });
     if (data.name === "stacked-mnist") return { step, samples, png, ...(await stackedSnapshot(gan)) };
     if (data.name !== "mnist") return { step, samples, png, line: "", metrics: {} };
     const { features, logits } = net.forward(await gan.sample(judged, { seed: 99, average: false }), judged);
-    const q = qualityOf(net.classifyLogits(logits, judged), judged);
+    const c10 = net.classifyLogits(logits, judged);
+    const q = qualityOf(c10, judged);
     const neighbours = neighbourSpread(features, realNeighbour, net.featureSize);
-    const line = `${(100 * q.confidentShare).toFixed(1)}% of 1,000 samples classified as digits with confidence >= 0.9, ${q.classesPresent}/10 classes, largest class ${(100 * q.maxClassShare).toFixed(1)}%`;
-    return { step, samples, png, line, metrics: { confidentShare: q.confidentShare, classesPresent: q.classesPresent, maxClassShare: q.maxClassShare, classShares: q.classShares, neighbourSpread: Number.isFinite(neighbours) ? neighbours : null } };
+    let line = `${(100 * q.confidentShare).toFixed(1)}% of 1,000 samples classified as digits with confidence >= 0.9, ${q.classesPresent}/10 classes, largest class ${(100 * q.maxClassShare).toFixed(1)}%`;
+    const metrics: Record<string, unknown> = { confidentShare: q.confidentShare, classesPresent: q.classesPresent, maxClassShare: q.maxClassShare, classShares: q.classShares, neighbourSpread: Number.isFinite(neighbours) ? neighbours : null };
+    if (K === 10) {
+      // sample i was asked for digit i mod 10 (sampleClasses): the share of each digit drawn as asked
+      const hit = new Array(10).fill(0), asked = new Array(10).fill(0);
+      for (let i = 0; i < judged; i++) { asked[i % 10]++; if (c10.labels[i] === i % 10) hit[i % 10]++; }
+      const labelAccuracy = hit.map((k, d) => k / asked[d]), low = labelAccuracy.indexOf(Math.min(...labelAccuracy));
+      line += `; the digit asked for drawn ${((100 * hit.reduce((a, b) => a + b, 0)) / judged).toFixed(1)}% of the time (lowest: digit ${low}, ${(100 * labelAccuracy[low]).toFixed(1)}%)`;
+      metrics.labelAccuracy = labelAccuracy;
+      metrics.minLabelAccuracy = labelAccuracy[low];
+    }
+    return { step, samples, png, line, metrics };
   };
 }
 
