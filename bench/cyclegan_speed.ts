@@ -17,7 +17,7 @@ import { loadavg, tmpdir, cpus } from "node:os";
 import { writeFileSync, rmSync, mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import { CycleGAN } from "../src/engine/cycle_engine.ts";
-import { cyclePreset } from "../src/model/cyclegan_preset.ts";
+import { cyclePreset, CYCLE_PRESET_NETS } from "../src/model/cyclegan_preset.ts";
 import { cycleDigits } from "../src/data/cycle_digits.ts";
 import { writeFileAtomic } from "../src/io/files.ts";
 
@@ -51,7 +51,7 @@ async function startPeer(threads: number): Promise<Peer> {
   delete env.OPENBLAS_L2_SIZE;
   const config = {
     threads, batch: spec.batchSize, lambda: spec.lambda, identity: spec.identity, pool: spec.poolSize,
-    lr: 2e-4, beta1: 0.5, beta2: 0.999, schedule: spec.lrSchedule.steps, ngf: 8, blocks: 3, ndf: 8, layers: 2,
+    lr: 2e-4, beta1: 0.5, beta2: 0.999, schedule: spec.lrSchedule.steps, ...CYCLE_PRESET_NETS,
     data: dataFile, countA: d.a.count, countB: d.b.count, seed: 1, warmup: 5,
   };
   const proc = spawn(python, [new URL("./peers/torch_cyclegan.py", import.meta.url).pathname, JSON.stringify(config)], { env, stdio: ["pipe", "pipe", "pipe"] });
@@ -110,7 +110,7 @@ rmSync(dir, { recursive: true, force: true });
 
 const medians = (key: "stepsPerSecond" | "ratios") => Object.fromEntries(Object.keys(perRound[0][key]).map((k) => [k, r3(median(perRound.map((r) => r[key][k])))]));
 const result = {
-  what: "cyclegan-digits (src/model/cyclegan_preset.ts: ResNet G and F with ngf 8 and 3 blocks, PatchGAN D_A and D_B with ndf 8 and 2 stride-2 layers, 28x28x1, batch 4, pools of 50, LSGAN losses, cycle L1 lambda 10, identity 0.5 lambda, Adam 2e-4 (0.5, 0.999)): training steps per second",
+  what: `cyclegan-digits (src/model/cyclegan_preset.ts: ResNet G and F with ngf ${CYCLE_PRESET_NETS.ngf} and ${CYCLE_PRESET_NETS.blocks} blocks, PatchGAN D_A and D_B with ndf ${CYCLE_PRESET_NETS.ndf} and ${CYCLE_PRESET_NETS.layers} stride-2 layers, 28x28x1, batch 4, pools of 50, LSGAN losses, cycle L1 lambda 10, identity 0.5 lambda, Adam 2e-4 (0.5, 0.999)): training steps per second`,
   note: "The machine was shared with other training runs on its cores: absolute steps/s depend on the load; compare the ratios within a round (and their medians). 2-thread figures had less than 2 free cores.",
   protocol: `interleaved rounds (${systems.join(", ")}, then again), ${steps} steps per system per round after 5 warm-up steps; ratios within each round`,
   date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model,

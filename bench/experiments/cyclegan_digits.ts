@@ -10,9 +10,9 @@
 // transform NOT undone (what a translation that did nothing would score). Each run writes its
 // rows A | G(A) | F(G(A)) and B | F(B) | G(F(B)) (8 digits each) to bench/figures/ (named with the
 // step count where it is not the preset's 4,000).
-//   npx tsx bench/experiments/cyclegan_digits.ts [steps=4000] [seeds=1] [lambdas=10,0] [transform=invert] [out=bench/cyclegan-digits-results.json] [nets=ngf8-ndf8]
-// nets: the first-layer filters of the generators and the PatchGANs (the preset's ngf 8, ndf 8);
-// other sizes are named in each run and in its figure's name.
+//   npx tsx bench/experiments/cyclegan_digits.ts [steps=4000] [seeds=1] [lambdas=10,0] [transform=invert] [out=bench/cyclegan-digits-results.json] [nets=ngf8-ndf16]
+// nets: the first-layer filters of the generators and the PatchGANs (the preset's: ngf 8, ndf 16;
+// ndf 8 before); every run and figure name carries them, except the preset's figures.
 import { mkdirSync, readFileSync, existsSync } from "node:fs";
 import { CycleGAN } from "../../src/engine/cycle_engine.ts";
 import { cyclePreset, CYCLE_PRESET_STEPS } from "../../src/model/cyclegan_preset.ts";
@@ -26,11 +26,11 @@ const seeds = (process.argv[3] ?? "1").split(",").map(Number);
 const lambdas = (process.argv[4] ?? "10,0").split(",").map(Number);
 const transform = (process.argv[5] ?? "invert") as DigitTransform;
 const outPath = process.argv[6] ?? "bench/cyclegan-digits-results.json";
-const nets = process.argv[7] ?? "ngf8-ndf8";
+const nets = process.argv[7] ?? "ngf8-ndf16";
 const netsMatch = /^ngf(\d+)-ndf(\d+)$/.exec(nets);
 if (!netsMatch) throw new Error(`nets ${JSON.stringify(nets)}: expected ngfN-ndfM, e.g. ngf8-ndf16`);
 const ngf = Number(netsMatch[1]), ndf = Number(netsMatch[2]);
-const netsTag = nets === "ngf8-ndf8" ? "" : `-${nets}`;
+const netsTag = nets === "ngf8-ndf16" ? "" : `-${nets}`;
 mkdirSync("bench/figures", { recursive: true });
 
 const train = await cycleDigits({ transform, split: "train" });
@@ -53,7 +53,7 @@ for (const seed of seeds) {
     const gA = gan.translate(test.a.x, { direction: "a2b" }), fB = gan.translate(test.b.x, { direction: "b2a" });
     const fgA = gan.translate(gA, { direction: "b2a" }), gfB = gan.translate(fB, { direction: "a2b" });
     const run = {
-      seed, lambda, steps, transform, ...(netsTag ? { ngf, ndf } : {}), secondsPer1000Steps: round((1000 * seconds) / steps),
+      seed, lambda, steps, transform, ngf, ndf, secondsPer1000Steps: round((1000 * seconds) / steps),
       a2b: share(transformDigits(gA, transform, true)), b2a: share(fB),
       cycleL1A: l1(fgA, test.a.x), cycleL1B: l1(gfB, test.b.x),
     };
