@@ -18,7 +18,7 @@
 // peer / ours are taken per round, then their median. Bundle sizes (gzip -9): ours (JS + wasm)
 // and tfjs-core + backend-cpu (+ tfjs-layers, which loadLayersModel needs) as esbuild bundles
 // them for the Worker.
-// Usage: node --import tsx bench/infer_speed.ts [--rounds 3]   -> bench/infer-results.json
+// Usage: node --import tsx bench/infer_speed.ts [--rounds 3] [--out FILE]   -> bench/infer-results.json (or FILE)
 import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -29,6 +29,7 @@ import { build } from "esbuild";
 import { writeBenchModel } from "./infer/model.ts";
 
 const ROUNDS = Number(process.argv[process.argv.indexOf("--rounds") + 1] || 3) || 3;
+const OUT = process.argv.includes("--out") ? process.argv[process.argv.indexOf("--out") + 1] : "bench/infer-results.json";
 const ROOT = resolve(".");
 const DENO = join(ROOT, "node_modules/.bin/deno"), WORKERD = join(ROOT, "node_modules/.bin/workerd");
 const gz = (b: Uint8Array | string) => gzipSync(b, { level: 9 }).length;
@@ -175,9 +176,9 @@ const out = {
   note: "shared 2-core machine (other jobs running): absolute times drift, the per-round ratios are the comparison",
   model: { preset: "dcgan-mnist", generator_params: model.params, export_bytes: model.bytes }, sizes, summary, rows,
 };
-writeFileSync("bench/infer-results.json", JSON.stringify(out, null, 2) + "\n");
+writeFileSync(OUT, JSON.stringify(out, null, 2) + "\n");
 for (const [runtime, s] of Object.entries(summary) as [string, any][]) {
   console.log(`${runtime}: medians ${JSON.stringify(s.medians)}`);
   console.log(`  best peer per round ${s.best_peer_per_round.join(", ")}; peer/ours median ${JSON.stringify(s.peer_over_ours_median)}`);
 }
-console.log("wrote bench/infer-results.json");
+console.log(`wrote ${OUT}`);
