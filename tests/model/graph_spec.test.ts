@@ -6,10 +6,10 @@ import { validateSpec, SpecError, preset } from "../../src/index.ts";
 import { layerShapes } from "../../src/model/shapes.ts";
 import type { LayerSpec } from "../../src/model/spec.ts";
 
-// ring8's discriminator reads [4] (pack 2): a residual block on a hidden layer, then the logit
 // the mlp nets with D judging packed pairs (pack 2: D's input [4]), ring8's recipe before the
 // remedies study; the checks below name that input shape
 const packed = () => ({ ...preset("mlp-ring8"), pack: 2 });
+// a residual block on a hidden layer, then the logit
 const residualD = (): any[] => [
   { type: "dense", units: 16, name: "h" }, { type: "relu" }, { type: "dense", units: 16, name: "f" },
   { type: "add", inputs: ["h", "f"], name: "sum" }, { type: "relu" }, { type: "dense", units: 1 },
