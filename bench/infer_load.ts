@@ -9,7 +9,9 @@
 // the latency of the first request it answered (the handlers draw one sample at start-up).
 // The machine is shared (2 cores, with this client on them too): the figures are what it gave.
 // Usage: node --import tsx bench/infer_load.ts [--requests 10000] [--concurrency 32] [--mix both|f32|png]
-//   [--servers node,workerd] [--no-write]   -> bench/infer-load-results.json
+//   [--servers node,workerd[,workerd-control]] [--no-write]
+// workerd-control: the same workerd under the same load answering fixed bodies (no wasm-gan), to
+// tell workerd's own memory from ours.   -> bench/infer-load-results.json
 import { spawn, type ChildProcess } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -27,6 +29,34 @@ const rssMb = (pid: number) => Number(readFileSync(`/proc/${pid}/status`, "utf8"
 const pct = (s: number[], p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
 const freePort = (): Promise<number> => new Promise((r) => { const s = createServer().listen(0, "127.0.0.1", () => { const p = (s.address() as { port: number }).port; s.close(() => r(p)); }); });
 
+// workerd-control: a Worker that answers every /sample with the same bytes (seed 0's f32 or PNG),
+// so what the RSS does under the load is workerd's own, without wasm-gan
+const CONTROL_WORKER = `import f32 from "./f32.bin";
+import png from "./sample.png";
+export default {
+  fetch(request) {
+    const url = new URL(request.url);
+    if (url.pathname !== "/sample") return new Response("not found", { status: 404 });
+    return url.searchParams.get("format") === "f32"
+      ? new Response(f32, { headers: { "content-type": "application/octet-stream", "x-shape": "1,28,28,1" } })
+      : new Response(png, { headers: { "content-type": "image/png" } });
+  },
+};
+`;
+const CONTROL_CONFIG = `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [(name = "main", worker = .control)],
+  sockets = [(name = "http", address = "127.0.0.1:8080", http = (), service = "main")],
+);
+const control :Workerd.Worker = (
+  modules = [
+    (name = "worker.js", esModule = embed "worker.js"),
+    (name = "f32.bin", data = embed "f32.bin"),
+    (name = "sample.png", data = embed "sample.png"),
+  ],
+  compatibilityDate = "2025-09-01",
+);
+`;
 const modelDir = mkdtempSync(join(tmpdir(), "wasm-gan-infer-load-"));
 await writeBenchModel(modelDir);
 const modelFile = join(modelDir, "generator.safetensors");
@@ -47,7 +77,7 @@ async function up(origin: string, proc: ChildProcess, log: () => string): Promis
   return performance.now() - t;
 }
 
-async function load(name: string, origin: string, pid: number, firstMs: number) {
+async function load(name: string, origin: string, pid: number, firstMs: number, check = true) {
   const rss = { start: rssMb(pid), middle: 0, end: 0, every_tenth: [] as number[] };
   const lat: number[] = [];
   let next = 0, errors = 0, checked = 0;
@@ -67,7 +97,7 @@ async function load(name: string, origin: string, pid: number, firstMs: number) 
         const body = new Uint8Array(await r.arrayBuffer());
         lat.push(performance.now() - t);
         if (r.status !== 200) { fail(`HTTP ${r.status}`); continue; }
-        if (f32 && i % 100 === 0) {
+        if (check && f32 && i % 100 === 0) {
           const want = g.generate({ n: 1, seed: i }).data;
           checked++;
           if (!Buffer.from(body).equals(Buffer.from(want.buffer, want.byteOffset, want.byteLength))) fail("wrong bytes");
@@ -113,6 +143,22 @@ if (SERVERS.includes("workerd")) { // workerd
   try {
     const first = await up(`http://127.0.0.1:${port}`, p, () => log);
     results.push(await load("workerd (handlers/workerd/)", `http://127.0.0.1:${port}`, p.pid!, first));
+  } finally { p.kill(); }
+}
+if (SERVERS.includes("workerd-control")) { // the same workerd, config and load without wasm-gan: a Worker answering fixed bodies
+  const dir = mkdtempSync(join(tmpdir(), "wasm-gan-infer-load-control-"));
+  const f32 = g.generate({ n: 1, seed: 0 }).data, png = await g.png({ n: 1, seed: 0 });
+  writeFileSync(join(dir, "worker.js"), CONTROL_WORKER);
+  writeFileSync(join(dir, "f32.bin"), new Uint8Array(f32.buffer, f32.byteOffset, f32.byteLength));
+  writeFileSync(join(dir, "sample.png"), png);
+  writeFileSync(join(dir, "config.capnp"), CONTROL_CONFIG);
+  const port = await freePort();
+  const p = spawn(join(ROOT, "node_modules/.bin/workerd"), ["serve", "config.capnp", "--socket-addr", `http=127.0.0.1:${port}`], { cwd: dir });
+  let log = "";
+  p.stderr!.on("data", (d) => { log += d; });
+  try {
+    const first = await up(`http://127.0.0.1:${port}`, p, () => log);
+    results.push(await load("workerd control (fixed bodies, no wasm-gan)", `http://127.0.0.1:${port}`, p.pid!, first, false));
   } finally { p.kill(); }
 }
 if (process.argv.includes("--no-write")) process.exit(0);

