@@ -33,6 +33,7 @@ export interface ProgressiveConfig {
   loss?: "wasserstein" | "non-saturating"; // default wasserstein with gradientPenalty and drift
   gradientPenalty?: number;           // default 10 (wasserstein)
   drift?: number;                     // default 0.001 (wasserstein)
+  r1?: number;                        // non-saturating only: R1 on the reals, γ (StyleGAN's pairing; default none)
   optimizer?: OptimizerSpec;          // both nets; default Adam 1e-3 (0, 0.99, 1e-8)
   groupSize?: number;                 // minibatch std (default 4)
   emaDecay?: number;                  // the sampling generator's moving average (default 0.999)
@@ -62,6 +63,7 @@ export function checkProgressive(c: ProgressiveConfig): void {
     const v = c[k];
     if (!(Number.isInteger(v) && v >= c.batchSize && v % c.batchSize === 0)) fail(k, `must be a positive multiple of batchSize ${c.batchSize} (got ${v})`);
   }
+  if (c.r1 !== undefined && (c.loss ?? "wasserstein") === "wasserstein") fail("r1", "is for the non-saturating loss; the wasserstein loss takes gradientPenalty");
   if (c.alphaEvery !== undefined && !(Number.isInteger(c.alphaEvery) && c.alphaEvery >= 1)) fail("alphaEvery", `must be an integer >= 1 (got ${c.alphaEvery})`);
 }
 
@@ -142,7 +144,7 @@ export function phaseSpec(c: ProgressiveConfig, p: Phase): ShorthandSpec {
     generator: generator(c, p.resolution, fade),
     discriminator: discriminator(c, p.resolution, fade),
     loss, batchSize: c.batchSize, dSteps: 1,
-    ...(loss === "wasserstein" ? { gradientPenalty: c.gradientPenalty ?? 10, drift: c.drift ?? 0.001 } : {}),
+    ...(loss === "wasserstein" ? { gradientPenalty: c.gradientPenalty ?? 10, drift: c.drift ?? 0.001 } : c.r1 ? { r1: c.r1 } : {}),
     optimizer: { generator: opt, discriminator: opt },
   };
 }

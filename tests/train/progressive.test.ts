@@ -35,6 +35,9 @@ test("the phases: 4 stable, 8 fade, 8 stable, 4 steps each; every phase's spec v
   const ps = phases(config);
   assert.equal(ps.map((p) => [p.resolution, p.kind, p.start, p.steps]), [[4, "stable", 0, 4], [8, "fade", 4, 4], [8, "stable", 8, 4]]);
   for (const p of ps) validateSpec(phaseSpec(config, p));
+  const ns = { ...config, loss: "non-saturating" as const, r1: 10 };
+  for (const p of phases(ns)) assert.equal([validateSpec(phaseSpec(ns, p)).r1, validateSpec(phaseSpec(ns, p)).gradientPenalty], [10, undefined], "non-saturating + R1");
+  assert.throws(() => phases({ ...config, r1: 10 }), /^progressive\.r1: is for the non-saturating loss; the wasserstein loss takes gradientPenalty$/);
   assert.equal([4, 5, 6, 7, 8].map((s) => fadeAlpha(ps[1], s)), [0, 0.25, 0.5, 0.75, 1], "α before each fade step");
   assert.equal([4, 5, 6, 7, 8].map((s) => fadeAlpha(ps[1], s, 2)), [0, 0, 0.5, 0.5, 1], "alphaEvery 2");
   assert.equal([4, 7, 8].map((s) => fadeAlpha(ps[1], s, 5)), [0, 0, 1], "alphaEvery 5 > the phase: 0 throughout, 1 at its end");
