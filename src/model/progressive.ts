@@ -30,6 +30,8 @@ export interface ProgressiveConfig {
   batchSize: number;
   fadeImages: number;                 // images seen in each fade phase
   stableImages: number;               // images seen in each stable phase (the first resolution's too)
+  finalImages?: number;               // the last resolution's stable phase (default stableImages): the official
+                                      // code trains on at full resolution until its total
   loss?: "wasserstein" | "non-saturating"; // default wasserstein with gradientPenalty and drift
   gradientPenalty?: number;           // default 10 (wasserstein)
   drift?: number;                     // default 0.001 (wasserstein)
@@ -59,8 +61,9 @@ export function checkProgressive(c: ProgressiveConfig): void {
   const r = c.resolutions;
   if (!Array.isArray(r) || r.length === 0 || r[0] !== 4 || r.some((v, i) => i > 0 && v !== 2 * r[i - 1])) fail("resolutions", `must start at 4 and double each time, e.g. [4, 8, 16, 32] (got ${JSON.stringify(r)})`);
   for (const res of r) if (!(Number.isInteger(c.channels[res]) && c.channels[res] >= 1)) fail(`channels.${res}`, `must be a positive integer (feature maps at ${res}×${res}) (got ${c.channels[res]})`);
-  for (const k of ["fadeImages", "stableImages"] as const) {
+  for (const k of ["fadeImages", "stableImages", "finalImages"] as const) {
     const v = c[k];
+    if (k === "finalImages" && v === undefined) continue;
     if (!(Number.isInteger(v) && v >= c.batchSize && v % c.batchSize === 0)) fail(k, `must be a positive multiple of batchSize ${c.batchSize} (got ${v})`);
   }
   if (c.r1 !== undefined && (c.loss ?? "wasserstein") === "wasserstein") fail("r1", "is for the non-saturating loss; the wasserstein loss takes gradientPenalty");
@@ -79,7 +82,7 @@ export function phases(c: ProgressiveConfig): Phase[] {
   };
   c.resolutions.forEach((res, i) => {
     if (i > 0) push(res, "fade", c.fadeImages);
-    push(res, "stable", c.stableImages);
+    push(res, "stable", i === c.resolutions.length - 1 ? c.finalImages ?? c.stableImages : c.stableImages);
   });
   return out;
 }

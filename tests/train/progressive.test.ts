@@ -35,6 +35,8 @@ test("the phases: 4 stable, 8 fade, 8 stable, 4 steps each; every phase's spec v
   const ps = phases(config);
   assert.equal(ps.map((p) => [p.resolution, p.kind, p.start, p.steps]), [[4, "stable", 0, 4], [8, "fade", 4, 4], [8, "stable", 8, 4]]);
   for (const p of ps) validateSpec(phaseSpec(config, p));
+  assert.equal(phases({ ...config, finalImages: 40 }).map((p) => p.steps), [4, 4, 10], "finalImages: the last stable phase only");
+  assert.throws(() => phases({ ...config, finalImages: 6 }), /^progressive\.finalImages: must be a positive multiple of batchSize 4 \(got 6\)$/);
   const ns = { ...config, loss: "non-saturating" as const, r1: 10 };
   for (const p of phases(ns)) assert.equal([validateSpec(phaseSpec(ns, p)).r1, validateSpec(phaseSpec(ns, p)).gradientPenalty], [10, undefined], "non-saturating + R1");
   assert.throws(() => phases({ ...config, r1: 10 }), /^progressive\.r1: is for the non-saturating loss; the wasserstein loss takes gradientPenalty$/);
