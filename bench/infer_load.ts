@@ -9,10 +9,10 @@
 // the latency of the first request it answered (the handlers draw one sample at start-up).
 // The machine is shared (2 cores, with this client on them too): the figures are what it gave.
 // Usage: node --import tsx bench/infer_load.ts [--requests 10000] [--concurrency 32] [--mix both|f32|png]
-//   [--servers node,workerd[,workerd-control]] [--no-write]
+//   [--servers node,workerd[,workerd-control]] [--no-write] [--out FILE]
 // workerd-control: the same workerd under the same load answering fixed bodies (no wasm-gan), to
 // tell workerd's own memory from ours.   -> bench/infer-load-results.json
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -162,6 +162,8 @@ if (SERVERS.includes("workerd-control")) { // the same workerd, config and load 
   } finally { p.kill(); }
 }
 if (process.argv.includes("--no-write")) process.exit(0);
-writeFileSync("bench/infer-load-results.json", JSON.stringify({ bench: "bench/infer_load.ts", date: new Date().toISOString(), node: process.version,
+const OUT = opt("--out", "bench/infer-load-results.json");
+writeFileSync(OUT, JSON.stringify({ bench: "bench/infer_load.ts", date: new Date().toISOString(), node: process.version,
+  load_after: spawnSync("sh", ["-c", "uptime"], { encoding: "utf8" }).stdout.trim(),
   note: `shared 2-core machine, the client on the same cores; request mix: ${MIX === "both" ? "alternating n=1 f32 and n=1 PNG" : `n=1 ${MIX}`}`, model: "dcgan-mnist generator export", results }, null, 2) + "\n");
-console.log("wrote bench/infer-load-results.json");
+console.log(`wrote ${OUT}`);

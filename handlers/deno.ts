@@ -4,7 +4,7 @@
 // In a project without wasm-gan in node_modules, import from "npm:wasm-gan/infer" instead. The model
 // loads once, before the server listens: a model that cannot load ends the process (exit 1) with
 // a one-line message, never a failing request.
-import { loadGenerator, sampleResponse, type Generator } from "wasm-gan/infer";
+import { loadGenerator, sampleResponse, warmUpRequests, type Generator } from "wasm-gan/infer";
 
 const model = Deno.env.get("MODEL") ?? Deno.args[0];
 const port = Number(Deno.env.get("PORT") ?? 8080), hostname = Deno.env.get("HOST") ?? "127.0.0.1";
@@ -16,7 +16,8 @@ if (!model) {
 let generator: Generator;
 try {
   const wasm = await Deno.readFile(new URL(import.meta.resolve("wasm-gan/infer.wasm")));
-  generator = await loadGenerator({ wasm, model: await Deno.readFile(model) }); // one sample drawn: the first request finds warm code
+  generator = await loadGenerator({ wasm, model: await Deno.readFile(model) });
+  await warmUpRequests(generator); // an f32 and a PNG request answered before listening: the first request finds warm code
 } catch (e) {
   console.error(`cannot load the model ${model}: ${(e as Error).message}`);
   Deno.exit(1);

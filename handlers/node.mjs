@@ -5,7 +5,7 @@
 // (exit 1) with a one-line message, never a failing request.
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
-import { loadGenerator, sampleResponse } from "wasm-gan/infer";
+import { loadGenerator, sampleResponse, warmUpRequests } from "wasm-gan/infer";
 
 const model = process.env.MODEL ?? process.argv[2];
 const port = Number(process.env.PORT ?? 8080), host = process.env.HOST ?? "127.0.0.1";
@@ -17,7 +17,8 @@ if (!model) {
 let generator;
 try {
   const wasm = await readFile(new URL(import.meta.resolve("wasm-gan/infer.wasm")));
-  generator = await loadGenerator({ wasm, model: await readFile(model) }); // one sample drawn: the first request finds warm code
+  generator = await loadGenerator({ wasm, model: await readFile(model) });
+  await warmUpRequests(generator); // an f32 and a PNG request answered before listening: the first request finds warm code
 } catch (e) {
   console.error(`cannot load the model ${model}: ${e.message}`);
   process.exit(1);

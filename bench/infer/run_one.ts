@@ -2,7 +2,8 @@
 // and under Deno as is): `run_one.ts SYSTEM MODEL_DIR` prints one JSON line
 //   { import_ms, cold_ms, first_ms, warm1_ms[], batch64_ms[] }
 // cold_ms: compile + load weights (+ the module import, import_ms, counted in it): ours = import
-// dist/infer.js, WebAssembly.compile(dist/infer.wasm's bytes) + loadGenerator(generator export);
+// dist/infer.js, WebAssembly.compile(dist/infer.wasm's bytes) + loadGenerator(generator export),
+// which draws its one warm-up sample (ours-no-warm-up: warmUp false, the first call left cold);
 // tfjs = import @tensorflow/tfjs-core + backend-cpu + tfjs-layers, setBackend("cpu"),
 // loadLayersModel(model.json + weights.bin bytes); onnx = import onnxruntime-node,
 // InferenceSession.create(generator.onnx bytes). The files are read before the clock starts.
@@ -19,12 +20,12 @@ const latents = (n: number) => Float32Array.from({ length: n * 100 }, (_, i) => 
 
 type Gen = (n: number, i: number) => Promise<Float32Array> | Float32Array;
 async function load(): Promise<{ importMs: number; gen: Gen }> {
-  if (system === "ours") {
+  if (system === "ours" || system === "ours-no-warm-up") {
     const wasm = readFileSync("dist/infer.wasm"), model = readFileSync(join(dir, "generator.safetensors"));
     const t0 = now();
     const { loadGenerator } = await import("../../dist/infer.js" as string);
     const importMs = now() - t0;
-    const g = await loadGenerator({ wasm: await WebAssembly.compile(wasm), model });
+    const g = await loadGenerator({ wasm: await WebAssembly.compile(wasm), model, warmUp: system === "ours" });
     return { importMs, gen: (n, i) => g.generate({ n, seed: i }).data };
   }
   if (system === "tfjs") {

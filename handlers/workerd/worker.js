@@ -4,11 +4,12 @@
 // wasm module (a WebAssembly.Module) and the model as a data module (an ArrayBuffer), both
 // declared in config.capnp (with wrangler: [[rules]] type = "CompiledWasm" and "Data"). The
 // model loads once, when the Worker starts: a model that cannot load fails there, never per request.
-import { loadGenerator, sampleResponse } from "wasm-gan/infer";
+import { loadGenerator, sampleResponse, warmUpRequests } from "wasm-gan/infer";
 import wasm from "./infer.wasm";
 import model from "./model.safetensors";
 
-const generator = await loadGenerator({ wasm, model }); // draws one sample before it resolves: the first request finds warm code
+const generator = await loadGenerator({ wasm, model });
+await warmUpRequests(generator); // an f32 and a PNG request answered at start-up: the first request finds warm code
 
 export default {
   async fetch(request) {

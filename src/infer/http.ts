@@ -14,9 +14,6 @@ const PARAMS = ["n", "seed", "label", "format", "columns"];
 const FORMATS = ["png", "f32"];
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
-const text = (status: number, message: string, extra: Record<string, string> = {}) =>
-  new Response(message + "\n", { status, headers: { "content-type": "text/plain; charset=utf-8", ...extra } });
-
 class BadRequest extends Error {}
 
 // a decimal integer parameter (no signs, exponents or fractions: "1e3", "1.0" and "+1" are refused)
@@ -55,28 +52,47 @@ export function f32Bytes(data: Float32Array): Uint8Array {
   return out;
 }
 
-export async function sampleResponse(g: Generator, request: Request): Promise<Response> {
-  const url = new URL(request.url);
-  if (url.pathname !== "/sample") return text(404, `not found: ${url.pathname} (this server answers GET /sample)`);
-  if (request.method !== "GET") return text(405, `method ${request.method} not allowed (GET /sample)`, { allow: "GET" });
+// an answer before it becomes a Response: status, headers, body
+interface Answer { status: number; headers: Record<string, string>; body: Uint8Array | string }
+const textAnswer = (status: number, message: string, extra: Record<string, string> = {}): Answer =>
+  ({ status, headers: { "content-type": "text/plain; charset=utf-8", ...extra }, body: message + "\n" });
+
+async function answer(g: Generator, method: string, url: URL): Promise<Answer> {
+  if (url.pathname !== "/sample") return textAnswer(404, `not found: ${url.pathname} (this server answers GET /sample)`);
+  if (method !== "GET") return textAnswer(405, `method ${method} not allowed (GET /sample)`, { allow: "GET" });
   let q: SampleQuery;
   try {
     q = parseSampleQuery(g, url.searchParams);
   } catch (e) {
-    if (e instanceof BadRequest) return text(400, e.message);
+    if (e instanceof BadRequest) return textAnswer(400, e.message);
     throw e;
   }
   const req = { n: q.n, seed: q.seed, ...(q.label === undefined ? {} : { labels: q.label }) };
   try {
     if (q.format === "f32") {
       const { data, shape } = g.generate(req);
-      return new Response(f32Bytes(data) as BodyInit, { headers: { "content-type": "application/octet-stream", "x-shape": shape.join(","), "cache-control": "no-store" } });
+      return { status: 200, headers: { "content-type": "application/octet-stream", "x-shape": shape.join(","), "cache-control": "no-store" }, body: f32Bytes(data) };
     }
     const png = await g.png({ ...req, columns: q.columns });
-    return new Response(png as BodyInit, { headers: { "content-type": "image/png", "cache-control": "no-store" } });
+    return { status: 200, headers: { "content-type": "image/png", "cache-control": "no-store" }, body: png };
   } catch (e) {
     // a model whose samples no PNG shows (points of another size): the request asked for what it cannot have
-    if (e instanceof InferError) return text(400, e.message);
+    if (e instanceof InferError) return textAnswer(400, e.message);
     throw e;
   }
+}
+
+export async function sampleResponse(g: Generator, request: Request): Promise<Response> {
+  const a = await answer(g, request.method, new URL(request.url));
+  return new Response(a.body as BodyInit, { status: a.status, headers: a.headers });
+}
+
+// One f32 and one PNG request of n = 1 answered as sampleResponse answers them, for a server to
+// make before it listens: loadGenerator's warm-up covers the net, this the JavaScript around it
+// (the query's checks, fflate's deflate) and, in Node, the fetch classes it loads on first use.
+// No Response is made: a Worker's global scope may not make one (workerd: "Disallowed operation").
+// A 400 for png (samples no picture shows) is that request's answer, not a failure.
+export async function warmUpRequests(g: Generator): Promise<void> {
+  void [Request, Response, Headers]; // Node loads them (undici) on first access
+  for (const format of ["f32", "png"]) await answer(g, "GET", new URL(`http://localhost/sample?n=1&format=${format}`));
 }

@@ -7,6 +7,6 @@
 //   return sampleResponse(g, request);                      // GET /sample?n=16&seed=42[&label=3][&format=f32]
 export { loadGenerator, Generator, InferError, MAX_SAMPLES } from "./generator.ts";
 export type { LoadOptions, Source, GenerateRequest, PngRequest, Samples, GeneratorInfo } from "./generator.ts";
-export { sampleResponse, parseSampleQuery, f32Bytes } from "./http.ts";
+export { sampleResponse, parseSampleQuery, f32Bytes, warmUpRequests } from "./http.ts";
 export type { SampleQuery } from "./http.ts";
 export { encodePng } from "./png.ts";

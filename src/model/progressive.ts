@@ -63,8 +63,8 @@ export function checkProgressive(c: ProgressiveConfig): void {
   for (const res of r) if (!(Number.isInteger(c.channels[res]) && c.channels[res] >= 1)) fail(`channels.${res}`, `must be a positive integer (feature maps at ${res}×${res}) (got ${c.channels[res]})`);
   for (const k of ["fadeImages", "stableImages", "finalImages"] as const) {
     const v = c[k];
-    if (k === "finalImages" && v === undefined) continue;
-    if (!(Number.isInteger(v) && v >= c.batchSize && v % c.batchSize === 0)) fail(k, `must be a positive multiple of batchSize ${c.batchSize} (got ${v})`);
+    if (v === undefined && k === "finalImages") continue;
+    if (!(v !== undefined && Number.isInteger(v) && v >= c.batchSize && v % c.batchSize === 0)) fail(k, `must be a positive multiple of batchSize ${c.batchSize} (got ${v})`);
   }
   if (c.r1 !== undefined && (c.loss ?? "wasserstein") === "wasserstein") fail("r1", "is for the non-saturating loss; the wasserstein loss takes gradientPenalty");
   if (c.alphaEvery !== undefined && !(Number.isInteger(c.alphaEvery) && c.alphaEvery >= 1)) fail("alphaEvery", `must be an integer >= 1 (got ${c.alphaEvery})`);

@@ -11,7 +11,7 @@ import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { decode } from "fast-png";
-import { loadGenerator, InferError, MAX_SAMPLES, type Generator } from "wasm-gan/infer";
+import { loadGenerator, warmUpRequests, InferError, MAX_SAMPLES, type Generator } from "wasm-gan/infer";
 import { imageGridPixels } from "../../src/io/grid_pixels.ts";
 import { trainedModel, MODEL_CASES } from "./models.ts";
 
@@ -81,6 +81,16 @@ test("png(): an image grid decodes to the grid's size and pixels; 2-D points giv
   const pts = await loadGenerator({ wasm, model: (await trainedModel("blend α 0.3 (points)")).generatorBytes });
   const scatter = decode(await pts.png({ n: 100, seed: 1 }));
   assert.equal([scatter.width, scatter.height, scatter.channels], [512, 512, 4]);
+});
+
+test("warmUpRequests(): the handlers' start-up requests resolve and leave no trace in later samples", async () => {
+  const m = await trainedModel("dcgan-mnist");
+  const g = await loadGenerator({ wasm, model: m.generatorBytes, warmUp: false });
+  const before = g.generate({ n: 3, seed: 8 }).data;
+  await warmUpRequests(g);
+  sameBits(g.generate({ n: 3, seed: 8 }).data, before, "after the warm-up requests");
+  const pts = await loadGenerator({ wasm, model: (await trainedModel("blend α 0.3 (points)")).generatorBytes });
+  await warmUpRequests(pts); // points: a scatter plot; no model's PNG refusal (a 400) stops a server's start
 });
 
 test("bad input: one-line InferErrors naming the model bytes, n, seed, labels, weights, wasm", async () => {
