@@ -130,20 +130,24 @@ if (SERVERS.includes("node")) { // Node
     results.push(await load("node (handlers/node.mjs)", origin, p.pid!, await up(origin, p, () => log)));
   } finally { p.kill(); }
 }
-if (SERVERS.includes("workerd")) { // workerd
-  const dir = mkdtempSync(join(tmpdir(), "wasm-gan-infer-load-workerd-"));
-  for (const f of ["worker.js", "config.capnp"]) copyFileSync(join("handlers/workerd", f), join(dir, f));
-  copyFileSync("dist/infer.js", join(dir, "infer.js"));
-  copyFileSync("dist/infer.wasm", join(dir, "infer.wasm"));
-  copyFileSync(modelFile, join(dir, "model.safetensors"));
+// workerd serving the folder `dir` (its config.capnp) under the load
+async function loadWorkerd(name: string, dir: string, check = true) {
   const port = await freePort();
   const p = spawn(join(ROOT, "node_modules/.bin/workerd"), ["serve", "config.capnp", "--socket-addr", `http=127.0.0.1:${port}`], { cwd: dir });
   let log = "";
   p.stderr!.on("data", (d) => { log += d; });
   try {
     const first = await up(`http://127.0.0.1:${port}`, p, () => log);
-    results.push(await load("workerd (handlers/workerd/)", `http://127.0.0.1:${port}`, p.pid!, first));
+    results.push(await load(name, `http://127.0.0.1:${port}`, p.pid!, first, check));
   } finally { p.kill(); }
+}
+if (SERVERS.includes("workerd")) { // workerd
+  const dir = mkdtempSync(join(tmpdir(), "wasm-gan-infer-load-workerd-"));
+  for (const f of ["worker.js", "config.capnp"]) copyFileSync(join("handlers/workerd", f), join(dir, f));
+  copyFileSync("dist/infer.js", join(dir, "infer.js"));
+  copyFileSync("dist/infer.wasm", join(dir, "infer.wasm"));
+  copyFileSync(modelFile, join(dir, "model.safetensors"));
+  await loadWorkerd("workerd (handlers/workerd/)", dir);
 }
 if (SERVERS.includes("workerd-control")) { // the same workerd, config and load without wasm-gan: a Worker answering fixed bodies
   const dir = mkdtempSync(join(tmpdir(), "wasm-gan-infer-load-control-"));
@@ -152,14 +156,7 @@ if (SERVERS.includes("workerd-control")) { // the same workerd, config and load 
   writeFileSync(join(dir, "f32.bin"), new Uint8Array(f32.buffer, f32.byteOffset, f32.byteLength));
   writeFileSync(join(dir, "sample.png"), png);
   writeFileSync(join(dir, "config.capnp"), CONTROL_CONFIG);
-  const port = await freePort();
-  const p = spawn(join(ROOT, "node_modules/.bin/workerd"), ["serve", "config.capnp", "--socket-addr", `http=127.0.0.1:${port}`], { cwd: dir });
-  let log = "";
-  p.stderr!.on("data", (d) => { log += d; });
-  try {
-    const first = await up(`http://127.0.0.1:${port}`, p, () => log);
-    results.push(await load("workerd control (fixed bodies, no wasm-gan)", `http://127.0.0.1:${port}`, p.pid!, first, false));
-  } finally { p.kill(); }
+  await loadWorkerd("workerd control (fixed bodies, no wasm-gan)", dir, false);
 }
 if (process.argv.includes("--no-write")) process.exit(0);
 const OUT = opt("--out", "bench/infer-load-results.json");
