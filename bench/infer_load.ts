@@ -62,11 +62,11 @@ await writeBenchModel(modelDir);
 const modelFile = join(modelDir, "generator.safetensors");
 const g = await loadGenerator({ wasm: readFileSync("dist/infer.wasm"), model: readFileSync(modelFile) });
 
-// waits until the server answers (a 404 for "/": no sample drawn, and this client's fetch warmed
-// up), then returns the time of the first /sample request (ms)
+// waits until the server answers (a 404 for "/", its body read: no sample drawn, and this
+// client's fetch and body reading warmed up), then returns the time of the first /sample request (ms)
 async function up(origin: string, proc: ChildProcess, log: () => string): Promise<number> {
   const t0 = Date.now();
-  while (!(await fetch(`${origin}/`).then((r) => r.status === 404, () => false))) {
+  while (!(await fetch(`${origin}/`).then(async (r) => (await r.arrayBuffer(), r.status === 404), () => false))) {
     if (proc.exitCode !== null || Date.now() - t0 > 30_000) throw new Error(`the server did not start: ${log()}`);
     await new Promise((r) => setTimeout(r, 20));
   }

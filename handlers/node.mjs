@@ -34,4 +34,10 @@ const server = createServer(async (req, res) => {
     res.end(`internal error: ${e.message}\n`);
   }
 });
-server.listen(port, host, () => console.log(`serving ${generator.info.net} (${model}) on http://${host}:${server.address().port}/sample`));
+// once listening, one request to itself before it says so: Node's HTTP server and fetch classes
+// compile much of their JavaScript on first use (the first request took ~13 ms before this)
+server.listen(port, host, async () => {
+  const origin = `http://${host}:${server.address().port}`;
+  await (await fetch(`${origin}/sample?n=1&format=f32`)).arrayBuffer();
+  console.log(`serving ${generator.info.net} (${model}) on ${origin}/sample`);
+});
