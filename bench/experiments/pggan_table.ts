@@ -15,7 +15,7 @@ interface Run { seed: number; config: Record<string, unknown>; seconds: number; 
 const args = process.argv.slice(2);
 const oi = args.indexOf("--out");
 const out = oi >= 0 ? args[oi + 1] : "bench/pggan-seeds-results.json";
-const files = args.filter((_, i) => i !== oi && i !== oi + 1);
+const files = oi >= 0 ? args.filter((_, i) => i !== oi && i !== oi + 1) : args;
 if (files.length === 0) { console.error("usage: pggan_table.ts RESULTS.json... [--out FILE]"); process.exit(2); }
 
 const preset = pgganMnist32() as unknown as Record<string, unknown>;
