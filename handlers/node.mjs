@@ -36,8 +36,11 @@ const server = createServer(async (req, res) => {
 });
 // once listening, one request to itself before it says so: Node's HTTP server and fetch classes
 // compile much of their JavaScript on first use (the first request took ~13 ms before this)
+// (best effort: a failed self-request is no reason not to serve)
 server.listen(port, host, async () => {
-  const origin = `http://${host}:${server.address().port}`;
-  await (await fetch(`${origin}/sample?n=1&format=f32`)).arrayBuffer();
+  const origin = `http://${host.includes(":") ? `[${host}]` : host}:${server.address().port}`;
+  try {
+    await (await fetch(`${origin}/sample?n=1&format=f32`)).arrayBuffer();
+  } catch {}
   console.log(`serving ${generator.info.net} (${model}) on ${origin}/sample`);
 });

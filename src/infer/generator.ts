@@ -34,7 +34,7 @@ export interface LoadOptions {
   // one batch-1 forward before loadGenerator resolves (default true). V8 runs a wasm function's
   // first calls on its baseline compiler (Liftoff) and moves hot ones to TurboFan in the
   // background, and the first forward touches the net's activation pages for the first time:
-  // 4-6 ms that would otherwise land on the first request (bench/infer_speed.ts measures both).
+  // without it the first call costs 3-4× a warm one (bench/infer_speed.ts measures both).
   // The cold start includes it; false leaves it to the first generate().
   warmUp?: boolean;
 }
