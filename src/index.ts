@@ -89,3 +89,10 @@ export { cyclePreset, CYCLE_PRESETS, CYCLE_PRESET_STEPS } from "./model/cyclegan
 export { resnetGenerator, patchDiscriminator, residualBlock, type ResnetGeneratorOptions, type PatchDiscriminatorOptions } from "./model/cyclegan_nets.ts";
 export { cycleDigits, transformDigits, DIGIT_TRANSFORMS, type DigitTransform, type CycleDigits } from "./data/cycle_digits.ts";
 export { encodeCycleCheckpoint, decodeCycleCheckpoint, saveCycleCheckpoint, readCycleCheckpoint, CYCLE_CHECKPOINT_FORMAT, type CycleCheckpoint } from "./io/cycle_checkpoint.ts";
+
+// progressive growing (issue 19; Karras et al. 2018): the run over its phases, the schedule and
+// each phase's spec, the pggan-mnist32 preset, the data at every resolution, the carry by name
+export { ProgressiveRun, type ProgressiveOptions, type ProgressiveCheckpoint } from "./train/progressive.ts";
+export { pgganMnist32, phases as progressivePhases, phaseSpec as progressivePhaseSpec, phaseAt as progressivePhaseAt, fadeAlpha, checkProgressive, ProgressiveError, type ProgressiveConfig, type Phase as ProgressivePhase } from "./model/progressive.ts";
+export { padImages, atResolution, judgeFrame } from "./data/progressive_data.ts";
+export { carryState, type CarryReport, type CarryOptions } from "./train/grow.ts";

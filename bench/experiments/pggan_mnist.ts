@@ -10,7 +10,7 @@
 // largest rise of FID from the last evaluation before the fade to any evaluation up to the end
 // of the following stable phase's first quarter.
 //   npx tsx bench/experiments/pggan_mnist.ts [seed] [imagesScale] [outDir] [threads] [evalN] [config overrides as JSON]
-// imagesScale multiplies every phase's images (1: the preset's 16,000 a phase).
+// imagesScale multiplies every phase's images (1: the preset's 16,000 a phase, 112,000 the last).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { mnist } from "../../src/data/mnist.ts";
@@ -27,8 +27,9 @@ import type { GAN } from "../../src/worker/gan_api.ts";
 const seed = Number(process.argv[2] ?? 1), scale = Number(process.argv[3] ?? 1);
 const out = process.argv[4] ?? `out/pggan-mnist32-s${seed}`;
 const threads = Number(process.argv[5] ?? 1), evalN = Number(process.argv[6] ?? 2000);
-const base = pgganMnist32();
-const config = { ...base, fadeImages: base.fadeImages * scale, stableImages: base.stableImages * scale, ...JSON.parse(process.argv[7] ?? "{}") };
+const overrides = JSON.parse(process.argv[7] ?? "{}");
+const base = pgganMnist32(overrides.loss ?? "non-saturating"); // {"loss": "wasserstein"}: the paper's WGAN-GP + drift, no R1
+const config = { ...base, fadeImages: base.fadeImages * scale, stableImages: base.stableImages * scale, finalImages: base.finalImages! * scale, ...overrides };
 mkdirSync(out, { recursive: true });
 const round = (v: number, d = 3) => +v.toFixed(d);
 

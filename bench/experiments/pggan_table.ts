@@ -18,9 +18,19 @@ const out = oi >= 0 ? args[oi + 1] : "bench/pggan-seeds-results.json";
 const files = oi >= 0 ? args.filter((_, i) => i !== oi && i !== oi + 1) : args;
 if (files.length === 0) { console.error("usage: pggan_table.ts RESULTS.json... [--out FILE]"); process.exit(2); }
 
-const preset = pgganMnist32() as unknown as Record<string, unknown>;
-const setting = (c: Record<string, unknown>) => {
-  const diff = Object.keys(c).filter((k) => JSON.stringify(c[k]) !== JSON.stringify(preset[k])).map((k) => `${k} ${JSON.stringify(c[k])}`);
+// a setting is named by its differences from today's preset, over both configs' fields ("unset":
+// a field the run's config lacks, e.g. finalImages in runs made before the last phase grew)
+// Fields the loss ignores are dropped first (gradientPenalty and drift with the non-saturating
+// loss: the early non-saturating runs' configs still held the then preset's).
+const effective = (c: Record<string, unknown>) => {
+  const { gradientPenalty, drift, r1, ...rest } = c;
+  return c.loss === "non-saturating" ? { ...rest, ...(r1 !== undefined ? { r1 } : {}) } : { ...rest, ...(gradientPenalty !== undefined ? { gradientPenalty } : {}), ...(drift !== undefined ? { drift } : {}) };
+};
+const preset = effective(pgganMnist32() as unknown as Record<string, unknown>);
+const setting = (raw: Record<string, unknown>) => {
+  const c = effective(raw) as Record<string, unknown>;
+  const keys = [...new Set([...Object.keys(preset), ...Object.keys(c)])];
+  const diff = keys.filter((k) => JSON.stringify(c[k]) !== JSON.stringify(preset[k])).map((k) => `${k} ${k in c ? JSON.stringify(c[k]) : "unset"}`);
   return diff.length ? diff.join(", ") : "preset";
 };
 const round = (v: number, d = 3) => +v.toFixed(d);

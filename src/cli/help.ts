@@ -27,7 +27,8 @@ plain reference workloads), cond-ring8 (conditional: one label per ring mode), d
 on the bundled MNIST digits), cgan-mnist (the same, conditional on the digit: sample --label K),
 dcgan-stacked-mnist (on Stacked MNIST: three digits as an image's channels, 1,000 modes),
 pggan-mnist32 (progressive growing, 4x4 -> 32x32 on the digits padded to 32x32; of the flags
-below only --steps, --seed, --threads, --out, --resume, --force, --quiet apply), and
+below only --steps, --seed, --threads, --out, --resume, --force, --quiet apply, and --loss:
+non-saturating, with R1, the default, or wasserstein, WGAN-GP with drift as the paper), and
 dcgan: DCGAN nets derived from the shape of --data's images (1 or 3 channels, any even height and
 width from 8 to 256 that stride-2 layers reach: 28x28, 32x32, 64x64 ...). --config FILE.json
 trains a spec of your own (see README) on the preset's data set (default: ring8 for 2-D samples,

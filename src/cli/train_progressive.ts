@@ -1,6 +1,7 @@
 // wasm-gan train --preset pggan-mnist32: progressive growing (src/train/progressive.ts) on the
 // bundled digits padded to 32×32, from the CLI. The phases fix the nets, batch and rates, so of
 // train's flags only --steps (stop at that global step; default: the whole schedule), --seed,
+// --loss (non-saturating with R1, the preset's, or wasserstein: WGAN-GP + drift, the paper's),
 // --threads, --out, --resume, --force and --quiet apply. The output folder:
 //   samples-phase<k>-<res>[-fade].png  the EMA generator's grid (latent seed 12345) at each phase's end
 //   metrics.jsonl   the step statistics (every steps/200) and one {"phase": …} line per finished
@@ -28,21 +29,29 @@ import { progressLine } from "./run_outputs.ts";
 import type { GAN, Threads } from "../worker/gan_api.ts";
 import type { StepStats } from "../engine/engine.ts";
 
-export const PROGRESSIVE_PRESETS: Record<string, () => ProgressiveConfig> = { "pggan-mnist32": pgganMnist32 };
-const APPLIES = ["preset", "steps", "seed", "threads", "out", "resume", "force", "quiet", "help"];
+export const PROGRESSIVE_PRESETS: Record<string, (loss: ProgressiveLoss) => ProgressiveConfig> = { "pggan-mnist32": pgganMnist32 };
+const APPLIES = ["preset", "steps", "seed", "loss", "threads", "out", "resume", "force", "quiet", "help"];
+const LOSSES = ["non-saturating", "wasserstein"] as const;
+type ProgressiveLoss = (typeof LOSSES)[number];
 
 export async function trainProgressive(values: Record<string, string | boolean | undefined>, threads: Threads, resume?: Checkpoint): Promise<number> {
   for (const [k, v] of Object.entries(values)) {
     if (v !== undefined && !APPLIES.includes(k)) throw new UsageError(`--${k} does not apply to a progressive-growing run (its phases fix the nets, batch and rates; it takes ${APPLIES.filter((f) => f !== "help").map((f) => `--${f}`).join(", ")})`);
   }
-  let prior: { preset: string; steps: number; seed: number } | undefined;
+  let prior: { preset: string; steps: number; seed: number; loss?: ProgressiveLoss } | undefined;
   if (resume) {
     try { prior = JSON.parse(resume.metadata.run ?? "null"); } catch { /* refused below */ }
     if (!prior || !PROGRESSIVE_PRESETS[prior.preset]) throw new CheckpointError(resume.path, "cannot resume: the checkpoint holds no valid progressive run settings (__metadata__.run)");
     if (values.preset !== undefined && values.preset !== prior.preset) throw new CheckpointError(resume.path, `a checkpoint of another run: preset ${prior.preset}, not ${values.preset}`);
   }
   const name = (values.preset as string | undefined) ?? prior!.preset;
-  const config = PROGRESSIVE_PRESETS[name]();
+  const asked = values.loss as string | undefined;
+  if (asked !== undefined && !(LOSSES as readonly string[]).includes(asked)) throw new UsageError(`--loss for ${name} must be ${LOSSES.join(" or ")} (got ${JSON.stringify(asked)})`);
+  // a checkpoint written before --loss existed was trained with the then preset's wasserstein loss
+  const priorLoss: ProgressiveLoss | undefined = prior ? prior.loss ?? "wasserstein" : undefined;
+  if (resume && asked !== undefined && asked !== priorLoss) throw new CheckpointError(resume.path, `a checkpoint of another run: it was trained with --loss ${priorLoss}, not ${asked}`);
+  const loss = (asked as ProgressiveLoss | undefined) ?? priorLoss ?? "non-saturating";
+  const config = PROGRESSIVE_PRESETS[name](loss);
   const seed = intFlag(values.seed as string | undefined, "seed", prior?.seed ?? 1);
   if (resume && seed !== resume.seed) throw new CheckpointError(resume.path, `a checkpoint of another run: it was trained with --seed ${resume.seed}, not ${seed}`);
   const data = padImages(await mnist(), 32);
@@ -79,11 +88,11 @@ export async function trainProgressive(values: Record<string, string | boolean |
   }
   async function save(): Promise<void> {
     const c = await run.checkpoint();
-    const bytes = encodeCheckpoint(c.spec, c.state, { seed, engine: run.gan.engineInfo(), metadata: { ...c.metadata, run: JSON.stringify({ preset: name, steps, seed }) } }, ckptPath);
+    const bytes = encodeCheckpoint(c.spec, c.state, { seed, engine: run.gan.engineInfo(), metadata: { ...c.metadata, run: JSON.stringify({ preset: name, steps, seed, loss }) } }, ckptPath);
     await writeFileAtomic(ckptPath, bytes);
     await writeFileAtomic(join(out, "metrics.jsonl"), lines.length ? lines.join("\n") + "\n" : "");
   }
-  console.log(`wasm-gan: ${resume ? `resuming ${name} at step ${start}` : `training ${name}`} to step ${steps} of ${run.steps} (${run.phases.map((p) => `${p.resolution}²${p.kind === "fade" ? " fade" : ""}`).join(", ")}; seed ${seed}) -> ${out}/`);
+  console.log(`wasm-gan: ${resume ? `resuming ${name} at step ${start}` : `training ${name}`} to step ${steps} of ${run.steps} (${run.phases.map((p) => `${p.resolution}²${p.kind === "fade" ? " fade" : ""}`).join(", ")}; ${loss} loss; seed ${seed}) -> ${out}/`);
   const logEvery = Math.max(1, Math.floor(steps / 200)), t0 = Date.now();
   const progress = progressLine({ steps, start, t0, tty: !!process.stdout.isTTY && !values.quiet, quiet: !!values.quiet });
   const ac = new AbortController();
@@ -103,12 +112,12 @@ export async function trainProgressive(values: Record<string, string | boolean |
   const note = last ? `phase ${last.index} (${last.resolution}²): ${(100 * (last.confidentShare as number)).toFixed(1)}% of 1,000 samples classified as digits with confidence >= 0.9, ${last.classesPresent}/10 classes, largest class ${(100 * (last.maxClassShare as number)).toFixed(1)}%` : `step ${done}`;
   await writeFileAtomic(join(out, "report.html"), reportHtml({
     title: `wasm-gan: ${name}, step ${done.toLocaleString("en")} of ${run.steps.toLocaleString("en")}`, note,
-    facts: [["phases", run.phases.map((p) => `${p.resolution}²${p.kind === "fade" ? " fade" : ""} (${p.steps} steps)`).join(", ")],
+    facts: [["loss", loss === "wasserstein" ? `WGAN-GP (λ ${config.gradientPenalty}) + drift ${config.drift}` : `non-saturating + R1 (γ ${config.r1})`], ["phases", run.phases.map((p) => `${p.resolution}²${p.kind === "fade" ? " fade" : ""} (${p.steps} steps)`).join(", ")],
       ...phaseLines.map((r) => [`phase ${r.index} (${r.resolution}² ${r.kind})`, `${r.seconds} s, ${r.stepsPerSecond} steps/s`] as [string, string]),
       ["checkpoint", `${CHECKPOINT_FILE} at step ${done}`]],
     curvesSvg: svg, snapshots: await phaseGrids(out, run.phases),
   }));
-  await writeFileAtomic(join(out, "summary.json"), JSON.stringify({ preset: name, steps, seed, step: done, seconds: (Date.now() - t0) / 1000, phases: phaseLines, last: await run.gan.stats() }, null, 2));
+  await writeFileAtomic(join(out, "summary.json"), JSON.stringify({ preset: name, steps, seed, step: done, seconds: (Date.now() - t0) / 1000, loss, phases: phaseLines, last: await run.gan.stats() }, null, 2));
   await run.dispose();
   if (done < steps) { console.log(`wasm-gan: interrupted at step ${done}: checkpoint saved to ${ckptPath} (continue with: wasm-gan train --resume ${out})`); return 130; }
   console.log(`done: ${note}; wrote ${out}/report.html, ${CHECKPOINT_FILE}`);

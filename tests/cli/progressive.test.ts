@@ -21,7 +21,7 @@ test("pggan-mnist32: 30 steps then --resume to 40 = 40 straight (checkpoint bits
     assert.is(r.status, 0, r.stderr);
     r = run("train", "--resume", a, "--steps", "40", "--threads", "1", "--quiet");
     assert.is(r.status, 0, r.stderr);
-    assert.match(r.stdout, /resuming pggan-mnist32 at step 30 to step 40 of 7000/);
+    assert.match(r.stdout, /resuming pggan-mnist32 at step 30 to step 40 of 13000 \(.*; non-saturating loss; seed 1\)/);
     r = run("train", "--preset", "pggan-mnist32", "--steps", "40", "--threads", "1", "--out", b, "--quiet");
     assert.is(r.status, 0, r.stderr);
     const ca = decodeCheckpoint(readFileSync(join(a, "checkpoint.safetensors"))), cb = decodeCheckpoint(readFileSync(join(b, "checkpoint.safetensors")));
@@ -37,10 +37,29 @@ test("pggan-mnist32: 30 steps then --resume to 40 = 40 straight (checkpoint bits
     const steps = readFileSync(join(a, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l).step);
     assert.equal(steps, Array.from({ length: 40 }, (_, i) => i + 1), "one line a step (steps/200 < 1), the resumed run's after the first's");
     assert.match(readFileSync(join(a, "report.html"), "utf8"), /fade α/);
+    assert.match(readFileSync(join(a, "report.html"), "utf8"), /non-saturating \+ R1 \(γ 10\)/, "the loss in the report's facts");
   } finally {
     rmSync(a, { recursive: true, force: true });
     rmSync(b, { recursive: true, force: true });
   }
+});
+
+test("pggan-mnist32 --loss wasserstein: the paper's WGAN-GP + drift, kept on --resume; another loss refused in one line", () => {
+  const a = mkdtempSync(join(tmpdir(), "wasm-gan-pg-w-"));
+  try {
+    let r = run("train", "--preset", "pggan-mnist32", "--loss", "wasserstein", "--steps", "4", "--threads", "1", "--out", a, "--quiet");
+    assert.is(r.status, 0, r.stderr);
+    r = run("train", "--resume", a, "--steps", "6", "--threads", "1", "--quiet");
+    assert.is(r.status, 0, r.stderr);
+    assert.match(r.stdout, /resuming pggan-mnist32 at step 4 to step 6 of 13000 \(.*; wasserstein loss; seed 1\)/);
+    const c = decodeCheckpoint(readFileSync(join(a, "checkpoint.safetensors")));
+    assert.equal([c.step, c.spec.loss, c.spec.gradientPenalty, c.spec.drift, c.spec.r1], [6, "wasserstein", 10, 0.001, undefined]);
+    assert.equal(JSON.parse(c.metadata.run).loss, "wasserstein");
+    oneLineError(run("train", "--resume", a, "--loss", "non-saturating", "--steps", "8", "--quiet"), 1, /trained with --loss wasserstein, not non-saturating/, "--loss on resume");
+  } finally {
+    rmSync(a, { recursive: true, force: true });
+  }
+  oneLineError(run("train", "--preset", "pggan-mnist32", "--loss", "hinge"), 2, /--loss for pggan-mnist32 must be non-saturating or wasserstein \(got "hinge"\)/, "--loss hinge");
 });
 
 test("pggan-mnist32 refuses the flags its phases fix, in one line, exit 2", () => {

@@ -15,7 +15,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { mnist } from "../../src/data/mnist.ts";
 import { padImages, atResolution, fadeReals, double } from "../../src/data/progressive_data.ts";
-import { phases, phaseSpec, fadeAlpha, type ProgressiveConfig } from "../../src/model/progressive.ts";
+import { phases, phaseSpec, fadeAlpha, pgganMnist32, type ProgressiveConfig } from "../../src/model/progressive.ts";
 import { validateSpec } from "../../src/model/spec.ts";
 import { modelLayout, tensorKey, tensorView } from "../../src/model/layout.ts";
 import { ProgressiveRun, type ProgressiveCheckpoint } from "../../src/train/progressive.ts";
@@ -46,6 +46,20 @@ test("the phases: 4 stable, 8 fade, 8 stable, 4 steps each; every phase's spec v
   const blend = fadeReals(atResolution(digits, 8))(0.25), full = atResolution(digits, 8), low = atResolution(digits, 4);
   // pixel (0, 0) of sample 0 at α = 0.25: 0.25·x8 + 0.75·x4 (upsampled: the 4×4 pixel covering it)
   assert.ok(Math.abs(blend.x[0] - (0.25 * full.x[0] + 0.75 * low.x[0])) < 1e-6, "the reals follow α");
+});
+
+test("pggan-mnist32: 7 phases, 13,000 steps (the last 7,000); non-saturating + R1 by default, the paper's WGAN-GP + drift on request; on the package entry", async () => {
+  const ps = phases(pgganMnist32());
+  assert.equal(ps.map((p) => `${p.resolution}${p.kind[0]}${p.steps}`), ["4s1000", "8f1000", "8s1000", "16f1000", "16s1000", "32f1000", "32s7000"]);
+  const last = ps.at(-1)!;
+  assert.equal(last.start + last.steps, 13_000);
+  const ns = validateSpec(phaseSpec(pgganMnist32(), last)), wgan = validateSpec(phaseSpec(pgganMnist32("wasserstein"), last));
+  assert.equal([ns.loss, ns.r1, ns.gradientPenalty, ns.drift], ["non-saturating", 10, undefined, undefined]);
+  assert.equal([wgan.loss, wgan.r1, wgan.gradientPenalty, wgan.drift], ["wasserstein", undefined, 10, 0.001]);
+  const entry = await import("../../src/index.ts");
+  assert.is(entry.ProgressiveRun, ProgressiveRun);
+  assert.equal(entry.pgganMnist32(), pgganMnist32());
+  assert.is(entry.progressivePhases, phases);
 });
 
 // the state of each phase at its last step, and the next one's at its first, on one run
